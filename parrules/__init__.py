@@ -1,0 +1,57 @@
+"""parrules: score public administrations against configurable criteria sets (Vietnam's PAR Index).
+
+The public API is what this module exports; plugins and examples use nothing else.
+"""
+
+from .amounts import format_points, round_to, to_decimal
+from .contracts import CheckKind, Document, Leaf, Measurement, RuleKind, Scored, UnitEvidence
+from .criteria_set import CriteriaSet, Node, criteria_set_from_text, load_criteria_set
+from .engine import Engine, score, score_many
+from .errors import ParrulesError, PluginError, Problem, ProblemsError
+from .hookspecs import hookimpl
+from .output import to_json, write_atomic
+from .plugins import Registry, default_registry
+from .results import Flag, LeafResult, NodeResult, Provenance, RunResult, UnitResult
+from .submission import Submission, load_submission, load_submissions, submission_from_dict
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CheckKind",
+    "CriteriaSet",
+    "Document",
+    "Engine",
+    "Flag",
+    "Leaf",
+    "LeafResult",
+    "Measurement",
+    "Node",
+    "NodeResult",
+    "ParrulesError",
+    "PluginError",
+    "Problem",
+    "ProblemsError",
+    "Provenance",
+    "Registry",
+    "RuleKind",
+    "RunResult",
+    "Scored",
+    "Submission",
+    "UnitEvidence",
+    "UnitResult",
+    "__version__",
+    "criteria_set_from_text",
+    "default_registry",
+    "format_points",
+    "hookimpl",
+    "load_criteria_set",
+    "load_submission",
+    "load_submissions",
+    "round_to",
+    "score",
+    "score_many",
+    "submission_from_dict",
+    "to_decimal",
+    "to_json",
+    "write_atomic",
+]

@@ -1,0 +1,93 @@
+"""Exact points: Decimal parsing, the rounding a set declares, and number formatting.
+
+Published figures are exact to the cent (78.35), so points never pass through float. Every place that
+turns an input into points or formats points for people goes through this module.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from typing import Literal
+
+ROUNDING_MODES: dict[str, str] = {
+    "half_up": decimal.ROUND_HALF_UP,
+    "half_even": decimal.ROUND_HALF_EVEN,
+    "down": decimal.ROUND_DOWN,
+    "up": decimal.ROUND_UP,
+}
+
+RoundingMode = Literal["half_up", "half_even", "down", "up"]
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+# Enough precision for any sum of points; quantize() does the rounding the set declares.
+_CONTEXT = decimal.Context(prec=34, traps=[decimal.InvalidOperation, decimal.DivisionByZero])
+
+
+def to_decimal(value: object) -> Decimal:
+    """Exact conversion; floats go through their shortest repr so 0.1 stays 0.1."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise TypeError("a yes/no value is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        text = value.strip().replace(" ", "")
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")  # Vietnamese decimal comma: "83,55"
+        try:
+            return Decimal(text)
+        except decimal.InvalidOperation:
+            raise ValueError(f"not a number: {value!r}") from None
+    raise TypeError(f"not a number: {value!r}")
+
+
+def quantum(decimals: int) -> Decimal:
+    return Decimal(1).scaleb(-decimals)
+
+
+def round_to(value: Decimal, decimals: int, mode: str = "half_up") -> Decimal:
+    return value.quantize(quantum(decimals), rounding=ROUNDING_MODES[mode], context=_CONTEXT)
+
+
+def divide(a: Decimal, b: Decimal) -> Decimal:
+    return _CONTEXT.divide(a, b)
+
+
+def percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    """part / whole × 100, exact to 34 digits; None when the whole is zero (nothing applicable)."""
+    if whole == 0:
+        return None
+    return _CONTEXT.divide(part * HUNDRED, whole)
+
+
+def plain(value: Decimal) -> str:
+    """A Decimal as plain text without exponent or superfluous zeros: 13.50 -> 13.5, 1E+1 -> 10."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_points(value: Decimal | None, decimals: int | None = None, *, vietnamese: bool = False) -> str:
+    """Format for people: fixed decimals if given, Vietnamese style (83,55; 1.234,5) on request."""
+    if value is None:
+        return "—"
+    text = format(value, f",.{decimals}f") if decimals is not None else _grouped_plain(value)
+    if vietnamese:
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def _grouped_plain(value: Decimal) -> str:
+    text = plain(value)
+    sign = "-" if text.startswith("-") else ""
+    text = text.lstrip("-")
+    whole, _, frac = text.partition(".")
+    whole = f"{int(whole):,}"
+    return sign + whole + ("." + frac if frac else "")

@@ -1,0 +1,412 @@
+"""Scoring: evidence checks → rules → score stages → sums, for many units at once.
+
+The engine works column-wise: each check runs once for all units (one pass over shared data files),
+each rule scores one criterion for all units in one call. Then each unit's stages are settled by the
+set's precedence (e.g. last appraisal, else computed, else self) and added up, with not-applicable
+criteria leaving the denominator and bonus/penalty parts kept outside the base total.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .amounts import ZERO, percent, plain, round_to, to_decimal
+from .contracts import CheckKind, Measurement, Scored
+from .criteria_set import CriteriaSet, Node
+from .errors import raise_if
+from .plugins import Registry, _version, default_registry
+from .results import AppraisalRound, Flag, LeafResult, NodeResult, Provenance, RunResult, UnitInfo, UnitResult
+from .submission import NA, Submission, check_submission
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING: Any = _Missing()
+_NA: Any = "not applicable"
+
+
+class _CheckFailed:
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+class _Fixed:
+    """Points the set fixes when a check has no value (if_no_value = "full" or "zero")."""
+
+    __slots__ = ("points",)
+
+    def __init__(self, points: Decimal) -> None:
+        self.points = points
+
+
+def score(criteria: CriteriaSet, submission: Submission, *, data: Mapping[str, str | Path] | None = None,
+          registry: Registry | None = None) -> UnitResult:
+    """Score one unit."""
+    return Engine(registry).score_many(criteria, [submission], data=data).units[0]
+
+
+def score_many(criteria: CriteriaSet, submissions: Sequence[Submission], *,
+               data: Mapping[str, str | Path] | None = None, registry: Registry | None = None) -> RunResult:
+    """Score many units against one set; `data` names campaign-wide data files shared by all units."""
+    return Engine(registry).score_many(criteria, submissions, data=data)
+
+
+class Engine:
+    """Holds the plugin registry; `score_many` is the whole scoring pipeline."""
+
+    def __init__(self, registry: Registry | None = None) -> None:
+        self.registry = registry or default_registry()
+
+    def score_many(self, criteria: CriteriaSet, submissions: Sequence[Submission], *,
+                   data: Mapping[str, str | Path] | None = None) -> RunResult:
+        raise_if([p for sub in submissions for p in check_submission(criteria, sub)])
+        shared = {name: Path(path) for name, path in (data or {}).items()}
+        measured = self._run_checks(criteria, submissions, shared)
+        columns = {code: self._score_leaf(criteria, criteria.nodes[code], submissions, measured)
+                   for code in criteria.leaves}
+        plugins = sorted({(k.plugin, k.plugin_version) for k in (*criteria.rule_kinds_used(),
+                                                                  *criteria.checks_used())})
+        units = []
+        for i, sub in enumerate(submissions):
+            leaves = [columns[code][i] for code in criteria.leaves]
+            units.append(self._aggregate(criteria, sub, leaves, measured, plugins))
+        return RunResult(criteria.id, criteria.meta.name, criteria.meta.total_points, units)
+
+    def score(self, criteria: CriteriaSet, submission: Submission, *,
+              data: Mapping[str, str | Path] | None = None) -> UnitResult:
+        return self.score_many(criteria, [submission], data=data).units[0]
+
+    # -- checks --------------------------------------------------------------------------------
+    def _run_checks(self, criteria: CriteriaSet, subs: Sequence[Submission],
+                    shared: Mapping[str, Path]) -> dict[str, dict[str, Measurement | _CheckFailed]]:
+        """One call per (check, parameters) for all units; failures become per-unit values."""
+        out: dict[str, dict[str, Measurement | _CheckFailed]] = {}
+        evidence = [sub.evidence(shared) for sub in subs]
+        for node in criteria.nodes.values():
+            if node.check is None:
+                continue
+            key = _check_key(node)
+            if key in out:
+                continue
+            out[key] = _evaluate(node.check, node.spec.check_params, evidence)
+        return out
+
+    # -- one criterion for every unit ----------------------------------------------------------
+    def _score_leaf(self, criteria: CriteriaSet, node: Node, subs: Sequence[Submission],
+                    measured: Mapping[str, Mapping[str, Measurement | _CheckFailed]]) -> list[LeafResult]:
+        code = node.code
+        meta = criteria.meta
+        results_by_check = measured.get(_check_key(node)) if node.check else None
+        inputs: list[Any] = []
+        trails: list[str] = []
+        declared_values: list[Any] = []
+        verified_values: list[Any] = []
+        to_score: list[int] = []
+        values: list[Any] = []
+        for i, sub in enumerate(subs):
+            declared = sub.answers.get(code, MISSING)
+            verified: Any = MISSING
+            trail = ""
+            value: Any = MISSING
+            if declared == NA:
+                value = _NA
+            elif node.check is not None and results_by_check is not None:
+                found = results_by_check.get(sub.code)
+                if found is None:
+                    value = _CheckFailed(f"check '{node.check.name}' returned nothing for this unit")
+                elif isinstance(found, _CheckFailed):
+                    value = found
+                else:
+                    verified = found.metrics.get(node.metric or "")
+                    trail = found.explain(node.metric or "")
+                    if verified is None:
+                        value = {"not_evaluated": MISSING, "not_applicable": _NA, "full": _Fixed(node.max_points),
+                                 "zero": _Fixed(ZERO)}[node.spec.if_no_value]
+                        if isinstance(value, _Fixed):
+                            trail = (trail + "; " if trail else "") + f"no value → {node.spec.if_no_value} points"
+                    elif meta.declared_vs_verified == "declared" and declared is not MISSING:
+                        value = declared
+                    else:
+                        value = verified
+            elif node.rule is not None and node.rule.needs_input:
+                value = declared
+            inputs.append(value)
+            trails.append(trail)
+            declared_values.append(declared)
+            verified_values.append(verified)
+            if node.rule is not None and node.rule.needs_input and not _settled(value):
+                to_score.append(i)
+                values.append(value)
+        scored: dict[int, Scored] = {}
+        if to_score and node.rule is not None:
+            try:
+                outcome = list(node.rule.score(node.leaf, values))
+                if len(outcome) != len(values):
+                    raise ValueError(f"returned {len(outcome)} results for {len(values)} values")
+            except Exception as exc:  # a plugin's bug must not stop the run
+                outcome = [Scored(None, "", error=f"rule '{node.rule.name}' failed: {type(exc).__name__}: {exc}")] * len(values)
+            scored = dict(zip(to_score, outcome))
+        return [
+            self._stages(criteria, node, sub, inputs[i], scored.get(i), trails[i], declared_values[i],
+                         verified_values[i])
+            for i, sub in enumerate(subs)
+        ]
+
+    def _stages(self, criteria: CriteriaSet, node: Node, sub: Submission, value: Any, scored: Scored | None,
+                trail: str, declared: Any, verified: Any) -> LeafResult:
+        meta = criteria.meta
+        rounding = meta.rounding
+        code = node.code
+        flags: list[Flag] = []
+        error: str | None = None
+        computed: Any = MISSING  # Decimal, _NA or MISSING
+        computed_trail = ""
+        if isinstance(value, _CheckFailed):
+            error = value.message
+        elif value is _NA:
+            computed = _NA
+            computed_trail = "not applicable"
+        elif isinstance(value, _Fixed):
+            computed, computed_trail = value.points, trail
+        elif scored is not None:
+            if scored.error:
+                error = f"input {_show(value)}: {scored.error}"
+            elif scored.points is None:
+                computed_trail = scored.explanation
+            elif not ZERO <= scored.points <= node.max_points:
+                error = f"rule '{node.rule.name}' gave {plain(scored.points)} points, outside 0..{plain(node.max_points)}"  # type: ignore[union-attr]
+            else:
+                computed = round_to(scored.points, rounding.decimals, rounding.mode) if rounding.at == "leaf" else scored.points
+                computed_trail = f"{trail} → {scored.explanation}" if trail else scored.explanation
+        if error:
+            flags.append(Flag("error", error))
+
+        self_points = sub.self_assessment.get(code, MISSING)
+        self_value: Any = _NA if code in sub.self_na else self_points
+        rounds = [AppraisalRound(a.round, a.points, a.not_applicable, a.reason, a.by, a.at)
+                  for a in sub.appraisals.get(code, ())]
+
+        final: Any = MISSING
+        stage: str | None = None
+        status_error = False
+        for name in meta.precedence:
+            if name == "appraisal" and rounds:
+                last = rounds[-1]
+                final, stage = (_NA if last.not_applicable else last.points), "appraisal"
+                break
+            if name == "computed":
+                if error is not None:
+                    status_error = True
+                    break
+                if computed is not MISSING:
+                    final, stage = computed, "computed"
+                    break
+            if name == "self" and self_value is not MISSING:
+                final, stage = self_value, "self"
+                break
+
+        # Flags an appraiser should see.
+        if isinstance(computed, Decimal) and isinstance(self_value, Decimal) and self_value > computed:
+            flags.append(Flag("self_above_evidence",
+                              f"self-assessed {plain(self_value)} but the evidence supports {plain(computed)}"))
+        previous = self_value if isinstance(self_value, Decimal) else None
+        for r in rounds:
+            if r.points is not None and previous is not None and r.points < previous and not r.reason.strip():
+                flags.append(Flag("lowered_without_reason",
+                                  f"appraisal round {r.round} lowered {plain(previous)} to {plain(r.points)} without a reason"))
+            if r.points is not None:
+                previous = r.points
+        if node.spec.evidence and final is not _NA:
+            attached = [d for d in sub.documents if code in d.criteria]
+            if not attached:
+                flags.append(Flag("missing_evidence", "requires " + "; ".join(node.spec.evidence) + " — none attached"))
+            for doc in attached:
+                if doc.file is not None and not doc.file.is_file():
+                    flags.append(Flag("evidence_file_missing", f"evidence file not found: {doc.file.name}"))
+        if node.check is not None and declared is not MISSING and declared != NA and verified not in (None, MISSING) \
+                and not _same(declared, verified):
+            policy = meta.declared_vs_verified
+            flags.append(Flag("declared_differs",
+                              f"declared {_show(declared)}, records show {_show(verified)}; {policy} figure scored"))
+
+        if status_error and final is MISSING:
+            status, points = "error", None
+        elif final is _NA:
+            status = "not_applicable"
+            points = node.max_points if meta.not_applicable == "full_points" else None
+        elif final is MISSING:
+            status, points = "not_evaluated", None
+        else:
+            points = final
+            status = "full" if points == node.max_points else "zero" if points == 0 else "partial"
+        explanation = _explain(stage, final, rounds, computed, computed_trail, error)
+        return LeafResult(
+            code, node.max_points,
+            None if self_value in (MISSING, _NA) else self_value,
+            computed if isinstance(computed, Decimal) else None,
+            rounds, points, stage, status, explanation,  # type: ignore[arg-type]
+            None if declared is MISSING else declared, None if verified is MISSING else verified,
+            flags, error,
+        )
+
+    # -- sums ----------------------------------------------------------------------------------
+    def _aggregate(self, criteria: CriteriaSet, sub: Submission, leaves: list[LeafResult],
+                   measured: Mapping[str, Mapping[str, Measurement | _CheckFailed]],
+                   plugins: list[tuple[str, str]]) -> UnitResult:
+        meta = criteria.meta
+        r = meta.rounding
+        by_code = {leaf.code: leaf for leaf in leaves}
+        sums: dict[str, tuple[Decimal, Decimal]] = {}
+        node_results: list[NodeResult] = []
+
+        def total(node: Node) -> tuple[Decimal, Decimal]:
+            if node.is_leaf:
+                leaf = by_code[node.code]
+                if leaf.status == "not_applicable":
+                    pair = (node.max_points, node.max_points) if meta.not_applicable == "full_points" else (ZERO, ZERO)
+                else:
+                    pair = (leaf.final_points or ZERO, node.max_points)
+            else:
+                points = applicable = ZERO
+                for child in node.children:
+                    p, a = total(criteria.nodes[child])
+                    points += p
+                    applicable += a
+                if node.role != "base":
+                    points, applicable = min(points, node.max_points), node.max_points
+                pair = (points, applicable)
+            sums[node.code] = pair
+            return pair
+
+        for root in criteria.roots:
+            total(criteria.nodes[root])
+        for node in criteria.walk():
+            if node.is_leaf and node.depth > 0:
+                continue
+            points, applicable = sums[node.code]
+            pct = percent(points, applicable)
+            node_results.append(NodeResult(
+                node.code, node.name, node.depth, node.max_points, applicable,
+                round_to(points, r.decimals, r.mode),
+                None if pct is None else round_to(pct, r.percent_decimals, r.mode),
+            ))
+        base = bonus = penalty = applicable_max = ZERO
+        for root in criteria.roots:
+            node = criteria.nodes[root]
+            points, applicable = sums[root]
+            if node.role == "bonus":
+                bonus += points
+            elif node.role == "penalty":
+                penalty += points
+            else:
+                base += points
+                applicable_max += applicable
+        total_points = max(ZERO, base + bonus - penalty)
+        index = percent(total_points, applicable_max)
+        index = None if index is None else round_to(index, r.percent_decimals, r.mode)
+        inputs = [(sub.source, sub.sha256)] if sub.sha256 else []
+        for found in measured.values():
+            m = found.get(sub.code)
+            if isinstance(m, Measurement):
+                inputs.extend(m.sources.items())
+        warnings = [f"evidence file not found: {f}" for f in sub.missing_files]
+        return UnitResult(
+            UnitInfo(sub.code, sub.name, sub.kind, sub.period, sub.cohort),
+            node_results, leaves,
+            round_to(base, r.decimals, r.mode), round_to(bonus, r.decimals, r.mode),
+            round_to(penalty, r.decimals, r.mode), round_to(total_points, r.decimals, r.mode),
+            applicable_max, index, _band(criteria, index),
+            Provenance(criteria.id, criteria.content_hash, _version(), plugins, sorted(set(inputs))),
+            warnings,
+        )
+
+
+def _band(criteria: CriteriaSet, index: Decimal | None) -> str | None:
+    if index is None:
+        return None
+    for band in criteria.meta.bands:
+        if (band.from_ is None or index >= band.from_) and (band.below is None or index < band.below):
+            return band.code
+    return None
+
+
+def _check_key(node: Node) -> str:
+    assert node.check is not None
+    return node.check.name + json.dumps(node.spec.check_params, sort_keys=True, default=str)
+
+
+def _evaluate(check: CheckKind, params: Mapping[str, Any], evidence: list[Any]) -> dict[str, Measurement | _CheckFailed]:
+    try:
+        found = check.evaluate(evidence, params)
+        if not isinstance(found, Mapping):
+            raise TypeError(f"returned {type(found).__name__}, not a mapping of unit code to Measurement")
+    except Exception as exc:  # the run goes on; every unit's leaf shows the error
+        failed = _CheckFailed(f"check '{check.name}' failed: {type(exc).__name__}: {exc}")
+        return {unit.code: failed for unit in evidence}
+    out: dict[str, Measurement | _CheckFailed] = {}
+    for unit in evidence:
+        value = found.get(unit.code)
+        if value is None:
+            continue
+        if isinstance(value, BaseException):
+            out[unit.code] = _CheckFailed(f"check '{check.name}': {value}")
+        elif isinstance(value, Measurement):
+            out[unit.code] = value
+        else:
+            out[unit.code] = _CheckFailed(f"check '{check.name}' returned {type(value).__name__}, not a Measurement")
+    return out
+
+
+def _settled(value: Any) -> bool:
+    """Values the engine settles itself: missing, N/A, failed checks and if_no_value points."""
+    return value is MISSING or value is _NA or isinstance(value, (_CheckFailed, _Fixed))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    try:
+        return to_decimal(a) == to_decimal(b)
+    except (TypeError, ValueError):
+        return a == b
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (Decimal, int, float)):
+        return plain(to_decimal(value))
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _explain(stage: str | None, final: Any, rounds: list[AppraisalRound], computed: Any, trail: str,
+             error: str | None) -> str:
+    if stage == "appraisal":
+        last = rounds[-1]
+        text = f"appraisal round {last.round}"
+        text += f" by {last.by}" if last.by else ""
+        text += ": not applicable" if last.not_applicable else f": {plain(last.points)} points"  # type: ignore[arg-type]
+        if last.reason:
+            text += f" — {last.reason}"
+        if trail:
+            text += f" (evidence: {trail})"
+        return text
+    if stage == "computed":
+        return trail
+    if stage == "self":
+        text = "self-assessed: not applicable" if final is _NA else f"self-assessed {plain(final)} points"
+        if error:
+            return f"{text}; evidence check failed: {error}"
+        return f"{text}; {trail}" if trail else text
+    if error:
+        return f"error: {error}"
+    return trail or "no score: no self-assessment, evidence or appraisal"
