@@ -23,7 +23,7 @@ from .model import CORE_CRITERION_KEYS, CriterionSpec, SetMeta
 from .plugins import Registry, default_registry
 from .validation import schema_problems, unknown_key, validate_model
 
-_CODE = re.compile(r"^[0-9A-Za-zĐđ]+(\.[0-9A-Za-zĐđ]+)*$")
+_CODE = re.compile(r"^[^\W_]+(\.[^\W_]+)*$")
 _TOP_KEYS = ("set", "criteria")
 
 
@@ -72,6 +72,8 @@ class CriteriaSet:
     leaves: tuple[str, ...]
     content_hash: str
     path: Path | None = None
+    #: every file the set was read from (a tailored set and the sets it extends) with its hash
+    sources: tuple[tuple[str, str], ...] = ()
 
     @property
     def id(self) -> str:
@@ -98,6 +100,10 @@ class CriteriaSet:
 def load_criteria_set(path: str | Path, registry: Registry | None = None) -> CriteriaSet:
     """Read and validate a criteria-set TOML file; raise `ProblemsError` listing every problem."""
     document = read_document(path, what="criteria set")
+    if "extends" in document.data:
+        from .tailoring import build_tailored
+
+        return build_tailored(document, registry)
     return build_criteria_set(document, registry)
 
 
@@ -109,7 +115,12 @@ def criteria_set_from_text(text: str, registry: Registry | None = None, name: st
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise ProblemsError([Problem(name, "", f"TOML syntax error: {exc}", code="syntax")]) from None
-    return build_criteria_set(InputDocument(Path(name), data, text.encode(), LineIndex(text)), registry)
+    document = InputDocument(Path(name), data, text.encode(), LineIndex(text))
+    if "extends" in data:  # the base path is relative to the current directory
+        from .tailoring import build_tailored
+
+        return build_tailored(document, registry)
+    return build_criteria_set(document, registry)
 
 
 def build_criteria_set(document: InputDocument, registry: Registry | None = None) -> CriteriaSet:
@@ -147,7 +158,7 @@ class _Builder:
         assert meta is not None
         leaves = tuple(code for code in _walk(nodes, roots) if not nodes[code].children)
         digest = "sha256:" + hashlib.sha256(self.doc.raw).hexdigest()
-        return CriteriaSet(meta, nodes, roots, leaves, digest, self.doc.path)
+        return CriteriaSet(meta, nodes, roots, leaves, digest, self.doc.path, ((self.doc.label, digest),))
 
     # -- sections ------------------------------------------------------------------------------
     def _meta(self, raw: Any) -> SetMeta | None:
@@ -182,7 +193,20 @@ class _Builder:
                                   problems=self.problems)
             if spec is not None:
                 specs[code] = spec  # type: ignore[assignment]
+            else:
+                self._loose_keys(path, table)
         return specs
+
+    def _loose_keys(self, path: tuple[object, ...], table: dict[str, Any]) -> None:
+        """Keys of a criterion that failed validation: report typos and unknown rules all the same."""
+        rule = self.registry.rule_kinds.get(table.get("rule")) if isinstance(table.get("rule"), str) else None
+        if isinstance(table.get("rule"), str) and rule is None:
+            self.problem((*path, "rule"), f"no installed plugin provides the rule kind '{table['rule']}'",
+                         hint=did_you_mean(table["rule"], self.registry.rule_kinds), code="unknown_rule")
+        allowed = set(CORE_CRITERION_KEYS) | set(rule.params_schema.get("properties", {}) if rule else ())
+        for key in table:
+            if key not in allowed:
+                self.problems.append(unknown_key(self.file, path, key, allowed, self.lines))
 
     # -- the tree ------------------------------------------------------------------------------
     def _tree(self, specs: dict[str, CriterionSpec], meta: SetMeta | None) -> tuple[dict[str, Node], tuple[str, ...]]:

@@ -80,7 +80,7 @@ def key_path(*parts: object) -> str:
         if isinstance(part, int):
             out.append(f"[{text}]")
             continue
-        bare = text.replace("_", "").replace("-", "").isalnum() and text.isascii()
+        bare = text[:1].isalpha() and text.replace("_", "").replace("-", "").isalnum() and text.isascii()
         piece = text if bare else '"' + text.replace('"', '\\"') + '"'
         out.append(("." if out else "") + piece)
     return "".join(out)

@@ -1,0 +1,91 @@
+"""The command line as a user runs it: exit codes, messages without tracebacks, JSON out."""
+
+import json
+import subprocess
+import sys
+
+import jsonschema
+import pytest
+
+from parrules.cli import main
+from parrules.schema import generated_schema, shipped_schema
+
+from .conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "first-set"
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "parrules.cli", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, env={"PARRULES_PLUGINS": "", "PATH": "/usr/bin:/bin"})
+
+
+def test_validate_ok():
+    proc = run_cli("validate", EXAMPLE / "criteria.toml", EXAMPLE / "submissions")
+    assert proc.returncode == 0, proc.stderr
+    assert "ok:" in proc.stdout and "Sở Nội vụ (SNV)" in proc.stdout
+
+
+def test_problems_exit_1_without_traceback(write):
+    bad = write("bad.toml", '[set]\nid = "x"\nname = "x"\nlevel = "department"\ntotal_points = 1\n'
+                            '[criteria."1"]\nname = "A"\nmax_point = 1\nrule = "manual"\n')
+    proc = run_cli("validate", bad)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert f"error: {bad}:8: criteria.\"1\".max_point: unknown key 'max_point' in [criteria.\"1\"] " \
+           "(did you mean 'max_points'?)" in proc.stderr
+    assert "2 problems found; nothing was scored." in proc.stderr
+
+
+def test_missing_file_is_a_data_problem(tmp_path):
+    proc = run_cli("score", tmp_path / "nope.toml", tmp_path / "sub.toml")
+    assert proc.returncode == 1 and "criteria set not found" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_wrong_usage_exits_2():
+    assert run_cli("score").returncode == 2
+    assert run_cli("frobnicate").returncode == 2
+
+
+def test_score_json_to_file_matches_the_published_schema(tmp_path, capsys):
+    out = tmp_path / "out" / "results.json"
+    assert main(["score", str(EXAMPLE / "criteria.toml"), str(EXAMPLE / "submissions"),
+                 "--format", "json", "-o", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(shipped_schema("results")).validate(data)
+    assert [u["unit"]["code"] for u in data["units"]] == ["SNV", "STP"]
+    assert data["units"][0]["total_points"] == 16.75
+    assert not list(out.parent.glob(".*.tmp"))             # the temporary file was renamed into place
+
+
+def test_vietnamese_number_format(capsys):
+    assert main(["score", str(EXAMPLE / "criteria.toml"), str(EXAMPLE / "submissions" / "so-noi-vu.toml"),
+                 "--vi"]) == 0
+    assert "Chỉ số: 83,75 %" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["criteria-set", "submission", "results"])
+def test_shipped_schemas_are_in_sync_with_the_models(name):
+    assert shipped_schema(name) == generated_schema(name), (
+        f"run: parrules schema {name} -o parrules/schemas/{name}.schema.json")
+
+
+def test_shipped_sets_and_examples_validate_against_the_editor_schema():
+    from parrules.documents import tomllib
+
+    schema = shipped_schema("criteria-set")
+    validator = jsonschema.Draft202012Validator(schema)
+    paths = [EXAMPLE / "criteria.toml", *sorted((ROOT / "criteria_sets").glob("*.toml"))]
+    for path in paths:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if "extends" in data:
+            continue
+        errors = [e.message for e in validator.iter_errors(json.loads(json.dumps(data, default=str)))]
+        assert not errors, (path, errors[:3])
+
+
+def test_plugins_json_lists_builtins():
+    proc = run_cli("plugins", "--json")
+    data = json.loads(proc.stdout)
+    assert {"parrules.builtin_rules", "parrules.builtin_checks"} <= {p["name"] for p in data["plugins"]}
+    assert data["rule_kinds"]["bands"]["plugin"] == "parrules.builtin_rules"
