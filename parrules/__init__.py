@@ -3,6 +3,7 @@
 The public API is what this module exports; plugins and examples use nothing else.
 """
 
+from . import records
 from .amounts import format_points, round_to, to_decimal
 from .contracts import CheckKind, Document, Leaf, Measurement, RuleKind, Scored, UnitEvidence
 from .criteria_set import CriteriaSet, Node, criteria_set_from_text, load_criteria_set
@@ -47,6 +48,7 @@ __all__ = [
     "load_criteria_set",
     "load_submission",
     "load_submissions",
+    "records",
     "round_to",
     "score",
     "score_many",
