@@ -56,7 +56,7 @@ def _number(value: Any, what: str = "value") -> Decimal:
 
 # -- yes / no ------------------------------------------------------------------------------------
 _YES = {"yes", "có", "co", "true", "đạt", "x"}
-_NO = {"no", "không", "khong", "false", "không đạt", ""}
+_NO = {"no", "không", "khong", "false", "không đạt"}
 
 
 def _yes_no(leaf: Leaf, value: Any) -> Scored:
