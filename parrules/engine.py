@@ -192,7 +192,7 @@ class Engine:
 
         self_points = sub.self_assessment.get(code, MISSING)
         self_value: Any = _NA if code in sub.self_na else self_points
-        rounds = [AppraisalRound(a.round, a.points, a.not_applicable, a.reason, a.by, a.at)
+        rounds = [AppraisalRound(a.round, a.points, a.not_applicable, a.reason, a.by, a.at, a.response)
                   for a in sub.appraisals.get(code, ())]
 
         final: Any = MISSING

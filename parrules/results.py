@@ -34,10 +34,12 @@ class AppraisalRound:
     reason: str
     by: str
     at: date | None
+    response: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"round": self.round, "points": self.points, "not_applicable": self.not_applicable,
-                "reason": self.reason, "by": self.by, "at": self.at.isoformat() if self.at else None}
+                "reason": self.reason, "by": self.by, "at": self.at.isoformat() if self.at else None,
+                "response": self.response}
 
 
 @dataclass(slots=True)

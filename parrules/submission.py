@@ -55,9 +55,10 @@ class AppraisalSpec(_Strict):
     code: str
     points: PointsOrNA
     round: int = Field(1, ge=1)
-    reason: str = ""
+    reason: str = Field("", description="the council's reason, required when it lowers a score")
     by: str = ""
     at: dt.date | None = None
+    response: str = Field("", description="the unit's explanation (giải trình) answering this round")
 
 
 class SubmissionFile(_Strict):
@@ -82,6 +83,7 @@ class Appraisal:
     reason: str
     by: str
     at: dt.date | None
+    response: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,7 @@ def _build(document: InputDocument, base_dir: Path | None = None) -> Submission:
     for a in spec.appraisals:
         na = a.points == NA
         appraisals.setdefault(nfc(a.code), []).append(
-            Appraisal(nfc(a.code), None if na else a.points, na, a.round, a.reason, a.by, a.at)  # type: ignore[arg-type]
+            Appraisal(nfc(a.code), None if na else a.points, na, a.round, a.reason, a.by, a.at, a.response)  # type: ignore[arg-type]
         )
     self_points = {nfc(k): (None if v == NA else v) for k, v in spec.self_assessment.items()}
     return Submission(
