@@ -30,7 +30,7 @@ Arguments = Callable[[argparse.ArgumentParser], None]
 _COMMANDS: dict[str, tuple[str, Arguments, Command]] = {}
 
 # Modules that add further subcommands with @command; imported when the parser is built.
-COMMAND_MODULES: tuple[str, ...] = ("parrules.show", "parrules.setdiff")
+COMMAND_MODULES: tuple[str, ...] = ("parrules.show", "parrules.setdiff", "parrules.scaffold", "parrules.officialdoc")
 
 
 def command(name: str, help: str, arguments: Arguments) -> Callable[[Command], Command]:
