@@ -12,7 +12,7 @@ import importlib
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from typing import Any
@@ -72,8 +72,7 @@ class Registry:
         self.manager = pluggy.PluginManager("parrules")
         self.manager.add_hookspecs(hookspecs)
         if os.environ.get("PARRULES_TRACE"):
-            self.manager.trace.root.setwriter(lambda text: sys.stderr.write(text))
-            self.manager.enable_tracing()
+            self.manager.add_hookcall_monitoring(_trace_before, _trace_after)
         if self.builtins:
             for module_name in DEFAULT_PLUGINS:
                 module = importlib.import_module(module_name)
@@ -210,6 +209,19 @@ def _make(cls: Any, name: str, func: Callable[..., Any], meta: Mapping[str, Any]
         if attr == "params_schema":
             item = replace(item, params_schema=dict(schema))
     return item
+
+
+def _trace_before(hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    """PARRULES_TRACE=1: which plugins a hook call reaches, so a plugin that does nothing is visible."""
+    names = ", ".join(impl.plugin_name for impl in hook_impls) or "no plugin"
+    sys.stderr.write(f"parrules trace: call {hook_name}({', '.join(kwargs)}) → {names}\n")
+
+
+def _trace_after(outcome: Any, hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    error = outcome.exception
+    names = ", ".join(impl.plugin_name for impl in hook_impls) or "no plugin"
+    result = f"raised {type(error).__name__}: {error}" if error is not None else "done"
+    sys.stderr.write(f"parrules trace: {hook_name} → {names}: {result}\n")
 
 
 _default: Registry | None = None
