@@ -114,7 +114,25 @@ class Campaign:
 CAMPAIGNS = [
     Campaign("province-2018", "par-province-2018.toml", "par-province-2018",
              "Chỉ số CCHC năm 2018 của các tỉnh, thành phố trực thuộc Trung ương (ví dụ)", 2018, "province",
-             PROVINCES, 2018, "Bộ Nội vụ"),
+             PROVINCES, 2018, "Bộ Nội vụ", dossiers_per_unit=10, survey_forms=4,
+             notes=["Sóc Trăng (94.toml) reproduces its published 2018 field points; see that file's header."]),
+    Campaign("province-2017", "par-province-2948.toml", "par-province-2017",
+             "Chỉ số CCHC năm 2017 của các tỉnh, thành phố trực thuộc Trung ương theo Quyết định 2948/QĐ-BNV (ví dụ)",
+             2017, "province", PROVINCES, 2017, "Bộ Nội vụ", dossiers_per_unit=10, survey_forms=4),
+    Campaign("province-2023", "par-province-876.toml", "par-province-2023",
+             "Chỉ số CCHC năm 2023 của các tỉnh, thành phố trực thuộc Trung ương theo Quyết định 876/QĐ-BNV (ví dụ)",
+             2023, "province", PROVINCES, 2023, "Bộ Nội vụ", dossiers_per_unit=10, survey_forms=4),
+    Campaign("dak-nong-2020-departments", "dak-nong-departments-2020.toml", "dak-nong-2020-departments",
+             "Chỉ số CCHC năm 2020 của các sở, ban, ngành tỉnh Đắk Nông (ví dụ)", 2020, "department",
+             DAK_NONG_DEPARTMENTS, 2020, "Hội đồng thẩm định Chỉ số CCHC tỉnh Đắk Nông", dossiers_per_unit=25,
+             survey_forms=10, evidence_files=4),
+    Campaign("dak-nong-2020-districts", "dak-nong-districts-2020.toml", "dak-nong-2020-districts",
+             "Chỉ số CCHC năm 2020 của UBND các huyện, thành phố tỉnh Đắk Nông (ví dụ)", 2020, "district",
+             DAK_NONG_DISTRICTS, 2021, "Hội đồng thẩm định Chỉ số CCHC tỉnh Đắk Nông", dossiers_per_unit=30,
+             survey_forms=10, evidence_files=2),
+    Campaign("dak-mil-2020-communes", "commune-framework.toml", "dak-mil-2020-communes",
+             "Chỉ số CCHC năm 2020 của UBND các xã, thị trấn huyện Đắk Mil (ví dụ)", 2020, "commune",
+             DAK_MIL_COMMUNES, 2022, "UBND huyện Đắk Mil", dossiers_per_unit=20, survey_forms=8, evidence_files=2),
 ]
 
 
@@ -432,8 +450,9 @@ def survey_rows(campaign: Campaign, leaves: list[LeafInfo], code: str, quality: 
 
 
 # -- one campaign -----------------------------------------------------------------------------------
-def generate(campaign: Campaign) -> None:
-    folder = HERE / campaign.folder
+def generate(campaign: Campaign, root: Path = HERE) -> None:
+    """Write one campaign folder under `root` (the examples folder unless a test asks for another)."""
+    folder = root / campaign.folder
     if folder.exists():
         shutil.rmtree(folder)
     set_meta, leaves = read_set(SETS / campaign.set_file)
