@@ -1,0 +1,50 @@
+"""`documents.plan`: was the plan issued, and by its deadline?
+
+"A plan counts only if issued by its deadline" is the commonest evidence rule in provincial forms
+(Đắk Mil lost points for issuing its TTHC control plan late). The built-in `document.deadline` reads
+the documents a unit attached to its submission; this check reads the register the province keeps,
+so the council no longer opens each attachment to read its date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import parrules
+
+from . import register
+
+
+def deadline_param(params: Mapping[str, Any], key: str = "deadline") -> date:
+    value = params.get(key)
+    if not isinstance(value, date):
+        raise ValueError(f"check_params.{key} must be a TOML date such as 2024-01-31 (got {value!r})")
+    return value
+
+
+def evaluate(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) -> dict[str, Any]:
+    deadline = deadline_param(params)
+    shown = deadline.strftime("%d/%m/%Y")
+    wanted = register.what(params, "plan")
+    out: dict[str, Any] = {}
+    for code, found in register.read(units, params).items():
+        if isinstance(found, Exception):
+            out[code] = found
+            continue
+        note = found.bad_rows_note()
+        dated = found.dated()
+        if not dated:
+            trail = f"no {wanted} with a readable date in the register, deadline {shown}{note}"
+            metrics = {"issued": False, "on_time": False, "days_late": None}
+        else:
+            first = dated[0]
+            late = max(0, (first.issued - deadline).days)
+            verdict = "on time" if late == 0 else f"{late} days late"
+            trail = f"{wanted} {first.describe()}, deadline {shown}: {verdict}{note}"
+            metrics = {"issued": True, "on_time": late == 0, "days_late": late}
+        out[code] = parrules.Measurement(
+            metrics, {"issued": trail, "on_time": trail, "days_late": trail},
+            sources=dict([found.source]), issues=dict(found.issues))
+    return out

@@ -1,0 +1,145 @@
+"""Reading a document register (sổ đăng ký văn bản) once for all units of a campaign.
+
+A register is one row per issued document: unit, number and symbol (Số ký hiệu), type (Loại văn bản),
+issue date (Ngày ban hành) and subject (Trích yếu). It may be one campaign-wide file or one file per
+unit; either way each distinct file is opened once, and only the rows of the wanted document type
+reach Python (the type is matched in Python on the few distinct values, so "Kế hoạch" typed in
+another Unicode composition or case still matches).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import parrules
+
+COLUMNS = {
+    "unit": "Mã đơn vị",
+    "number": "Số ký hiệu",
+    "type": "Loại văn bản",
+    "issued": "Ngày ban hành",
+    "subject": "Trích yếu",
+}
+label = parrules.records.normalize_label
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One register row of the wanted type for one unit."""
+
+    number: str
+    subject: str
+    issued: date | None
+    date_given: bool
+
+    def describe(self) -> str:
+        when = self.issued.strftime("%d/%m/%Y") if self.issued else "with an unreadable date"
+        return f"{self.number or 'unnumbered document'} of {when}"
+
+
+@dataclass
+class UnitEntries:
+    """A unit's matching entries, with the bad rows found among them (counted, never dropped silently)."""
+
+    entries: list[Entry] = field(default_factory=list)
+    issues: dict[str, int] = field(default_factory=dict)
+    source: tuple[str, str] = ("", "")
+
+    def dated(self) -> list[Entry]:
+        """Entries with a readable date, earliest first; one per document number."""
+        seen: set[str] = set()
+        out = []
+        for entry in sorted((e for e in self.entries if e.issued), key=lambda e: (e.issued, e.number)):
+            key = label(entry.number)
+            if key and key in seen:
+                continue
+            seen.add(key)
+            out.append(entry)
+        return out
+
+    def bad_rows_note(self) -> str:
+        if not self.issues:
+            return ""
+        words = {"missing_date": "without an issue date", "invalid_date": "with an unreadable issue date",
+                 "duplicate_number": "repeating a number already listed"}
+        parts = [f"{n} {words.get(k, k)}" for k, n in sorted(self.issues.items())]
+        return f" (matching rows not counted: {', '.join(parts)})"
+
+
+def _matches(entry_type: str, wanted: str | None) -> bool:
+    return wanted is None or label(entry_type) == label(wanted)
+
+
+def read(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) -> dict[str, UnitEntries | Exception]:
+    """Each unit's register entries of `params["type"]` whose subject contains `subject_contains`."""
+    data = params.get("data", "register")
+    columns = {**COLUMNS, **params.get("columns", {})}
+    wanted_type = params.get("type")
+    needle = label(params["subject_contains"]) if params.get("subject_contains") else ""
+    by_file: dict[Path, list[parrules.UnitEvidence]] = {}
+    out: dict[str, UnitEntries | Exception] = {}
+    for unit in units:
+        path = unit.data.get(data)
+        if path is None:
+            out[unit.code] = ValueError(
+                f"no document register given: add {data} = \"<file>\" under [data] in the submission, "
+                f"or pass --data {data}=<file> for the whole campaign")
+        else:
+            by_file.setdefault(Path(path), []).append(unit)
+    for path, group in by_file.items():
+        try:
+            found = _read_file(path, group, columns, wanted_type, needle)
+        except Exception as exc:  # one unreadable file errors its units, not the run
+            for unit in group:
+                out[unit.code] = exc
+            continue
+        out.update(found)
+    return out
+
+
+def _read_file(path: Path, units: Sequence[parrules.UnitEvidence], columns: Mapping[str, str],
+               wanted_type: str | None, needle: str) -> dict[str, UnitEntries]:
+    con = parrules.records.connect()
+    try:
+        rec = parrules.records.open_records(
+            con, path, columns, required=("unit", "number", "type", "issued"), optional=("subject",),
+            dates=("issued",), what="document register", key="check_params.columns")
+        types = [t for (t,) in parrules.records.fetch(con, f"SELECT DISTINCT type FROM {rec.view}", rec)
+                 if t is not None and _matches(t, wanted_type)]
+        codes = {label(u.code): u.code for u in units}
+        raw_units = [c for (c,) in parrules.records.fetch(con, f"SELECT DISTINCT unit FROM {rec.view}", rec)
+                     if c is not None and label(c) in codes]
+        rows = parrules.records.fetch(
+            con,
+            f"SELECT unit, number, subject, issued, issued__given FROM {rec.view} "
+            "WHERE list_contains(?, type) AND list_contains(?, unit)",
+            rec, [types, raw_units])
+    finally:
+        con.close()
+    result = {u.code: UnitEntries(source=(str(path), rec.sha256)) for u in units}
+    for unit_raw, number, subject, issued, given in rows:
+        if needle and needle not in label(subject):
+            continue
+        bucket = result[codes[label(unit_raw)]]
+        bucket.entries.append(Entry((number or "").strip(), (subject or "").strip(), issued, bool(given)))
+        if issued is None:
+            kind = "invalid_date" if given else "missing_date"
+            bucket.issues[kind] = bucket.issues.get(kind, 0) + 1
+    for bucket in result.values():
+        numbers = [label(e.number) for e in bucket.entries if e.issued and e.number]
+        repeated = len(numbers) - len(set(numbers))
+        if repeated:
+            bucket.issues["duplicate_number"] = repeated
+    return result
+
+
+def what(params: Mapping[str, Any], default: str) -> str:
+    """How the wanted documents are named in explanations: "Kế hoạch containing 'kiểm soát TTHC'"."""
+    text = str(params.get("type") or default)
+    if params.get("subject_contains"):
+        text += f" containing '{params['subject_contains']}'"
+    return text

@@ -1,0 +1,115 @@
+"""Reading survey answer forms once for all units of a campaign.
+
+One row per answer: unit (Mã đơn vị), form id (Mã phiếu), question (Câu hỏi), answer (Trả lời); CSV,
+XLSX or Parquet, one campaign-wide file or one per unit. A sociological survey has a few thousand
+forms per unit, so DuckDB counts answers per unit, question and label, and only those counts reach
+Python, where labels are compared NFC-normalised and case-folded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import parrules
+
+COLUMNS = {"unit": "Mã đơn vị", "form": "Mã phiếu", "question": "Câu hỏi", "answer": "Trả lời"}
+label = parrules.records.normalize_label
+
+#: Rows reach Python as (unit code as in the submission, form, question, answer, copies of that row).
+Row = tuple[str, str, str, str, int]
+
+
+def by_file(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any],
+            read: Callable[[Path, Sequence[parrules.UnitEvidence]], dict[str, Any]]) -> dict[str, Any]:
+    """Call `read` once per distinct survey file; a unit without one, or whose file fails, gets an error."""
+    data = params.get("data", "survey")
+    groups: dict[Path, list[parrules.UnitEvidence]] = {}
+    out: dict[str, Any] = {}
+    for unit in units:
+        path = unit.data.get(data)
+        if path is None:
+            out[unit.code] = ValueError(
+                f"no survey file given: add {data} = \"<file>\" under [data] in the submission, "
+                f"or pass --data {data}=<file> for the whole campaign")
+        else:
+            groups.setdefault(Path(path), []).append(unit)
+    for path, group in groups.items():
+        try:
+            out.update(read(path, group))
+        except Exception as exc:  # one unreadable file errors its units, not the run
+            for unit in group:
+                out[unit.code] = exc
+    return out
+
+
+def answers(path: Path, units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any],
+            questions: Sequence[str] | None) -> tuple[dict[str, list[Row]], str]:
+    """Distinct (form, question, answer) rows per unit with their copy counts; and the file's hash.
+
+    `questions` limits the rows to those questions (compared as labels); None keeps every question.
+    """
+    columns = {**COLUMNS, **params.get("columns", {})}
+    con = parrules.records.connect()
+    try:
+        rec = parrules.records.open_records(
+            con, path, columns, required=("unit", "form", "question", "answer"),
+            what="survey file", key="check_params.columns")
+        codes = {label(u.code): u.code for u in units}
+        raw_units = [c for (c,) in parrules.records.fetch(con, f"SELECT DISTINCT unit FROM {rec.view}", rec)
+                     if c is not None and label(c) in codes]
+        wanted = None if questions is None else {label(q) for q in questions}
+        raw_questions = [q for (q,) in parrules.records.fetch(con, f"SELECT DISTINCT question FROM {rec.view}", rec)
+                         if wanted is None or label(q) in wanted]
+        rows = parrules.records.fetch(
+            con,
+            f"SELECT unit, form, question, answer, count(*) FROM {rec.view} "
+            "WHERE list_contains(?, unit) AND list_contains(?, question) GROUP BY ALL",
+            rec, [raw_units, raw_questions])
+    finally:
+        con.close()
+    out: dict[str, list[Row]] = {u.code: [] for u in units}
+    for unit_raw, form, question, answer, copies in rows:
+        out[codes[label(unit_raw)]].append((unit_raw, label(form), label(question), label(answer), copies))
+    return out, rec.sha256
+
+
+def settle(rows: Sequence[Row]) -> tuple[dict[tuple[str, str], str], dict[str, int]]:
+    """One answer per (form, question); bad rows counted by kind.
+
+    A row repeated word for word counts once (`duplicate_row`); a form that gives two different answers
+    to one question is left out for that question (`conflicting_answers`); a row without a form id or
+    an answer is left out (`missing_form`, `missing_answer`).
+    """
+    issues: dict[str, int] = {}
+
+    def count(kind: str, n: int = 1) -> None:
+        issues[kind] = issues.get(kind, 0) + n
+
+    seen: dict[tuple[str, str], set[str]] = {}
+    for _unit, form, question, answer, copies in rows:
+        if copies > 1:
+            count("duplicate_row", copies - 1)
+        if not form:
+            count("missing_form", copies)
+        elif not answer:
+            count("missing_answer", copies)
+        else:
+            seen.setdefault((form, question), set()).add(answer)
+    settled = {}
+    for key, given in seen.items():
+        if len(given) == 1:
+            settled[key] = next(iter(given))
+        else:
+            count("conflicting_answers", len(given))
+    return settled, issues
+
+
+def issues_note(issues: Mapping[str, int]) -> str:
+    if not issues:
+        return ""
+    words = {"duplicate_row": "repeated rows counted once", "missing_form": "rows without a form id",
+             "missing_answer": "rows without an answer", "unknown_answer": "answers not among the options",
+             "conflicting_answers": "conflicting answers to one question on one form"}
+    return " (not counted: " + ", ".join(f"{n} {words.get(k, k)}" for k, n in sorted(issues.items())) + ")"
