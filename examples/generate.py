@@ -108,24 +108,26 @@ class Campaign:
     dossiers_per_unit: int = 12
     survey_forms: int = 6
     evidence_files: int = 3  # how many units get small evidence text files
+    quality: tuple[float, float] = (0.72, 0.97)  # range of the units' hidden "how well they do" draw
     notes: list[str] = field(default_factory=list)
 
 
 CAMPAIGNS = [
     Campaign("province-2018", "par-province-2018.toml", "par-province-2018",
              "Chỉ số CCHC năm 2018 của các tỉnh, thành phố trực thuộc Trung ương (ví dụ)", 2018, "province",
-             PROVINCES, 2018, "Bộ Nội vụ", dossiers_per_unit=10, survey_forms=4,
+             PROVINCES, 2018, "Bộ Nội vụ", dossiers_per_unit=10, survey_forms=4, quality=(0.5, 0.9),
              notes=["Sóc Trăng (94.toml) reproduces its published 2018 field points; see that file's header."]),
     Campaign("province-2017", "par-province-2948.toml", "par-province-2017",
              "Chỉ số CCHC năm 2017 của các tỉnh, thành phố trực thuộc Trung ương theo Quyết định 2948/QĐ-BNV (ví dụ)",
-             2017, "province", PROVINCES, 2017, "Bộ Nội vụ", dossiers_per_unit=10, survey_forms=4),
+             2017, "province", PROVINCES, 2017, "Bộ Nội vụ", dossiers_per_unit=10, survey_forms=4,
+             quality=(0.5, 0.9)),
     Campaign("province-2023", "par-province-876.toml", "par-province-2023",
              "Chỉ số CCHC năm 2023 của các tỉnh, thành phố trực thuộc Trung ương theo Quyết định 876/QĐ-BNV (ví dụ)",
              2023, "province", PROVINCES, 2023, "Bộ Nội vụ", dossiers_per_unit=10, survey_forms=4),
     Campaign("dak-nong-2020-departments", "dak-nong-departments-2020.toml", "dak-nong-2020-departments",
              "Chỉ số CCHC năm 2020 của các sở, ban, ngành tỉnh Đắk Nông (ví dụ)", 2020, "department",
              DAK_NONG_DEPARTMENTS, 2020, "Hội đồng thẩm định Chỉ số CCHC tỉnh Đắk Nông", dossiers_per_unit=25,
-             survey_forms=10, evidence_files=4),
+             survey_forms=10, evidence_files=4, quality=(0.82, 0.99)),
     Campaign("dak-nong-2020-districts", "dak-nong-districts-2020.toml", "dak-nong-2020-districts",
              "Chỉ số CCHC năm 2020 của UBND các huyện, thành phố tỉnh Đắk Nông (ví dụ)", 2020, "district",
              DAK_NONG_DISTRICTS, 2021, "Hội đồng thẩm định Chỉ số CCHC tỉnh Đắk Nông", dossiers_per_unit=30,
@@ -463,7 +465,7 @@ def generate(campaign: Campaign, root: Path = HERE) -> None:
     register: list[list[str]] = []
     survey: list[list[str]] = []
     for n, (code, name) in enumerate(campaign.units):
-        quality = rng.uniform(0.72, 0.97)
+        quality = rng.uniform(*campaign.quality)
         evidence_dir = folder / "submissions" / "evidence" / code if n < campaign.evidence_files else None
         text = submission_text(campaign, set_meta, leaves, code, name, quality, rng, evidence_dir)
         write_text(folder / "submissions" / f"{code}.toml", text)
