@@ -35,22 +35,29 @@ import os
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from .amounts import percent
+from .contracts import UnitEvidence
 from .errors import Problem, ProblemsError, did_you_mean
 
 __all__ = [
     "DATE_FORMATS",
+    "FileGroup",
     "Records",
+    "UnitCodes",
     "connect",
     "fetch",
     "file_sha256",
+    "group_units",
     "normalize_label",
     "open_records",
+    "percent",
 ]
 
 #: Date formats tried in order: Vietnamese exports write dd/mm/yyyy, databases write ISO.
@@ -68,15 +75,20 @@ class Records:
 
     `view` is a quoted SQL identifier to put after FROM; `headers` maps each canonical column that was
     found to the file's header (absent optional columns are not in it); `sha256` is "sha256:<hex>" for
-    provenance stamps.
+    provenance stamps. The hash is computed in a background thread while the query runs (hashlib
+    releases the GIL), so reading `sha256` after the query costs nothing extra on a multi-core machine.
     """
 
     path: Path
     format: str
     view: str
     headers: Mapping[str, str]
-    sha256: str
+    digest: Future[str] = field(repr=False, compare=False)
     file_headers: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def sha256(self) -> str:
+        return self.digest.result()
 
     def has(self, column: str) -> bool:
         """True when the file has the canonical column (an absent optional column reads as NULL)."""
@@ -130,7 +142,6 @@ def open_records(
     view: str = "records",
     what: str = "data file",
     key: str = "columns",
-    sha256: str | None = None,
 ) -> Records:
     """Create view `view` over the file at `path` with canonical column names; return its `Records`.
 
@@ -203,7 +214,7 @@ def open_records(
             col = _ident(header)
             select.append(f"{col} AS {alias}" if types[header] == "VARCHAR" else f"{col}::VARCHAR AS {alias}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {_ident(view)} AS SELECT {', '.join(select)} FROM {source}")
-    return Records(path, fmt, _ident(view), found, sha256 or file_sha256(path), file_headers)
+    return Records(path, fmt, _ident(view), found, _hash_in_background(path), file_headers)
 
 
 def fetch(con: duckdb.DuckDBPyConnection, sql: str, records: Records | Sequence[Records],
@@ -220,7 +231,72 @@ def fetch(con: duckdb.DuckDBPyConnection, sql: str, records: Records | Sequence[
         raise ProblemsError([_read_problem(shown, what, exc)]) from None
 
 
+@dataclass(frozen=True)
+class FileGroup:
+    """Units whose records are in the same file read with the same column mapping: one query for all."""
+
+    path: Path
+    columns: Mapping[str, str]
+    units: tuple[UnitEvidence, ...]
+
+
+def group_units(units: Sequence[UnitEvidence], data_name: str, columns: Mapping[str, str], *,
+                what: str = "data file") -> tuple[list[FileGroup], dict[str, ProblemsError]]:
+    """Group units by the file named `data_name` in their evidence, so each file is read once.
+
+    A campaign-wide file (``--data dossiers=...``) puts every unit in one group; a unit's own
+    ``[data]`` file overrides it. A unit may adjust the header mapping for its file with the figure
+    ``columns = { <data_name> = { canonical = "header" } }`` in its submission; `columns` are the
+    check's defaults merged with its ``check_params``. Units that name no such file come back as
+    errors (unit code → `ProblemsError`) for the engine to mark, so the rest of the run goes on.
+    """
+    groups: dict[tuple[Path, tuple[tuple[str, str], ...]], list[UnitEvidence]] = {}
+    failed: dict[str, ProblemsError] = {}
+    for unit in units:
+        path = unit.data.get(data_name)
+        if path is None:
+            failed[unit.code] = ProblemsError([Problem(
+                f"unit {unit.code}", f"data.{data_name}", f"no {what} given for this unit",
+                hint=f'add {data_name} = "<file>" under [data] in the submission, or pass --data {data_name}=<file>')])
+            continue
+        override = unit.figures.get("columns", {})
+        override = override.get(data_name, {}) if isinstance(override, Mapping) else {}
+        mapping = {**columns, **{str(k): str(v) for k, v in override.items()}} if isinstance(override, Mapping) \
+            else dict(columns)
+        groups.setdefault((Path(path).resolve(), tuple(sorted(mapping.items()))), []).append(unit)
+    return [FileGroup(path, dict(mapping), tuple(members)) for (path, mapping), members in groups.items()], failed
+
+
+class UnitCodes:
+    """Unit codes as written in an export, matched to the units being scored or a unit catalogue.
+
+    Codes are compared after `normalize_label` (NFC, trimmed, case-folded). A code that is neither a
+    scored unit nor in the catalogue is *unknown*: its rows belong to nobody and must be reported.
+    """
+
+    def __init__(self, scored: Iterable[str], known: Iterable[str] = ()) -> None:
+        self._scored = {normalize_label(code): code for code in scored}
+        self._known = {normalize_label(code) for code in known} | set(self._scored)
+
+    def match(self, raw: object) -> str | None:
+        """The scored unit's own code for a code as written in the file, or None."""
+        return self._scored.get(normalize_label(raw))
+
+    def is_known(self, raw: object) -> bool:
+        return normalize_label(raw) in self._known
+
+
 # -- internals ---------------------------------------------------------------------------------------
+
+_hasher: ThreadPoolExecutor | None = None
+
+
+def _hash_in_background(path: Path) -> Future[str]:
+    global _hasher
+    if _hasher is None:
+        _hasher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="parrules-sha256")
+    return _hasher.submit(file_sha256, path)
+
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'

@@ -1,0 +1,362 @@
+"""parrules check `tthc.dossiers`: administrative-procedure dossiers verified from a one-stop-shop export.
+
+The PAR Index rewards resolving dossiers (hồ sơ TTHC) by their due date, apologising in writing for
+every late one (thư xin lỗi), using the public postal service (bưu chính công ích) and online
+submission. Units declare these figures; this check recomputes them from the dossier export, one row
+per dossier, for every unit of a campaign in ONE DuckDB query (GROUP BY unit), so a province's
+millions of dossiers never become Python objects.
+
+Bad rows are counted per unit and reported, never silently dropped: a missing or impossible date
+(31/02) or a dossier completed before it was received cannot be classified and is left out of the
+rates; rows sharing a dossier id are all flagged but still counted (which copy is genuine cannot be
+told from the export); rows whose unit code is neither a scored unit nor in the optional unit
+catalogue belong to nobody and are reported to every unit scored from that file. A dossier still
+open after its due date (on the `as_of` date, default today) counts as late.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import parrules
+from parrules import Measurement, UnitEvidence, hookimpl
+from parrules.records import FileGroup, Records, UnitCodes, fetch, normalize_label, open_records, percent
+
+__all__ = [
+    "COLUMNS",
+    "DossierCounts",
+    "evaluate",
+    "is_online",
+    "is_postal",
+    "known_units",
+    "pct",
+    "unknown_note",
+]
+
+#: Canonical column → header in the national one-stop-shop export (override with check_params.columns).
+COLUMNS: dict[str, str] = {
+    "id": "Mã hồ sơ",
+    "unit": "Mã đơn vị",
+    "procedure": "Mã TTHC",
+    "level": "Mức độ DVC",
+    "channel": "Hình thức nộp",
+    "received": "Ngày tiếp nhận",
+    "due": "Ngày hẹn trả",
+    "completed": "Ngày trả kết quả",
+    "postal_return": "Trả kết quả qua BCCI",
+    "apology_no": "Số thư xin lỗi",
+    "apology_date": "Ngày thư xin lỗi",
+}
+REQUIRED = ("id", "unit", "received", "due", "completed")
+OPTIONAL = ("channel", "postal_return", "apology_no", "apology_date")
+DATES = ("received", "due", "completed", "apology_date")
+
+METRICS = {
+    "dossier_count": "dossiers of the unit counted (rows without faults that prevent classification)",
+    "resolved_count": "counted dossiers with a completion date",
+    "on_time_rate": "% of resolved dossiers resolved by their due date",
+    "late_count": "dossiers resolved after their due date or still open past it",
+    "apology_rate": "% of late dossiers with an apology letter (none when no dossier was late)",
+    "apology_missing": "late dossiers without an apology letter",
+    "apology_after_due": "late dossiers whose apology letter is dated after the due date",
+    "postal_rate": "% of counted dossiers received or returned via the public postal service (BCCI)",
+    "online_rate": "% of counted dossiers submitted online",
+    "bad_rows": "rows of the unit with a fault (missing/invalid date, completed before received, shared id)",
+}
+
+ISSUES = {
+    "missing_date": "missing received or due date",
+    "invalid_date": "invalid date",
+    "completed_before_received": "completed before received",
+    "duplicate_id": "dossier id also used on another row",
+}
+
+# One pass: per-row flags, then one GROUP BY over unit and the two text columns classified in Python.
+# `rows` is inlined for Parquet (the duplicate scan then reads the id column only) and materialised
+# for CSV/XLSX, where parsing the file twice would cost more than keeping the slim rows in memory.
+_SQL = """
+WITH rows AS {materialized} (
+    SELECT unit, channel, postal_return, id,
+        (NOT received__given OR NOT due__given) AS missing_date,
+        ((received__given AND received IS NULL) OR (due__given AND due IS NULL)
+            OR (completed__given AND completed IS NULL)
+            OR (apology_date__given AND apology_date IS NULL)) AS invalid_date,
+        coalesce(completed < received, false) AS before_received,
+        completed IS NOT NULL AS resolved,
+        completed <= due AS on_time,
+        completed > due AS resolved_late,
+        (NOT completed__given AND due < ?) AS open_late,
+        (nullif(trim(apology_no), '') IS NOT NULL OR apology_date__given) AS apology,
+        coalesce(apology_date > due, false) AS apology_after
+    FROM {view}
+),
+flagged AS (
+    SELECT *, (missing_date OR invalid_date OR before_received) AS left_out
+    FROM rows
+),
+duplicated AS (
+    SELECT id FROM rows WHERE id IS NOT NULL AND {check_ids} GROUP BY id HAVING count(*) > 1
+)
+SELECT unit, channel, postal_return,
+    count(*),
+    count(*) FILTER (WHERE id IN (SELECT id FROM duplicated)),
+    count(*) FILTER (WHERE missing_date),
+    count(*) FILTER (WHERE invalid_date),
+    count(*) FILTER (WHERE before_received),
+    count(*) FILTER (WHERE left_out OR id IN (SELECT id FROM duplicated)),
+    count(*) FILTER (WHERE NOT left_out),
+    count(*) FILTER (WHERE NOT left_out AND resolved),
+    count(*) FILTER (WHERE NOT left_out AND on_time),
+    count(*) FILTER (WHERE NOT left_out AND resolved_late),
+    count(*) FILTER (WHERE NOT left_out AND open_late),
+    count(*) FILTER (WHERE NOT left_out AND (resolved_late OR open_late) AND apology),
+    count(*) FILTER (WHERE NOT left_out AND (resolved_late OR open_late) AND apology AND apology_after)
+FROM flagged
+GROUP BY ALL
+"""
+
+
+@dataclass
+class DossierCounts:
+    """Exact per-unit counts from the query; metrics are derived from these with Decimal."""
+
+    rows: int = 0
+    duplicate_id: int = 0
+    missing_date: int = 0
+    invalid_date: int = 0
+    completed_before_received: int = 0
+    bad_rows: int = 0
+    counted: int = 0
+    resolved: int = 0
+    on_time: int = 0
+    resolved_late: int = 0
+    open_late: int = 0
+    late_with_apology: int = 0
+    apology_after_due: int = 0
+    postal: int = 0
+    online: int = 0
+    unknown_units: Counter[str] = field(default_factory=Counter)
+
+    def add(self, values: Sequence[int]) -> None:
+        names = ("rows", "duplicate_id", "missing_date", "invalid_date", "completed_before_received",
+                 "bad_rows", "counted", "resolved", "on_time", "resolved_late", "open_late",
+                 "late_with_apology", "apology_after_due")
+        for name, value in zip(names, values):
+            setattr(self, name, getattr(self, name) + int(value))
+
+
+def is_online(channel: object) -> bool:
+    """'Trực tuyến', 'Trực tuyến mức độ 4', 'DVC trực tuyến', 'online' — not the counter or the post."""
+    label = normalize_label(channel)
+    return "trực tuyến" in label or "online" in label or label.startswith("dvc")
+
+
+def is_postal(channel: object, postal_return: object = None) -> bool:
+    """Received via the public postal service, or the result returned by it ('Có', 'x', 'yes', '1')."""
+    label = normalize_label(channel)
+    if "bưu chính" in label or "bcci" in label or "postal" in label:
+        return True
+    return normalize_label(postal_return) in {"có", "co", "x", "yes", "y", "1", "true", "đúng"}
+
+
+def pct(value: Decimal | None) -> str:
+    """A rate for people: '75 %', '86.67 %' (the metric itself stays exact)."""
+    return "—" if value is None else parrules.format_points(parrules.round_to(value, 2)) + " %"
+
+
+def unknown_note(unknown: Counter[str]) -> str:
+    """'1 row with unit code 000.00.99.H21 that is neither a scored unit nor in the unit catalogue'."""
+    if not unknown:
+        return ""
+    total = sum(unknown.values())
+    codes = ", ".join(sorted(unknown)[:5]) + (", …" if len(unknown) > 5 else "")
+    return (f"{total} row{'s' if total != 1 else ''} in the file with unit code {codes} that is neither a "
+            "scored unit nor in the unit catalogue (not counted for anyone)")
+
+
+def known_units(con: Any, units: Sequence[UnitEvidence], params: Mapping[str, Any]) -> tuple[set[str], dict[str, str]]:
+    """Unit codes of the optional unit catalogue (data name in params['units'], default 'units').
+
+    A campaign-wide catalogue tells units that exist but are not being scored (their rows are fine)
+    from codes that exist nowhere (reported as unknown). Returns (codes, {path: sha256}).
+    """
+    name = params.get("units", "units")
+    paths = {u.data[name] for u in units if name in u.data}
+    codes: set[str] = set()
+    sources: dict[str, str] = {}
+    for path in sorted(paths):
+        column = params.get("units_column", COLUMNS["unit"])
+        rec = open_records(con, path, {"unit": column}, required=("unit",), view="unit_catalogue",
+                           what="unit catalogue", key="check_params.units_column")
+        codes.update(str(row[0]) for row in fetch(con, f"SELECT DISTINCT unit FROM {rec.view}", rec,
+                                                 what="unit catalogue") if row[0] is not None)
+        sources[str(path)] = rec.sha256
+    return codes, sources
+
+
+def _as_of(params: Mapping[str, Any]) -> dt.date:
+    value = params.get("as_of")
+    if value is None:
+        return dt.date.today()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def count_group(con: Any, group: FileGroup, codes: UnitCodes, as_of: dt.date, *,
+                check_ids: bool = True) -> tuple[Records, dict[str, DossierCounts]]:
+    """Run the one query over one file; counts per scored unit of the group (+ unknown codes).
+
+    Finding repeated dossier ids means hashing every id of the file: on Parquet that is most of the
+    query's cost, which `check_ids=False` (check_params.duplicate_ids = false) skips for exports whose
+    ids are a database key.
+    """
+    rec = open_records(con, group.path, group.columns, required=REQUIRED, optional=OPTIONAL, dates=DATES,
+                       view="dossiers", what="dossier export", key="check_params.columns")
+    materialized = "NOT MATERIALIZED" if rec.format == "parquet" else "MATERIALIZED"
+    sql = _SQL.format(materialized=materialized, view=rec.view, check_ids="true" if check_ids else "false")
+    rows = fetch(con, sql, rec, [as_of], what="dossier export")
+    members = {u.code for u in group.units}
+    counts = {code: DossierCounts() for code in members}
+    unknown: Counter[str] = Counter()
+    for unit_raw, channel, postal_return, *values in rows:
+        code = codes.match(unit_raw)
+        if code is None:
+            if not codes.is_known(unit_raw):
+                unknown[str(unit_raw).strip() if unit_raw is not None else "(blank)"] += int(values[0])
+            continue
+        if code not in members:
+            continue
+        c = counts[code]
+        c.add(values)
+        counted = int(values[6])
+        if is_postal(channel, postal_return):
+            c.postal += counted
+        if is_online(channel):
+            c.online += counted
+    for c in counts.values():
+        c.unknown_units = unknown
+    return rec, counts
+
+
+def measure(c: DossierCounts, as_of: dt.date, sources: Mapping[str, str], *, check_ids: bool = True) -> Measurement:
+    """Turn one unit's counts into metrics (exact Decimal rates) and a clerk's explanations."""
+    late = c.resolved_late + c.open_late
+    with_apology = c.late_with_apology
+    on_time_rate = percent(c.on_time, c.resolved)
+    apology_rate = percent(with_apology, late)
+    postal_rate = percent(c.postal, c.counted)
+    online_rate = percent(c.online, c.counted)
+    faults = {key: getattr(c, key) for key in ISSUES if getattr(c, key)}
+    issues = dict(faults)
+    if c.unknown_units:
+        issues["unknown_unit"] = sum(c.unknown_units.values())
+
+    left_out = c.rows - c.counted
+    fault_text = ", ".join(f"{n} {ISSUES[k]}" for k, n in faults.items())
+    note = f" ({left_out} row{'s' if left_out != 1 else ''} with faults left out)" if left_out else ""
+    bad = f"{c.bad_rows} row{'s' if c.bad_rows != 1 else ''} with faults" + (f": {fault_text}" if fault_text else "")
+    if c.duplicate_id:
+        bad += " (rows sharing an id are still counted)"
+    unknown = unknown_note(c.unknown_units)
+    if unknown:
+        bad += "; " + unknown
+    if not check_ids:
+        bad += "; dossier ids not checked for repeats (duplicate_ids = false)"
+    when = as_of.strftime("%d/%m/%Y")
+    late_text = f"{late} late dossier{'s' if late != 1 else ''}"
+    if c.open_late:
+        late_text += f" ({c.resolved_late} resolved after the due date, {c.open_late} still open past it on {when})"
+
+    metrics = {
+        "dossier_count": c.counted,
+        "resolved_count": c.resolved,
+        "on_time_rate": on_time_rate,
+        "late_count": late,
+        "apology_rate": apology_rate,
+        "apology_missing": late - with_apology,
+        "apology_after_due": c.apology_after_due,
+        "postal_rate": postal_rate,
+        "online_rate": online_rate,
+        "bad_rows": c.bad_rows,
+    }
+    explanations = {
+        "dossier_count": f"{c.counted} dossiers counted of {c.rows} rows for this unit{note}",
+        "resolved_count": f"{c.resolved} of {c.counted} dossiers resolved{note}",
+        "on_time_rate": (f"{c.on_time} of {c.resolved} resolved dossiers resolved by the due date → {pct(on_time_rate)}"
+                         if c.resolved else "no resolved dossiers") + note,
+        "late_count": late_text + note,
+        "apology_rate": (f"{late_text}, {with_apology} apology letter{'s' if with_apology != 1 else ''} → {pct(apology_rate)}"
+                         if late else "no late dossiers: no apology letter needed") + note,
+        "apology_missing": f"{late - with_apology} of {late} late dossiers without an apology letter{note}",
+        "apology_after_due": f"{c.apology_after_due} apology letter{'s' if c.apology_after_due != 1 else ''} "
+                             f"dated after the dossier's due date{note}",
+        "postal_rate": (f"{c.postal} of {c.counted} dossiers received or returned via the public postal service "
+                        f"(bưu chính công ích) → {pct(postal_rate)}" if c.counted else "no dossiers counted") + note,
+        "online_rate": (f"{c.online} of {c.counted} dossiers submitted online → {pct(online_rate)}"
+                        if c.counted else "no dossiers counted") + note,
+        "bad_rows": bad if (c.bad_rows or unknown or not check_ids) else "no faulty rows",
+    }
+    return Measurement(metrics, explanations, dict(sources), issues)
+
+
+def evaluate(units: Sequence[UnitEvidence], params: Mapping[str, Any]) -> dict[str, Measurement | BaseException]:
+    """Every unit's TTHC metrics: one query per distinct dossier file (normally one for the campaign)."""
+    data_name = params.get("data", "dossiers")
+    columns = {**COLUMNS, **params.get("columns", {})}
+    as_of = _as_of(params)
+    check_ids = bool(params.get("duplicate_ids", True))
+    groups, failed = parrules.records.group_units(units, data_name, columns, what="dossier export")
+    out: dict[str, Measurement | BaseException] = dict(failed)
+    con = parrules.records.connect()
+    try:
+        known, catalogue_sources = known_units(con, units, params)
+        codes = UnitCodes((u.code for u in units), known)
+        for group in groups:
+            try:
+                rec, counts = count_group(con, group, codes, as_of, check_ids=check_ids)
+                sources = {str(rec.path): rec.sha256, **catalogue_sources}
+            except parrules.ProblemsError as exc:
+                out.update({u.code: exc for u in group.units})
+                continue
+            for code, c in counts.items():
+                out[code] = measure(c, as_of, sources, check_ids=check_ids)
+    finally:
+        con.close()
+    return out
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "data": {"type": "string", "description": "data name of the dossier export (default 'dossiers')"},
+        "columns": {"type": "object", "additionalProperties": {"type": "string"},
+                    "description": "canonical column → header in the file: " + ", ".join(COLUMNS)},
+        "as_of": {"description": "date on which still-open dossiers past their due date count as late "
+                                 "(TOML date; default: the day of the run)"},
+        "units": {"type": "string", "description": "data name of an optional unit catalogue (default 'units')"},
+        "duplicate_ids": {"type": "boolean", "description": "look for rows sharing a dossier id (default true; "
+                                                            "false only for exports whose ids are a database key)"},
+        "units_column": {"type": "string", "description": "unit-code header in the unit catalogue"},
+    },
+    "additionalProperties": False,
+}
+
+
+@hookimpl
+def register_checks(register: Callable[..., Any]) -> None:
+    register(
+        "tthc.dossiers",
+        evaluate,
+        description="Administrative-procedure dossiers from a one-stop-shop export: on time, late with "
+                    "apology letters, postal and online shares, bad rows",
+        metrics=METRICS,
+        params_schema=PARAMS_SCHEMA,
+    )
