@@ -51,6 +51,8 @@ def _band_text(band: Mapping[str, Any], leaf_max: Decimal, unit: str) -> str:
     low, high = band.get("from"), band.get("below")
     if low is not None and high is not None:
         when = f"từ {_bound(low, unit)} đến dưới {_bound(high, unit)}"
+    elif low is not None and unit == "%" and to_decimal(low) == HUNDRED:
+        when = "đạt 100%"
     elif low is not None:
         when = f"từ {_bound(low, unit)} trở lên"
     elif high is not None:
@@ -77,7 +79,8 @@ def rule_text(node: Node) -> str:
     if rule == "proportional":
         cap = to_decimal(params.get("cap", 100))
         floor = to_decimal(params.get("floor", 0))
-        text = f"Điểm = {vn(top)} × tỷ lệ (%)" + (f" ÷ {vn(cap)}%; từ {vn(cap)}% trở lên: {_points(top)}" if cap != HUNDRED else "")
+        text = (f"Điểm = {vn(top)} × tỷ lệ (%) ÷ {vn(cap)}%; từ {vn(cap)}% trở lên: {_points(top)}" if cap != HUNDRED
+                else f"Điểm = {vn(top)} × tỷ lệ đạt được (%) ÷ 100")
         return text + (f"; dưới {vn(floor)}%: 0 điểm" if floor else "")
     if rule == "deduction":
         if "per_occurrence" in params:
@@ -97,22 +100,35 @@ def rule_text(node: Node) -> str:
 
 
 def method_text(node: Node) -> str:
-    """The criterion's `method` if the set gives one, otherwise the text written from its rule."""
-    text = node.spec.method.strip() or rule_text(node)
-    if node.check is not None and not node.spec.method.strip():
+    """The criterion's `method` verbatim if the set gives one, otherwise the text written from its rule."""
+    if node.spec.method.strip():
+        return node.spec.method.strip()
+    text = rule_text(node)
+    if node.check is not None:
         text = f"Tính tự động từ dữ liệu ({node.check.name}: {node.metric}). {text}"
-    if node.check is not None and node.spec.if_no_value != "not_evaluated":
-        text += f". Không có số liệu để tính: {NO_VALUE[node.spec.if_no_value]}"
+        if node.spec.if_no_value != "not_evaluated":
+            text += f". Không có số liệu để tính: {NO_VALUE[node.spec.if_no_value]}"
     if node.spec.allow_na:
         text += ". Được đánh giá “không áp dụng” khi đơn vị không phát sinh nhiệm vụ"
     return text
 
 
+# What the standard checks read, in a clerk's words; data names follow the agreed plugin contracts.
+DATA_WORDS = {"dossiers": "Dữ liệu hồ sơ TTHC của hệ thống một cửa điện tử",
+              "services": "Danh mục dịch vụ công trực tuyến", "register": "Sổ đăng ký văn bản",
+              "survey": "Phiếu điều tra xã hội học, khảo sát sự hài lòng"}
+DEFAULT_DATA = {"tthc.dossiers": ("dossiers",), "dvc.services": ("services", "dossiers"),
+                "documents.plan": ("register",), "documents.reports": ("register",),
+                "survey.question": ("survey",), "survey.sipas": ("survey",)}
+
+
 def evidence_text(node: Node) -> str:
     items = list(node.spec.evidence)
     if node.check is not None:
-        data = node.spec.check_params.get("data")
-        items.append(f"Dữ liệu {data}" if data else f"Dữ liệu cho {node.check.name}")
+        params = node.spec.check_params
+        given = [params[k] for k in ("data", "catalogue", "dossiers") if isinstance(params.get(k), str)]
+        names = given or list(DEFAULT_DATA.get(node.check.name, ()))
+        items += [f"{DATA_WORDS.get(n, 'Dữ liệu')} ({n})" for n in names] or [f"Dữ liệu cho {node.check.name}"]
     return "; ".join(items)
 
 
@@ -134,7 +150,7 @@ def rows(criteria: CriteriaSet) -> list[Row]:
     out = []
     for node in criteria.walk():
         spec = node.spec
-        note = " ".join(part for part in (spec.source and f"Nguồn: {spec.source}.", spec.note) if part)
+        note = " ".join(part for part in (spec.source and f"{spec.source}.", spec.note) if part)
         level = DEPTH[min(node.depth, 2)] if node.role == "base" else ("Điểm thưởng" if node.role == "bonus" else "Điểm trừ")
         out.append(Row(node.code, level, node.depth, node.name, vn(node.max_points),
                        method_text(node) if node.is_leaf else "", evidence_text(node) if node.is_leaf else "",
