@@ -65,6 +65,15 @@ def parse_data(items: Sequence[str]) -> dict[str, Path]:
     return data
 
 
+def emit(text: str, output: str | None) -> None:
+    """Write a command's output to `output` atomically, or to standard output when none is given."""
+    if output:
+        write_atomic(output, text)
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
 def _usage_error(message: str) -> int:
     print(f"parrules: error: {message}", file=sys.stderr)
     return EXIT_USAGE

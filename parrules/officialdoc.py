@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from .amounts import HUNDRED, format_points, to_decimal
-from .cli import EXIT_OK, command
+from .cli import EXIT_OK, command, emit
 from .criteria_set import CriteriaSet, Node, load_criteria_set
-from .output import write_atomic
 
 LEVELS = {"ministry": "Bộ, cơ quan ngang bộ", "province": "Tỉnh, thành phố trực thuộc Trung ương",
           "department": "Sở, ban, ngành cấp tỉnh", "district": "UBND cấp huyện", "commune": "UBND cấp xã"}
@@ -265,10 +263,5 @@ def _doc_args(p: argparse.ArgumentParser) -> None:
 @command("doc", "render a criteria set as the official numbered table (Markdown or HTML)", _doc_args)
 def _doc(args: argparse.Namespace) -> int:
     criteria = load_criteria_set(resolve_set_path(args.set))
-    text = render_html(criteria) if args.format == "html" else render_markdown(criteria)
-    if args.output:
-        write_atomic(args.output, text)
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit(render_html(criteria) if args.format == "html" else render_markdown(criteria), args.output)
     return EXIT_OK
