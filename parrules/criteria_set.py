@@ -136,6 +136,9 @@ class _Builder:
         self.lines = document.lines
         self.registry = registry
         self.problems: list[Problem] = []
+        # codes whose table has problems of its own: the tree around them is not judged again, so one
+        # typo gives one message, not three (orphan children, a parent "without rule", a wrong sum)
+        self.failed: set[str] = set()
 
     def problem(self, path: tuple[object, ...], message: str, hint: str | None = None, code: str = "invalid") -> None:
         self.problems.append(
@@ -150,8 +153,9 @@ class _Builder:
         meta = self._meta(data.get("set"))
         specs = self._specs(data.get("criteria"))
         nodes, roots = self._tree(specs, meta)
-        if meta is not None and nodes:
+        if nodes:  # sums are checked even when [set] has problems: all mistakes in one run
             self._check_sums(nodes, roots, meta)
+        if meta is not None:
             self._check_bands(meta)
         if self.problems:
             raise ProblemsError(self.problems)
@@ -183,7 +187,8 @@ class _Builder:
                 self.problem(path, f"code '{raw_code}' is not like the official codes '3', '3.4', '3.4.2'")
                 continue
             if code in seen:
-                self.problem(path, f"code '{code}' is defined twice (also as '{seen[code]}')", code="duplicate")
+                self.problem(path, _twice(code, raw_code, seen[code]), hint="delete or renumber one of the two tables",
+                             code="duplicate")
                 continue
             seen[code] = raw_code
             if not isinstance(table, dict):
@@ -194,6 +199,7 @@ class _Builder:
             if spec is not None:
                 specs[code] = spec  # type: ignore[assignment]
             else:
+                self.failed.add(code)
                 self._loose_keys(path, table)
         return specs
 
@@ -216,6 +222,8 @@ class _Builder:
             parent = parent_code(code)
             if parent is None:
                 roots.append(code)
+            elif parent in self.failed:
+                continue
             elif parent in specs:
                 children[parent].append(code)
             else:
@@ -255,6 +263,8 @@ class _Builder:
 
     def _rule(self, code: str, spec: CriterionSpec, params: dict[str, Any], role: str) -> RuleKind | None:
         path = ("criteria", code)
+        if spec.rule is None and any(parent_code(c) == code for c in self.failed):
+            return None
         if spec.rule is None:
             self.problem(path, f"leaf '{code}' has no rule",
                          hint=f"add rule = \"...\" ({', '.join(sorted(self.registry.rule_kinds))})",
@@ -310,9 +320,9 @@ class _Builder:
         return check, metric
 
     # -- sums and bands ------------------------------------------------------------------------
-    def _check_sums(self, nodes: dict[str, Node], roots: tuple[str, ...], meta: SetMeta) -> None:
+    def _check_sums(self, nodes: dict[str, Node], roots: tuple[str, ...], meta: SetMeta | None) -> None:
         for node in nodes.values():
-            if not node.children or node.role != "base":
+            if not node.children or node.role != "base" or any(parent_code(c) == node.code for c in self.failed):
                 continue
             total = sum((nodes[c].max_points for c in node.children), ZERO)
             if total != node.max_points:
@@ -322,7 +332,8 @@ class _Builder:
                              f"not its max_points {plain(node.max_points)}",
                              hint="fix the maximum of the parent or of a child", code="sum")
         base = sum((nodes[r].max_points for r in roots if nodes[r].role == "base"), ZERO)
-        if base != meta.total_points:
+        roots_failed = any(parent_code(c) is None for c in self.failed)
+        if meta is not None and base != meta.total_points and not roots_failed:
             self.problem(("set", "total_points"),
                          f"top-level fields add up to {plain(base)}, not total_points {plain(meta.total_points)}",
                          hint="bonus and penalty parts (role = \"bonus\"/\"penalty\") are not counted", code="sum")
@@ -340,6 +351,13 @@ class _Builder:
         codes = [b.code for b in bands]
         for code in {c for c in codes if codes.count(c) > 1}:
             self.problem(("set", "bands"), f"band code '{code}' is used twice")
+
+
+def _twice(code: str, raw: str, first: str) -> str:
+    if raw != first:  # same letters, different Unicode composition: the clerk cannot see the difference
+        return (f"code '{code}' is defined twice: the two spellings look alike and differ only in how "
+                "Vietnamese letters are encoded (NFC/NFD), so they are the same code")
+    return f"code '{code}' is defined twice"
 
 
 def _walk(nodes: Mapping[str, Node], roots: tuple[str, ...]) -> Iterator[str]:

@@ -97,6 +97,23 @@ class InputDocument:
         return str(self.path)
 
 
+_SYNTAX_HINTS = (
+    ("Illegal character '\\n'", "a text in quotes is not closed on this line: add the closing \""),
+    ("Cannot declare", "this table appears twice in the file: merge the two or renumber one"),
+    ("Cannot overwrite", "this key is given twice: keep one"),
+    ("Expected '=' after a key", "write key = value; a text value needs quotes"),
+    ("Invalid value", "text values need quotes, numbers use a point for decimals (2.5), yes/no is true/false"),
+)
+
+
+def _syntax_hint(message: str) -> str:
+    """tomllib speaks about characters; a clerk needs to know what to type."""
+    for fragment, hint in _SYNTAX_HINTS:
+        if fragment in message:
+            return hint
+    return "see https://toml.io for the syntax"
+
+
 def read_document(path: str | Path, *, what: str = "file") -> InputDocument:
     """Read a TOML or JSON file with every number as Decimal, or raise one clear problem."""
     file = Path(path)
@@ -132,6 +149,6 @@ def read_document(path: str | Path, *, what: str = "file") -> InputDocument:
         message = _TOML_AT.sub("", message).strip()
         raise ProblemsError(
             [Problem(label, "", f"TOML syntax error: {message}", line=line, code="syntax",
-                     hint="see https://toml.io for the syntax")]
+                     hint=_syntax_hint(message))]
         ) from None
     return InputDocument(file, data, raw, LineIndex(text))

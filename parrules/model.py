@@ -9,15 +9,33 @@ a criterion and are validated against the JSON Schema that the rule kind registe
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from .amounts import RoundingMode
 
 Level = Literal["ministry", "province", "department", "district", "commune"]
 Stage = Literal["appraisal", "computed", "self"]
+
+
+_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
+
+
+def _number_not_text(value: Any) -> Any:
+    """Points in quotes are a typo waiting to happen ("2,5" is 25 in some tools): ask for a number."""
+    if isinstance(value, str):
+        if _DECIMAL_COMMA.match(value):
+            raise PydanticCustomError(
+                "number_in_quotes", "must be a number: write {fixed} (no quotes, a point for decimals), not {quoted}",
+                {"quoted": repr(value), "fixed": value.strip().replace(",", ".")})
+        raise PydanticCustomError("number_in_quotes", "must be a number without quotes, not {quoted}",
+                                  {"quoted": repr(value)})
+    return value
+
 
 
 class _Strict(BaseModel):
@@ -45,6 +63,11 @@ class Band(_Strict):
     from_: Decimal | None = Field(None, alias="from", ge=0, le=100)
     below: Decimal | None = Field(None, ge=0, le=101)
     inferred: bool = Field(False, description="true when the bound is inferred, not published")
+
+    @field_validator("from_", "below", mode="before")
+    @classmethod
+    def numbers_not_text(cls, value: Any) -> Any:
+        return _number_not_text(value)
     note: str = ""
 
 
@@ -89,6 +112,11 @@ class SetMeta(_Strict):
     description: str = ""
     version: str = ""
 
+    @field_validator("total_points", mode="before")
+    @classmethod
+    def numbers_not_text(cls, value: Any) -> Any:
+        return _number_not_text(value)
+
 
 class CriterionSpec(BaseModel):
     """One node of the tree: a field, criterion or sub-criterion. Leaves carry a rule."""
@@ -116,6 +144,11 @@ class CriterionSpec(BaseModel):
     )
     source: str = ""
     note: str = ""
+
+    @field_validator("max_points", mode="before")
+    @classmethod
+    def numbers_not_text(cls, value: Any) -> Any:
+        return _number_not_text(value)
 
 
 CORE_CRITERION_KEYS = frozenset(CriterionSpec.model_fields)

@@ -137,6 +137,8 @@ def _digest(raw: bytes) -> str:
 
 
 def _plain(document: InputDocument) -> Resolved:
+    from .criteria_set import _twice
+
     codes = document.data.get("criteria")
     if isinstance(codes, dict):
         seen: dict[str, str] = {}
@@ -145,8 +147,9 @@ def _plain(document: InputDocument) -> Resolved:
             code = nfc(str(raw_code).strip())
             if code in seen:
                 problems.append(Problem(document.label, key_path("criteria", raw_code),
-                                        f"code '{code}' is defined twice (also as '{seen[code]}')",
-                                        line=document.lines.line("criteria", raw_code), code="duplicate"))
+                                        _twice(code, str(raw_code), seen[code]),
+                                        line=document.lines.line("criteria", raw_code),
+                                        hint="delete or renumber one of the two tables", code="duplicate"))
             seen[code] = str(raw_code)
         if problems:
             raise ProblemsError(problems)

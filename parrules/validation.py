@@ -7,6 +7,8 @@ the line. One translation for both keeps every message in the same voice.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -29,6 +31,16 @@ _TYPE_WORDS = {
     "model_type": "a table",
     "date_type": "a date such as 2018-01-31",
     "date_from_datetime_parsing": "a date such as 2018-01-31",
+}
+
+
+_JSON_TYPE_WORDS = {
+    "number": "a number (no quotes)",
+    "integer": "a whole number",
+    "string": "text (in quotes)",
+    "boolean": "true or false",
+    "array": "a list [ ... ]",
+    "object": "a table { ... }",
 }
 
 
@@ -70,17 +82,53 @@ def validate_model(
                 known = [f.alias or n for n, f in parent.model_fields.items()] if parent else []
                 problems.append(unknown_key(file, loc[:-1], str(loc[-1]), known, lines))
                 continue
+            hint = None
             if kind == "missing":
+                table = _value_at(data, list(error["loc"][:-1]))
+                if _misspelled(str(loc[-1]), table, _model_at(model, list(error["loc"][:-1]))):
+                    continue  # the misspelt key is reported as unknown, with this key as the suggestion
                 message = f"required key '{loc[-1]}' is missing in {_table(loc[:-1])}"
+                hint = f"add {loc[-1]} = …"
                 line = lines.line(*loc[:-1])
             elif kind in _TYPE_WORDS:
                 message = f"must be {_TYPE_WORDS[kind]}, not {error.get('input')!r}"
                 line = lines.line(*loc)
+            elif kind == "literal_error":
+                allowed = [str(v).strip("'") for v in re.findall(r"'[^']*'", error["ctx"]["expected"])]
+                message = f"must be one of {', '.join(allowed)}, not {error.get('input')!r}"
+                hint = did_you_mean(str(error.get("input")), allowed)
+                line = lines.line(*loc)
+            elif kind == "string_pattern_mismatch" and loc[-1] == "id":
+                value = str(error.get("input"))
+                message = f"id {value!r} may only use lowercase letters, digits, '.', '-' and '_'"
+                plain = "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
+                plain = plain.replace("đ", "d").replace("Đ", "D").lower()
+                suggestion = re.sub(r"[^a-z0-9._-]+", "-", plain).strip("-._")
+                hint = f"e.g. id = \"{suggestion}\"" if suggestion else None
+                line = lines.line(*loc)
             else:
                 message = error["msg"]
                 line = lines.line(*loc)
-            problems.append(Problem(file, key_path(*loc), message, line=line, code=kind))
+            problems.append(Problem(file, key_path(*loc), message, line=line, hint=hint, code=kind))
         return None
+
+
+def _value_at(data: Any, loc: list[Any]) -> Any:
+    for part in loc:
+        if isinstance(data, Mapping) and part in data or isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _misspelled(key: str, table: Any, model: type[BaseModel] | None) -> bool:
+    """True when the table has an unknown key that is a typo of the missing `key` (max_point)."""
+    if not isinstance(table, Mapping):
+        return False
+    known = {f.alias or n for n, f in model.model_fields.items()} | set(model.model_fields) if model else set()
+    strangers = [str(k) for k in table if str(k) not in known]
+    return bool(strangers) and did_you_mean(key, strangers) is not None
 
 
 def _model_at(model: type[BaseModel], loc: list[Any]) -> type[BaseModel] | None:
@@ -127,7 +175,11 @@ def schema_problems(
                     known = allowed | set(known_extra) if not error.absolute_path else allowed
                     problems.append(unknown_key(file, loc, str(key), known, lines))
             continue
-        if error.validator == "required":
+        if error.validator == "type":
+            wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+            words = " or ".join(_JSON_TYPE_WORDS.get(str(w), str(w)) for w in wanted)
+            message = f"{what}must be {words}, not {error.instance!r}"
+        elif error.validator == "required":
             message = f"{what}{error.message.replace('is a required property', 'is required')}"
         else:
             message = f"{what}{error.message}"

@@ -52,7 +52,9 @@ def test_misspelled_max_points(write, registry):
     messages = {p.message: p for p in found}
     assert "unknown key 'max_point' in [criteria.\"3\"]" in messages
     assert messages["unknown key 'max_point' in [criteria.\"3\"]"].hint == "did you mean 'max_points'?"
-    assert "required key 'max_points' is missing in [criteria.\"3\"]" in messages
+    # reported once, as the typo: the missing key it stands for is not a second problem
+    assert "required key 'max_points' is missing in [criteria.\"3\"]" not in messages
+    assert len(found) == 1
 
 
 def test_wrong_type(write, registry):
