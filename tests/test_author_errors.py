@@ -12,35 +12,9 @@ import pytest
 
 from parrules.cli import main
 
-GOOD = """\
-[set]
-id = "quang-tri-2025"
-name = "Bộ tiêu chí thử"
-level = "district"
-total_points = 10
-bands = [{ code = "A", from = 80 }, { code = "B", below = 80 }]
+from .sample_sets import CENTRAL
 
-[criteria."1"]
-name = "Chỉ đạo, điều hành"
-max_points = 4
-
-[criteria."1.1"]
-name = "Kế hoạch CCHC"
-max_points = 2
-rule = "yes_no"
-
-[criteria."1.2"]
-name = "Báo cáo CCHC"
-max_points = 2
-rule = "deduction"
-per_occurrence = 0.5
-
-[criteria."2"]
-name = "Tỷ lệ hồ sơ đúng hạn"
-max_points = 6
-rule = "bands"
-bands = [{ from = 90, points = 6 }, { from = 50, below = 90, points = 3 }, { below = 50, points = 0 }]
-"""
+GOOD = CENTRAL
 
 
 def _line(text: str, fragment: str, nth: int = 1) -> int:
@@ -66,7 +40,7 @@ CASES = {
         "criteria.\"1.2\".per_occurence: unknown key 'per_occurence' in [criteria.\"1.2\"] "
         "(did you mean 'per_occurrence'?)"),
     "misspelled set key": _case(
-        'level = "district"', 'levle = "district"', "levle",
+        'level = "department"', 'levle = "department"', "levle",
         "set.levle: unknown key 'levle' in [set] (did you mean 'level'?)"),
     "wrong type": _case(
         'rule = "yes_no"', 'rule = "yes_no"\nallow_na = "có"', "allow_na",
@@ -77,11 +51,11 @@ CASES = {
     "a decimal comma in quotes": _case(
         "per_occurrence = 0.5", 'per_occurrence = 0.5\n', "max_points = 2", "", 2),
     "a band over the maximum": _case(
-        "{ from = 90, points = 6 }", "{ from = 90, points = 7 }", 'rule = "bands"',
-        "criteria.\"2\".rule: rule 'bands': bands[0] is worth 7 points, more than the maximum 6"),
+        "{ from = 95, points = 4 }", "{ from = 95, points = 5 }", 'rule = "bands"',
+        "criteria.\"2.1\".rule: rule 'bands': bands[0] is worth 5 points, more than the maximum 4"),
     "overlapping bands": _case(
-        "{ from = 50, below = 90, points = 3 }", "{ from = 50, below = 95, points = 3 }", 'rule = "bands"',
-        "criteria.\"2\".rule: rule 'bands': bands overlap: 50–<95 and ≥90 "
+        "{ from = 80, below = 95, points = 2 }", "{ from = 80, below = 99, points = 2 }", 'rule = "bands"',
+        "criteria.\"2.1\".rule: rule 'bands': bands overlap: 80–<99 and ≥95 "
         "(lower bounds are inclusive, upper bounds exclusive)"),
     "children not adding up": _case(
         'name = "Chỉ đạo, điều hành"\nmax_points = 4', 'name = "Chỉ đạo, điều hành"\nmax_points = 5',
@@ -117,10 +91,10 @@ CASES = {
         "criteria.\"1.1\": leaf '1.1' has no rule (add rule = \"...\" (bands, bonus, choice, deduction, manual, "
         "penalty, proportional, survey, yes_no))"),
     "invalid level": _case(
-        'level = "district"', 'level = "huyện"', "level",
+        'level = "department"', 'level = "huyện"', "level",
         "set.level: must be one of ministry, province, department, district, commune, not 'huyện'"),
     "invalid id": _case(
-        'id = "quang-tri-2025"', 'id = "Quảng Trị 2025"', "id =",
+        'id = "central-2024"', 'id = "Quảng Trị 2025"', "id =",
         "set.id: id 'Quảng Trị 2025' may only use lowercase letters, digits, '.', '-' and '_' "
         "(e.g. id = \"quang-tri-2025\")"),
     "option worth text": _case(
@@ -187,16 +161,16 @@ def test_duplicate_code_after_nfc_normalisation(validate):
 
 
 def test_every_mistake_of_a_file_in_one_run(validate):
-    text = GOOD.replace("max_points = 2\nrule = \"yes_no\"", "max_point = 2\nrule = \"yes_on\"") \
+    text = GOOD.replace("max_points = 2\nrule = \"yes_no\"", "max_point = 2\nrule = \"yes_on\"", 1) \
         .replace("total_points = 10", 'total_points = "10"') \
-        .replace("{ from = 90, points = 6 }", "{ from = 90, points = 7 }") \
+        .replace("{ from = 95, points = 4 }", "{ from = 95, points = 5 }") \
         .replace('[criteria."1.2"]', '[criteria."3.2"]')
     code, lines = validate(text)
     assert code == 1
     problems = [line for line in lines if line.startswith("error: ")]
     assert lines[-1] == f"{len(problems)} problems found; nothing was scored."
     for fragment in ("unknown key 'max_point'", "rule kind 'yes_on'", "set.total_points: must be a number",
-                     "bands[0] is worth 7 points", "'3.2' has no parent"):
+                     "bands[0] is worth 5 points", "'3.2' has no parent"):
         assert any(fragment in line for line in problems), (fragment, problems)
     # a misspelt required key is reported once, as the typo: not again as "missing", nor its parent
     # as a leaf without a rule or a sum that does not add up
@@ -206,7 +180,7 @@ def test_every_mistake_of_a_file_in_one_run(validate):
 def test_problems_of_submissions_are_reported_with_the_set(validate, tmp_path, capsys):
     (tmp_path / "set.toml").write_text(GOOD, encoding="utf-8")
     (tmp_path / "u.toml").write_text(
-        '[unit]\ncode = "U1"\nname = "Huyện A"\nkind = "district"\nperiod = 2025\n\n'
+        '[unit]\ncode = "U1"\nname = "Huyện A"\nkind = "department"\nperiod = 2025\n\n'
         '[answers]\n"1.1" = true\n"9.9" = 1\n', encoding="utf-8")
     code = main(["validate", "set.toml", "u.toml"])
     err = capsys.readouterr().err

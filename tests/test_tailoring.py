@@ -10,44 +10,9 @@ import pytest
 import parrules
 from parrules.cli import main
 
-BASE = """
-[set]
-id = "central-2024"
-name = "Bộ tiêu chí trung ương"
-level = "department"
-total_points = 10
-bands = [{ code = "A", from = 80 }, { code = "B", below = 80 }]
+from .sample_sets import CENTRAL
 
-[criteria."1"]
-name = "Chỉ đạo, điều hành"
-max_points = 4
-
-[criteria."1.1"]
-name = "Kế hoạch CCHC"
-max_points = 2
-rule = "yes_no"
-
-[criteria."1.2"]
-name = "Báo cáo CCHC"
-max_points = 2
-rule = "deduction"
-per_occurrence = 0.5
-
-[criteria."2"]
-name = "Thủ tục hành chính"
-max_points = 6
-
-[criteria."2.1"]
-name = "Hồ sơ đúng hạn"
-max_points = 4
-rule = "bands"
-bands = [{ from = 95, points = 4 }, { from = 80, below = 95, points = 2 }, { below = 80, points = 0 }]
-
-[criteria."2.2"]
-name = "Bưu chính công ích"
-max_points = 2
-rule = "yes_no"
-"""
+BASE = CENTRAL
 
 LOCAL = """
 extends = "../central/base.toml"
@@ -144,7 +109,7 @@ def test_a_problem_in_the_base_points_at_the_base_file(write, registry):
     (problem,) = caught.value.problems
     assert problem.file == str(base)
     assert problem.path == 'criteria."1.1".rule'
-    assert problem.line == broken.lstrip().splitlines().index('rule = "yes_noo"') + 1
+    assert problem.line == broken.splitlines().index('rule = "yes_noo"') + 1
     assert "did you mean 'yes_no'" in problem.hint
 
 
