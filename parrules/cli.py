@@ -159,8 +159,9 @@ def _plugins(args: argparse.Namespace) -> int:
         }
         sys.stdout.write(to_json(data).decode())
         return EXIT_OK
-    rows = [[i.name, i.version, ", ".join(i.hooks)] for i in infos]
-    print(render(["plugin", "version", "hooks"], rows, [False, False, False]))
+    rows = [[i.name, i.version, ", ".join(i.hooks), ", ".join(i.rule_kinds) or "—", ", ".join(i.checks) or "—"]
+            for i in infos]
+    print(render(["plugin", "version", "hooks", "rule kinds", "checks"], rows, [False] * 5))
     print("\nrule kinds:")
     for name, kind in sorted(registry.rule_kinds.items()):
         print(f"  {name:<20} {kind.description}  [{kind.plugin}]")

@@ -30,6 +30,16 @@ def test_plugin_is_discovered_by_entry_point(venv):
     assert data["failures"] == []
 
 
+def test_plugins_table_shows_version_hooks_rule_kinds_and_checks(venv):
+    done = run([bin_path(venv, "parrules"), "plugins"])
+    assert done.returncode == 0, done.stderr
+    header = done.stdout.splitlines()[0].split()
+    assert header == ["plugin", "version", "hooks", "rule", "kinds", "checks"]
+    row = next(line for line in done.stdout.splitlines() if line.startswith("local_example "))
+    assert row.split() == ["local_example", "0.1.0", "register_checks", "—", "local.digitised_at_reception"]
+    assert "local.digitised_at_reception" in done.stdout.split("checks:", 1)[1]
+
+
 def test_plugin_is_used_in_a_score(venv, tmp_path):
     out = tmp_path / "results.json"
     done = run([bin_path(venv, "parrules"), "score", EXAMPLE / "criteria.toml", EXAMPLE / "submissions",
