@@ -202,3 +202,12 @@ def test_show_tree_lists_sources(chain, capsys):
     assert main(["show", str(local)]) == 0
     out = capsys.readouterr().out
     assert "dak-nong-2024" in out and "base.toml" in out and "2.3" in out
+
+
+def test_set_from_text_extends_relative_to_the_current_directory(chain, registry, monkeypatch):
+    base, _ = chain
+    monkeypatch.chdir(base.parent)
+    text = 'extends = "base.toml"\n[set]\nid = "from-text"\n[criteria."2.2"]\nallow_na = true\n'
+    criteria = parrules.criteria_set_from_text(text, registry)
+    assert criteria.id == "from-text" and criteria.nodes["2.2"].spec.allow_na is True
+    assert len(criteria.sources) == 2
