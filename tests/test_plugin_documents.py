@@ -116,7 +116,7 @@ def test_a_unit_without_a_register_or_with_a_broken_one_errors_alone(registry, r
              unit("U9", tmp_path, register=broken), unit("U10", tmp_path, register=tmp_path / "nowhere.csv")]
     got = registry.checks["documents.plan"].evaluate(units, PLAN)
     assert got["U1"].metrics["on_time"] is True
-    assert isinstance(got["U8"], ValueError) and "--data register=" in str(got["U8"])
+    assert isinstance(got["U8"], parrules.ProblemsError) and "--data register=" in str(got["U8"])
     assert isinstance(got["U9"], parrules.ProblemsError)
     assert "Số ký hiệu" in str(got["U9"]) and "columns.number" in str(got["U9"])
     assert isinstance(got["U10"], parrules.ProblemsError) and "not found" in str(got["U10"])

@@ -124,7 +124,7 @@ def test_missing_and_malformed_files_error_only_their_units(registry, tmp_path) 
     got = registry.checks["survey.sipas"].evaluate(units, {})
     assert got["U1"].metrics["sipas_index"] == Decimal(100)
     assert isinstance(got["U2"], parrules.ProblemsError) and "Mã phiếu" in str(got["U2"])
-    assert isinstance(got["U3"], ValueError) and "--data survey=" in str(got["U3"])
+    assert isinstance(got["U3"], parrules.ProblemsError) and "--data survey=" in str(got["U3"])
 
 
 def test_scored_through_a_criteria_set(registry, tmp_path) -> None:

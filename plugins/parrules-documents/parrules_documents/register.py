@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import parrules
@@ -76,43 +75,30 @@ def _matches(entry_type: str, wanted: str | None) -> bool:
 
 def read(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) -> dict[str, UnitEntries | Exception]:
     """Each unit's register entries of `params["type"]` whose subject contains `subject_contains`."""
-    data = params.get("data", "register")
     columns = {**COLUMNS, **params.get("columns", {})}
-    wanted_type = params.get("type")
+    groups, failed = parrules.records.group_units(units, params.get("data", "register"), columns,
+                                                  what="document register")
+    out: dict[str, UnitEntries | Exception] = dict(failed)
     needle = label(params["subject_contains"]) if params.get("subject_contains") else ""
-    by_file: dict[Path, list[parrules.UnitEvidence]] = {}
-    out: dict[str, UnitEntries | Exception] = {}
-    for unit in units:
-        path = unit.data.get(data)
-        if path is None:
-            out[unit.code] = ValueError(
-                f"no document register given: add {data} = \"<file>\" under [data] in the submission, "
-                f"or pass --data {data}=<file> for the whole campaign")
-        else:
-            by_file.setdefault(Path(path), []).append(unit)
-    for path, group in by_file.items():
+    for group in groups:
         try:
-            found = _read_file(path, group, columns, wanted_type, needle)
+            out.update(_read_file(group, params.get("type"), needle))
         except Exception as exc:  # one unreadable file errors its units, not the run
-            for unit in group:
-                out[unit.code] = exc
-            continue
-        out.update(found)
+            out.update({unit.code: exc for unit in group.units})
     return out
 
 
-def _read_file(path: Path, units: Sequence[parrules.UnitEvidence], columns: Mapping[str, str],
-               wanted_type: str | None, needle: str) -> dict[str, UnitEntries]:
+def _read_file(group: parrules.records.FileGroup, wanted_type: str | None, needle: str) -> dict[str, UnitEntries]:
+    codes = parrules.records.UnitCodes(u.code for u in group.units)
     con = parrules.records.connect()
     try:
         rec = parrules.records.open_records(
-            con, path, columns, required=("unit", "number", "type", "issued"), optional=("subject",),
+            con, group.path, group.columns, required=("unit", "number", "type", "issued"), optional=("subject",),
             dates=("issued",), what="document register", key="check_params.columns")
         types = [t for (t,) in parrules.records.fetch(con, f"SELECT DISTINCT type FROM {rec.view}", rec)
                  if t is not None and _matches(t, wanted_type)]
-        codes = {label(u.code): u.code for u in units}
         raw_units = [c for (c,) in parrules.records.fetch(con, f"SELECT DISTINCT unit FROM {rec.view}", rec)
-                     if c is not None and label(c) in codes]
+                     if codes.match(c) is not None]
         rows = parrules.records.fetch(
             con,
             f"SELECT unit, number, subject, issued, issued__given FROM {rec.view} "
@@ -120,11 +106,11 @@ def _read_file(path: Path, units: Sequence[parrules.UnitEvidence], columns: Mapp
             rec, [types, raw_units])
     finally:
         con.close()
-    result = {u.code: UnitEntries(source=(str(path), rec.sha256)) for u in units}
+    result = {u.code: UnitEntries(source=(str(group.path), rec.sha256)) for u in group.units}
     for unit_raw, number, subject, issued, given in rows:
         if needle and needle not in label(subject):
             continue
-        bucket = result[codes[label(unit_raw)]]
+        bucket = result[codes.match(unit_raw)]
         bucket.entries.append(Entry((number or "").strip(), (subject or "").strip(), issued, bool(given)))
         if issued is None:
             kind = "invalid_date" if given else "missing_date"

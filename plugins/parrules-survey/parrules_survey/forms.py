@@ -9,7 +9,6 @@ Python, where labels are compared NFC-normalised and case-folded.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import parrules
@@ -22,43 +21,32 @@ Row = tuple[str, str, str, str, int]
 
 
 def by_file(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any],
-            read: Callable[[Path, Sequence[parrules.UnitEvidence]], dict[str, Any]]) -> dict[str, Any]:
+            read: Callable[[parrules.records.FileGroup], dict[str, Any]]) -> dict[str, Any]:
     """Call `read` once per distinct survey file; a unit without one, or whose file fails, gets an error."""
-    data = params.get("data", "survey")
-    groups: dict[Path, list[parrules.UnitEvidence]] = {}
-    out: dict[str, Any] = {}
-    for unit in units:
-        path = unit.data.get(data)
-        if path is None:
-            out[unit.code] = ValueError(
-                f"no survey file given: add {data} = \"<file>\" under [data] in the submission, "
-                f"or pass --data {data}=<file> for the whole campaign")
-        else:
-            groups.setdefault(Path(path), []).append(unit)
-    for path, group in groups.items():
+    columns = {**COLUMNS, **params.get("columns", {})}
+    groups, failed = parrules.records.group_units(units, params.get("data", "survey"), columns, what="survey file")
+    out: dict[str, Any] = dict(failed)
+    for group in groups:
         try:
-            out.update(read(path, group))
+            out.update(read(group))
         except Exception as exc:  # one unreadable file errors its units, not the run
-            for unit in group:
-                out[unit.code] = exc
+            out.update({unit.code: exc for unit in group.units})
     return out
 
 
-def answers(path: Path, units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any],
-            questions: Sequence[str] | None) -> tuple[dict[str, list[Row]], str]:
+def answers(group: parrules.records.FileGroup, questions: Sequence[str] | None) -> tuple[dict[str, list[Row]], str]:
     """Distinct (form, question, answer) rows per unit with their copy counts; and the file's hash.
 
     `questions` limits the rows to those questions (compared as labels); None keeps every question.
     """
-    columns = {**COLUMNS, **params.get("columns", {})}
+    codes = parrules.records.UnitCodes(u.code for u in group.units)
     con = parrules.records.connect()
     try:
         rec = parrules.records.open_records(
-            con, path, columns, required=("unit", "form", "question", "answer"),
+            con, group.path, group.columns, required=("unit", "form", "question", "answer"),
             what="survey file", key="check_params.columns")
-        codes = {label(u.code): u.code for u in units}
         raw_units = [c for (c,) in parrules.records.fetch(con, f"SELECT DISTINCT unit FROM {rec.view}", rec)
-                     if c is not None and label(c) in codes]
+                     if codes.match(c) is not None]
         wanted = None if questions is None else {label(q) for q in questions}
         raw_questions = [q for (q,) in parrules.records.fetch(con, f"SELECT DISTINCT question FROM {rec.view}", rec)
                          if wanted is None or label(q) in wanted]
@@ -69,9 +57,9 @@ def answers(path: Path, units: Sequence[parrules.UnitEvidence], params: Mapping[
             rec, [raw_units, raw_questions])
     finally:
         con.close()
-    out: dict[str, list[Row]] = {u.code: [] for u in units}
+    out: dict[str, list[Row]] = {u.code: [] for u in group.units}
     for unit_raw, form, question, answer, copies in rows:
-        out[codes[label(unit_raw)]].append((unit_raw, label(form), label(question), label(answer), copies))
+        out[codes.match(unit_raw)].append((unit_raw, label(form), label(question), label(answer), copies))
     return out, rec.sha256
 
 

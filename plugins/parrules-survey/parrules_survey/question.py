@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import parrules
@@ -31,8 +30,8 @@ def evaluate(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) 
         raise ValueError("check_params.question must name the question as written in 'Câu hỏi'")
     weights = _weights(params)
 
-    def read(path: Path, group: Sequence[parrules.UnitEvidence]) -> dict[str, Any]:
-        rows, digest = forms.answers(path, group, params, [question])
+    def read(group: parrules.records.FileGroup) -> dict[str, Any]:
+        rows, digest = forms.answers(group, [question])
         out = {}
         for code, unit_rows in rows.items():
             settled, issues = forms.settle(unit_rows)
@@ -53,7 +52,7 @@ def evaluate(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) 
             trail += forms.issues_note(issues)
             out[code] = parrules.Measurement(
                 {"score_percent": score, "forms": n}, {"score_percent": trail, "forms": trail},
-                sources={str(path): digest}, issues=issues)
+                sources={str(group.path): digest}, issues=issues)
         return out
 
     return forms.by_file(units, params, read)

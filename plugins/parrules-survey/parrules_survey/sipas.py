@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import parrules
@@ -43,8 +42,8 @@ def evaluate(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) 
         raise ValueError("every label in check_params.satisfied must also be in check_params.scale")
     questions = params.get("questions")
 
-    def read(path: Path, group: Sequence[parrules.UnitEvidence]) -> dict[str, Any]:
-        rows, digest = forms.answers(path, group, params, questions)
+    def read(group: parrules.records.FileGroup) -> dict[str, Any]:
+        rows, digest = forms.answers(group, questions)
         out = {}
         for code, unit_rows in rows.items():
             settled, issues = forms.settle(unit_rows)
@@ -67,7 +66,7 @@ def evaluate(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) 
             trail += forms.issues_note(issues)
             out[code] = parrules.Measurement(
                 {"sipas_index": index, "forms": len(answered)}, {"sipas_index": trail, "forms": trail},
-                sources={str(path): digest}, issues=issues)
+                sources={str(group.path): digest}, issues=issues)
         return out
 
     return forms.by_file(units, params, read)
