@@ -32,6 +32,7 @@ import csv
 import datetime as dt
 import hashlib
 import os
+import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -366,7 +367,16 @@ def _cell(value: Any) -> str:
 
 
 def _read_problem(shown: str, what: str, exc: BaseException) -> Problem:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    hint = "save it as CSV UTF-8 with one header row" if "encod" in text.lower() or "unicode" in text.lower() \
-        else "check that every line has the same columns as the header"
-    return Problem(shown, "", f"cannot read the {what}: {text}", hint=hint)
+    """DuckDB's long CSV error → the line number and the one sentence a clerk needs."""
+    lines = [ln.strip() for ln in str(exc).strip().splitlines()]
+    head = lines[0] if lines and lines[0] else type(exc).__name__
+    detail = next((ln for ln in lines[1:] if ln and not ln.startswith(("Original Line", "Possible Solution"))
+                   and "=" not in ln and not ln.startswith("LINE ")), "")
+    found = re.search(r"CSV Error on Line: (\d+)", head)
+    line = int(found.group(1)) if found else None
+    text = detail if (found and detail) else head
+    if "utf-8" in text.lower() or "unicode" in text.lower():
+        hint = "save it as CSV UTF-8 (Excel: Save As → CSV UTF-8) with one header row"
+    else:
+        hint = "check that every line has the same columns as the header"
+    return Problem(shown, "", f"cannot read the {what}: {text}", line=line, hint=hint)

@@ -1,0 +1,311 @@
+"""tthc.dossiers over small dossier exports whose metrics are worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import parrules_tthc
+import pytest
+
+import parrules
+
+FIXTURE = Path(__file__).parent / "fixtures" / "sample-dossier-export.csv"
+HEAD = ("STT,Mã hồ sơ,Mã đơn vị,Đơn vị tiếp nhận,Mã TTHC,Tên TTHC,Mức độ DVC,Hình thức nộp,Ngày tiếp nhận,"
+        "Ngày hẹn trả,Ngày trả kết quả,Trả kết quả qua BCCI,Số thư xin lỗi,Ngày thư xin lỗi")
+A1, A2, A3 = "000.00.01.H21", "000.00.02.H21", "000.00.03.H21"
+AS_OF = dt.date(2024, 12, 31)
+
+# (id, unit, channel, received, due, completed, returned by post, apology no, apology date)
+ROWS = [
+    # A1: 7 dossiers, all sound. Resolved 5 (not A-6, A-7); on time A-1, A-2 → 2/5 = 40 %.
+    # Late: A-3, A-4, A-5 resolved late + A-6 open past due on 31/12/2024 = 4 (A-7 is due in 2025).
+    # Apology letters for A-3 (dated before due) and A-4 (dated after due) → 2/4 = 50 %, 2 missing,
+    # 1 after due. Postal: A-3 by post, A-4 returned by post → 2/7. Online: A-1, A-5, A-7 → 3/7.
+    ("A-1", A1, "Trực tuyến", "01/03/2024", "05/03/2024", "04/03/2024", "Không", "", ""),
+    ("A-2", A1, "Trực tiếp", "01/03/2024", "05/03/2024", "05/03/2024", "Không", "", ""),
+    ("A-3", A1, "Bưu chính công ích", "01/03/2024", "05/03/2024", "07/03/2024", "Không", "12/TXL", "04/03/2024"),
+    ("A-4", A1, "Trực tiếp", "01/03/2024", "05/03/2024", "08/03/2024", "Có", "13/TXL", "06/03/2024"),
+    ("A-5", A1, "Trực tuyến", "01/03/2024", "05/03/2024", "09/03/2024", "Không", "", ""),
+    ("A-6", A1, "Trực tiếp", "01/03/2024", "05/03/2024", "", "Không", "", ""),
+    ("A-7", A1, "Trực tuyến", "20/12/2024", "10/01/2025", "", "Không", "", ""),
+    # A2 (ISO dates, a code written " 000.00.02.h21 "): 6 rows. Left out: B-3 (no received date),
+    # B-4 (30/02), B-5 (completed before received). B-1 appears twice: both rows flagged, both
+    # counted. Counted 3 (B-1, B-2, B-1 again), all resolved, on time 2 → 66.67 %; late 1 (B-2),
+    # no apology → 0 %. Online 1/3. Bad rows: 3 left out + 2 sharing an id = 5.
+    ("B-1", A2, "Trực tuyến", "2024-04-01", "2024-04-10", "2024-04-02", "Không", "", ""),
+    ("B-2", " 000.00.02.h21 ", "Trực tiếp", "2024-04-01", "2024-04-10", "2024-04-11", "Không", "", ""),
+    ("B-3", A2, "Trực tiếp", "", "10/04/2024", "11/04/2024", "Không", "", ""),
+    ("B-4", A2, "Trực tiếp", "30/02/2024", "10/04/2024", "11/04/2024", "Không", "", ""),
+    ("B-5", A2, "Trực tiếp", "10/04/2024", "20/04/2024", "05/04/2024", "Không", "", ""),
+    ("B-1", A2, "Trực tiếp", "01/04/2024", "10/04/2024", "03/04/2024", "Không", "", ""),
+    # A3 exists (in the unit catalogue) but is not scored; 999 exists nowhere.
+    ("C-1", A3, "Trực tiếp", "01/04/2024", "10/04/2024", "03/04/2024", "Không", "", ""),
+    ("X-1", "999", "Trực tiếp", "01/04/2024", "10/04/2024", "03/04/2024", "Không", "", ""),
+]
+
+A1_METRICS = {
+    "dossier_count": 7, "resolved_count": 5, "on_time_rate": Decimal(40), "late_count": 4,
+    "apology_rate": Decimal(50), "apology_missing": 2, "apology_after_due": 1,
+    "postal_rate": Decimal("28.57142857142857142857142857142857"),
+    "online_rate": Decimal("42.85714285714285714285714285714286"), "bad_rows": 0,
+}
+A2_METRICS = {
+    "dossier_count": 3, "resolved_count": 3, "on_time_rate": Decimal("66.66666666666666666666666666666667"),
+    "late_count": 1, "apology_rate": Decimal(0), "apology_missing": 1, "apology_after_due": 0,
+    "postal_rate": Decimal(0), "online_rate": Decimal("33.33333333333333333333333333333333"), "bad_rows": 5,
+}
+
+
+def csv_text(rows=ROWS) -> str:
+    lines = [HEAD]
+    for i, (id_, unit, channel, received, due, completed, post, apo_no, apo_date) in enumerate(rows, 1):
+        lines.append(",".join([str(i), id_, unit, "Đơn vị", "1.001757", "Thủ tục", "Mức độ 3", channel, received,
+                               due, completed, post, apo_no, apo_date]))
+    return "\n".join(lines) + "\n"
+
+
+def write_export(tmp_path: Path, fmt: str, rows=ROWS) -> Path:
+    path = tmp_path / f"dossiers.{ 'xlsx' if fmt == 'xlsx' else 'parquet' if fmt == 'parquet' else 'csv'}"
+    text = csv_text(rows)
+    if fmt == "csv_bom":
+        path.write_text("\ufeff" + text, encoding="utf-8")
+    elif fmt == "csv":
+        path.write_text(text, encoding="utf-8")
+    elif fmt == "parquet":
+        src = tmp_path / "src.csv"
+        src.write_text(text, encoding="utf-8")
+        duckdb.execute(f"COPY (SELECT * FROM read_csv('{src}', all_varchar = true)) TO '{path}' (FORMAT parquet)")
+    else:  # xlsx as exported by a spreadsheet: real date cells where the date is valid, text elsewhere
+        book = openpyxl.Workbook()
+        sheet = book.active
+        for n, line in enumerate(text.splitlines()):
+            cells: list[object] = list(line.split(","))
+            if n:
+                cells[0] = int(cells[0])
+                for i in (8, 9, 10, 13):
+                    with contextlib.suppress(ValueError):
+                        cells[i] = dt.datetime.strptime(str(cells[i]), "%d/%m/%Y")
+                cells = [None if c == "" else c for c in cells]
+            sheet.append(cells)
+        book.save(path)
+    return path
+
+
+def unit(code: str, base: Path, figures: dict | None = None, **data: Path) -> parrules.UnitEvidence:
+    return parrules.UnitEvidence(code, f"Đơn vị {code}", "department", "2024", figures or {}, (), data, base)
+
+
+def evaluate(units, **params):
+    return parrules_tthc.evaluate(units, {"as_of": AS_OF, **params})
+
+
+@pytest.mark.parametrize("fmt", ["csv_bom", "csv", "parquet", "xlsx"])
+def test_metrics_by_hand_in_every_format(tmp_path, fmt) -> None:
+    path = write_export(tmp_path, fmt)
+    got = evaluate([unit(A1, tmp_path, dossiers=path), unit(A2, tmp_path, dossiers=path)])
+    assert dict(got[A1].metrics) == A1_METRICS
+    assert dict(got[A2].metrics) == A2_METRICS
+    assert got[A2].issues == {"missing_date": 1, "invalid_date": 1, "completed_before_received": 1,
+                              "duplicate_id": 2, "unknown_unit": 2}
+    assert got[A1].issues == {"unknown_unit": 2}
+    assert got[A1].sources == {str(path.resolve()): parrules.records.file_sha256(path)}
+
+
+def test_explanations_a_clerk_can_read(tmp_path) -> None:
+    path = write_export(tmp_path, "csv_bom")
+    got = evaluate([unit(A1, tmp_path, dossiers=path), unit(A2, tmp_path, dossiers=path)])
+    a1, a2 = got[A1], got[A2]
+    assert a1.explain("apology_rate") == ("4 late dossiers (3 resolved after the due date, 1 still open past it "
+                                          "on 31/12/2024), 2 apology letters → 50 %")
+    assert a1.explain("on_time_rate") == "2 of 5 resolved dossiers resolved by the due date → 40 %"
+    assert a2.explain("on_time_rate") == ("2 of 3 resolved dossiers resolved by the due date → 66.67 % "
+                                          "(3 rows with faults left out)")
+    bad = a2.explain("bad_rows")
+    for part in ("5 rows with faults", "1 missing received or due date", "1 invalid date",
+                 "1 completed before received", "2 dossier id also used on another row",
+                 "2 rows in the file with unit code 000.00.03.H21, 999"):
+        assert part in bad
+
+
+def test_unit_catalogue_tells_other_units_from_unknown_codes(tmp_path) -> None:
+    path = write_export(tmp_path, "csv")
+    catalogue = tmp_path / "units.csv"
+    catalogue.write_text(f"Mã đơn vị,Tên đơn vị\n{A1},Sở A\n{A2},Sở B\n{A3},Sở C\n", encoding="utf-8")
+    got = evaluate([unit(A1, tmp_path, dossiers=path, units=catalogue)])
+    assert got[A1].issues == {"unknown_unit": 1}
+    assert "unit code 999 " in got[A1].explain("bad_rows")
+    assert str(catalogue.resolve()) in got[A1].sources or str(catalogue) in got[A1].sources
+
+
+def test_apology_rate_has_no_value_without_late_dossiers(tmp_path) -> None:
+    path = write_export(tmp_path, "csv", ROWS[:2])
+    got = evaluate([unit(A1, tmp_path, dossiers=path)])
+    assert got[A1].metrics["late_count"] == 0
+    assert got[A1].metrics["apology_rate"] is None
+    assert got[A1].explain("apology_rate") == "no late dossiers: no apology letter needed"
+
+
+def test_open_dossier_is_late_only_after_its_due_date(tmp_path) -> None:
+    path = write_export(tmp_path, "csv", ROWS[5:7])  # A-6 due 05/03/2024, A-7 due 10/01/2025, both open
+    assert evaluate([unit(A1, tmp_path, dossiers=path)], as_of=dt.date(2024, 3, 5))[A1].metrics["late_count"] == 0
+    assert evaluate([unit(A1, tmp_path, dossiers=path)], as_of=dt.date(2024, 3, 6))[A1].metrics["late_count"] == 1
+    assert evaluate([unit(A1, tmp_path, dossiers=path)], as_of="2025-01-11")[A1].metrics["late_count"] == 2
+
+
+def test_duplicate_ids_can_be_left_unchecked(tmp_path) -> None:
+    path = write_export(tmp_path, "csv")
+    got = evaluate([unit(A2, tmp_path, dossiers=path)], duplicate_ids=False)
+    assert got[A2].metrics["bad_rows"] == 3 and "duplicate_id" not in got[A2].issues
+    assert "not checked for repeats" in got[A2].explain("bad_rows")
+
+
+def test_typed_parquet_dates(tmp_path) -> None:
+    path = tmp_path / "typed.parquet"
+    duckdb.execute(f"""COPY (SELECT * FROM (VALUES
+        ('T-1', '{A1}', 'Trực tuyến', DATE '2024-05-01', DATE '2024-05-05', DATE '2024-05-06', NULL::DATE),
+        ('T-2', '{A1}', 'Trực tiếp', DATE '2024-05-01', DATE '2024-05-05', NULL, NULL)
+        ) t(ma, don_vi, kenh, nhan, hen, tra, thu)) TO '{path}' (FORMAT parquet)""")
+    columns = {"id": "ma", "unit": "don_vi", "channel": "kenh", "received": "nhan", "due": "hen", "completed": "tra",
+               "apology_date": "thu"}
+    got = evaluate([unit(A1, tmp_path, dossiers=path)], columns=columns)
+    # T-1 resolved a day late, T-2 open past due on 31/12/2024: 2 late, 0 of 1 resolved on time.
+    assert got[A1].metrics["late_count"] == 2 and got[A1].metrics["on_time_rate"] == Decimal(0)
+    assert got[A1].metrics["online_rate"] == Decimal(50) and got[A1].metrics["postal_rate"] == Decimal(0)
+
+
+def test_sample_export_and_its_four_faulty_rows() -> None:
+    # The last four rows: H21.00031 still open past its due date 20/03/2024 (late, not a fault),
+    # H21.00032 completed before received, H21.00005 again with 31/02, unit 000.00.99.H21 unknown.
+    units = [unit(code, FIXTURE.parent, dossiers=FIXTURE) for code in ("000.00.19.H21", "000.00.20.H21", "000.00.29.H21")]
+    got = evaluate(units)
+    tp, nv, dm = (got[u.code] for u in units)
+    # Sở Tư pháp: 9 rows, all counted; 7 of 8 resolved on time; late H21.00022 (letter 24/03 after
+    # due 22/03) and the open H21.00031; H21.00005 shares its id with the Đắk Mil row.
+    assert dict(tp.metrics) == {
+        "dossier_count": 9, "resolved_count": 8, "on_time_rate": Decimal("87.5"), "late_count": 2,
+        "apology_rate": Decimal(50), "apology_missing": 1, "apology_after_due": 1,
+        "postal_rate": Decimal("33.33333333333333333333333333333333"),
+        "online_rate": Decimal("33.33333333333333333333333333333333"), "bad_rows": 1}
+    assert tp.issues == {"duplicate_id": 1, "unknown_unit": 1}
+    # Sở Nội vụ: 11 rows, H21.00032 left out; 8 of 10 on time; postal 5 of 10; online 3 of 10.
+    assert dict(nv.metrics) == {
+        "dossier_count": 10, "resolved_count": 10, "on_time_rate": Decimal(80), "late_count": 2,
+        "apology_rate": Decimal(0), "apology_missing": 2, "apology_after_due": 0,
+        "postal_rate": Decimal(50), "online_rate": Decimal(30), "bad_rows": 1}
+    assert nv.issues == {"completed_before_received": 1, "unknown_unit": 1}
+    # Đắk Mil: 13 rows, the 31/02 row left out; 6 of 12 on time; 2 of 6 late with a letter.
+    assert dict(dm.metrics) == {
+        "dossier_count": 12, "resolved_count": 12, "on_time_rate": Decimal(50), "late_count": 6,
+        "apology_rate": Decimal("33.33333333333333333333333333333333"), "apology_missing": 4,
+        "apology_after_due": 0, "postal_rate": Decimal("16.66666666666666666666666666666667"),
+        "online_rate": Decimal(25), "bad_rows": 1}
+    assert dm.issues == {"invalid_date": 1, "duplicate_id": 1, "unknown_unit": 1}
+    assert "000.00.99.H21" in dm.explain("bad_rows")
+
+
+def test_missing_column_names_the_file_and_the_nearest_header(tmp_path) -> None:
+    path = write_export(tmp_path, "csv")
+    got = evaluate([unit(A1, tmp_path, dossiers=path)], columns={"received": "Ngày tiếp nhân"})
+    error = got[A1]
+    assert isinstance(error, parrules.ProblemsError)
+    (problem,) = error.problems
+    assert problem.file == str(path.resolve())
+    assert problem.path == "check_params.columns.received"
+    assert "no column 'Ngày tiếp nhân'" in problem.message
+    assert problem.hint == "did you mean 'Ngày tiếp nhận'?"
+
+
+def test_column_mapping_from_the_submission(tmp_path) -> None:
+    path = tmp_path / "renamed.csv"
+    path.write_text(csv_text().replace("Ngày tiếp nhận", "Ngày nhận hồ sơ"), encoding="utf-8")
+    figures = {"columns": {"dossiers": {"received": "Ngày nhận hồ sơ"}}}
+    got = evaluate([unit(A1, tmp_path, figures, dossiers=path)])
+    assert dict(got[A1].metrics) == A1_METRICS
+
+
+def test_missing_file_and_unreadable_file_fail_only_their_unit(tmp_path) -> None:
+    good = write_export(tmp_path, "csv")
+    latin = tmp_path / "latin1.csv"
+    latin.write_bytes(csv_text().encode("cp1258", errors="replace"))  # a Windows-1258 export
+    got = evaluate([unit(A1, tmp_path, dossiers=good), unit(A2, tmp_path, dossiers=tmp_path / "nope.csv"),
+                    unit(A3, tmp_path, dossiers=latin), unit("000.00.04.H21", tmp_path)])
+    assert dict(got[A1].metrics) == A1_METRICS
+    assert "dossier export not found" in str(got[A2]) and "nope.csv" in str(got[A2])
+    assert "latin1.csv" in str(got[A3]) and "not utf-8 encoded" in str(got[A3]) and "CSV UTF-8" in str(got[A3])
+    assert "no dossier export given" in str(got["000.00.04.H21"])
+
+
+SET = """
+[set]
+id = "tthc"
+name = "TTHC"
+level = "department"
+total_points = 3
+declared_vs_verified = "{policy}"
+
+[criteria."1"]
+name = "Tỷ lệ hồ sơ giải quyết đúng hạn"
+max_points = 2
+rule = "proportional"
+check = "tthc.dossiers"
+metric = "on_time_rate"
+check_params = {{ as_of = 2025-01-01 }}
+
+[criteria."2"]
+name = "Tỷ lệ hồ sơ trễ hạn có thư xin lỗi"
+max_points = 1
+rule = "proportional"
+check = "tthc.dossiers"
+metric = "apology_rate"
+check_params = {{ as_of = 2025-01-01 }}
+if_no_value = "full"
+"""
+
+
+def run_campaign(tmp_path: Path, policy: str, submissions: dict[str, str]) -> parrules.RunResult:
+    registry = parrules.Registry(entry_points=False)
+    registry.add_plugin(parrules_tthc, name="tthc")
+    set_path = tmp_path / "set.toml"
+    set_path.write_text(SET.format(policy=policy), encoding="utf-8")
+    criteria = parrules.load_criteria_set(set_path, registry)
+    subs = []
+    for code, body in submissions.items():
+        path = tmp_path / f"{code}.toml"
+        path.write_text(f'[unit]\ncode = "{code}"\nname = "Đơn vị"\nkind = "department"\nperiod = 2024\n'
+                        + textwrap.dedent(body), encoding="utf-8")
+        subs.append(parrules.load_submission(path))
+    return parrules.Engine(registry).score_many(criteria, subs, data={"dossiers": FIXTURE})
+
+
+@pytest.mark.parametrize(("policy", "points"), [("verified", Decimal("1.75")), ("declared", Decimal("1.9"))])
+def test_declared_figure_that_records_contradict(tmp_path, policy, points) -> None:
+    # Sở Tư pháp declares 95 % on time; the export shows 7 of 8 = 87.5 % → 2 × 87.5 % = 1.75 points.
+    run = run_campaign(tmp_path, policy, {"000.00.19.H21": '[answers]\n"1" = 95\n'})
+    leaf = run.units[0].leaf("1")
+    assert leaf.declared == 95 and leaf.verified == Decimal("87.5")
+    assert leaf.final_points == points
+    (flag,) = [f for f in leaf.flags if f.kind == "declared_differs"]
+    assert "declared 95" in flag.message and "records show 87.5" in flag.message and policy in flag.message
+    shown = parrules.to_json(run).decode()
+    assert "declared_differs" in shown and "87.5" in shown
+
+
+def test_campaign_where_one_units_file_is_missing(tmp_path) -> None:
+    run = run_campaign(tmp_path, "verified", {
+        "000.00.19.H21": "",
+        "000.00.20.H21": '[data]\ndossiers = "missing.csv"\n',
+        "000.00.29.H21": "",
+    })
+    tp, nv, dm = run.units
+    assert nv.leaf("1").status == "error" and "missing.csv" in nv.leaf("1").explanation
+    assert nv.leaf("2").status == "error"
+    assert tp.leaf("1").final_points == Decimal("1.75") and tp.leaf("2").final_points == Decimal("0.5")
+    # Đắk Mil: 50 % on time → 1 point; 2 of 6 late with a letter → 1/3 of a point, rounded to 0.33.
+    assert dm.leaf("1").final_points == Decimal(1) and dm.leaf("2").final_points == Decimal("0.33")
+    assert "6 of 12 resolved dossiers resolved by the due date → 50 %" in dm.leaf("1").explanation
