@@ -9,6 +9,7 @@ repository's source tree, exactly as a user would.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCAL_PLUGIN = ROOT / "plugins" / "province-local-example"
 
 _venv: Path | None = None
+_JUNK = shutil.ignore_patterns("__pycache__", "*.egg-info", "build", ".pytest_cache")
 
 
 def bin_path(venv: Path, name: str) -> Path:
@@ -37,11 +39,20 @@ def fresh_venv(tmp_path_factory) -> Path:
     """A venv with parrules (from this repository), the example local plugin and pytest installed."""
     global _venv
     if _venv is None:
-        venv = tmp_path_factory.mktemp("fresh") / "venv"
+        work = tmp_path_factory.mktemp("fresh")
+        venv = work / "venv"
         done = run([sys.executable, "-m", "venv", venv])
         assert done.returncode == 0, done.stderr
+        # Build from copies: an in-tree build writes build/ and *.egg-info into the checkout, where
+        # another test run may be building at the same moment.
+        source = work / "parrules-src"
+        source.mkdir()
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy2(ROOT / name, source / name)
+        shutil.copytree(ROOT / "parrules", source / "parrules", ignore=_JUNK)
+        plugin = shutil.copytree(LOCAL_PLUGIN, work / "local-plugin-src", ignore=_JUNK)
         done = run([bin_path(venv, "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                    ROOT, LOCAL_PLUGIN, "pytest"])
+                    source, plugin, "pytest"])
         assert done.returncode == 0, done.stdout + done.stderr
         _venv = venv
     return _venv
