@@ -286,6 +286,12 @@ class UnitCodes:
     def is_known(self, raw: object) -> bool:
         return normalize_label(raw) in self._known
 
+    @staticmethod
+    def shown(raw: object) -> str:
+        """A code as written, for messages about unknown codes ('(blank)' for an empty cell)."""
+        text = "" if raw is None else str(raw).strip()
+        return text or "(blank)"
+
 
 # -- internals ---------------------------------------------------------------------------------------
 

@@ -230,7 +230,7 @@ def count_group(con: Any, group: FileGroup, codes: UnitCodes, as_of: dt.date, *,
         code = codes.match(unit_raw)
         if code is None:
             if not codes.is_known(unit_raw):
-                unknown[str(unit_raw).strip() if unit_raw is not None else "(blank)"] += int(values[0])
+                unknown[codes.shown(unit_raw)] += int(values[0])
             continue
         if code not in members:
             continue
