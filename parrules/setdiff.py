@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .amounts import plain
-from .cli import EXIT_OK, command
+from .cli import EXIT_OK, command, emit
 from .criteria_set import CriteriaSet, Node, code_sort_key, load_criteria_set
 from .documents import nfc
-from .output import to_json, write_atomic
+from .output import to_json
 from .toml_writer import toml_value
 
 _SPACE = re.compile(r"\s+")
@@ -213,10 +212,5 @@ def _diff_args(p: argparse.ArgumentParser) -> None:
          _diff_args)
 def _diff(args: argparse.Namespace) -> int:
     diff = diff_sets(load_criteria_set(args.old), load_criteria_set(args.new))
-    text = to_json(diff.to_dict()).decode("utf-8") if args.format == "json" else render_text(diff)
-    if args.output:
-        write_atomic(args.output, text)
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit(to_json(diff.to_dict()).decode("utf-8") if args.format == "json" else render_text(diff), args.output)
     return EXIT_OK

@@ -7,10 +7,9 @@ read the whole set the engine will score.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .amounts import plain
-from .cli import EXIT_OK, command
+from .cli import EXIT_OK, command, emit
 from .criteria_set import load_criteria_set
 from .tailoring import resolved_toml
 from .texttable import render
@@ -20,12 +19,13 @@ def _show_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("set", help="criteria-set TOML file")
     p.add_argument("--resolved", action="store_true",
                    help="print the effective set as TOML, with every `extends` applied")
+    p.add_argument("-o", "--output", help="with --resolved: write the TOML to this file (atomically)")
 
 
 @command("show", "print a criteria set's tree, or with --resolved the effective set as TOML", _show_args)
 def _show(args: argparse.Namespace) -> int:
     if args.resolved:
-        sys.stdout.write(resolved_toml(args.set))
+        emit(resolved_toml(args.set), args.output)
         return EXIT_OK
     criteria = load_criteria_set(args.set)
     rows = [["  " * n.depth + n.code, n.name, plain(n.max_points), n.rule.name if n.rule else "",

@@ -211,3 +211,10 @@ def test_set_from_text_extends_relative_to_the_current_directory(chain, registry
     criteria = parrules.criteria_set_from_text(text, registry)
     assert criteria.id == "from-text" and criteria.nodes["2.2"].spec.allow_na is True
     assert len(criteria.sources) == 2
+
+
+def test_show_resolved_writes_a_file(chain, registry, tmp_path):
+    _, local = chain
+    target = tmp_path / "out" / "effective.toml"
+    assert main(["show", "--resolved", str(local), "-o", str(target)]) == 0
+    assert parrules.load_criteria_set(target, registry).id == "dak-nong-2024"
