@@ -1,0 +1,164 @@
+"""parrules.records: record files as DuckDB views with canonical columns, and the errors clerks see."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+import parrules
+from parrules import records
+
+COLUMNS = {"unit": "Mã đơn vị", "received": "Ngày tiếp nhận", "note": "Ghi chú"}
+TEXT = ("Mã đơn vị,Ngày tiếp nhận\n"
+        "U1,01/02/2024\n"
+        "U1,2024-02-03\n"
+        "U2,31/02/2024\n"
+        "U2,\n"
+        "U2,05/02/2024 08:30\n")
+
+
+def read(path: Path, **kw) -> list[tuple]:
+    con = records.connect()
+    rec = records.open_records(con, path, COLUMNS, required=("unit", "received"), optional=("note",),
+                               dates=("received",), **kw)
+    return records.fetch(con, f"SELECT unit, received, received__given, note FROM {rec.view}", rec)
+
+
+EXPECTED = [
+    ("U1", dt.date(2024, 2, 1), True, None),
+    ("U1", dt.date(2024, 2, 3), True, None),
+    ("U2", None, True, None),  # 31/02: given but invalid
+    ("U2", None, False, None),  # missing
+    ("U2", dt.date(2024, 2, 5), True, None),
+]
+
+
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_csv_with_or_without_bom_and_both_date_styles(tmp_path, bom) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(bom + TEXT, encoding="utf-8")
+    assert read(path) == EXPECTED
+
+
+def test_headers_match_across_unicode_forms_case_and_spacing(tmp_path) -> None:
+    path = tmp_path / "nfd.csv"
+    path.write_text(unicodedata.normalize("NFD", "MÃ ĐƠN VỊ ,  ngày tiếp  nhận\n") + TEXT.split("\n", 1)[1],
+                    encoding="utf-8")
+    assert read(path) == EXPECTED
+
+
+def test_semicolon_delimited_export(tmp_path) -> None:
+    path = tmp_path / "semi.csv"
+    path.write_text(TEXT.replace(",", ";"), encoding="utf-8")
+    assert read(path) == EXPECTED
+
+
+def test_xlsx_with_date_cells_and_text(tmp_path) -> None:
+    path = tmp_path / "d.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Mã đơn vị", "Ngày tiếp nhận"])
+    sheet.append(["U1", dt.datetime(2024, 2, 1)])
+    sheet.append(["U1", "2024-02-03"])
+    sheet.append(["U2", "31/02/2024"])
+    sheet.append(["U2", None])
+    sheet.append(["U2", dt.datetime(2024, 2, 5, 8, 30)])
+    book.save(path)
+    assert read(path) == EXPECTED
+
+
+def test_parquet_text_and_typed_dates(tmp_path) -> None:
+    text = tmp_path / "text.parquet"
+    src = tmp_path / "src.csv"
+    src.write_text(TEXT, encoding="utf-8")
+    duckdb.execute(f"COPY (SELECT * FROM read_csv('{src}', all_varchar = true)) TO '{text}' (FORMAT parquet)")
+    assert read(text) == EXPECTED
+    typed = tmp_path / "typed.parquet"
+    duckdb.execute(f"""COPY (SELECT * FROM (VALUES (1, DATE '2024-02-01'), (2, NULL))
+                       t("Mã đơn vị", "Ngày tiếp nhận")) TO '{typed}' (FORMAT parquet)""")
+    assert read(typed) == [("1", dt.date(2024, 2, 1), True, None), ("2", None, False, None)]
+
+
+def test_sha256_and_headers(tmp_path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(TEXT, encoding="utf-8")
+    rec = records.open_records(records.connect(), path, COLUMNS, required=("unit",), optional=("note",))
+    assert rec.sha256 == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    assert rec.headers == {"unit": "Mã đơn vị"} and rec.has("unit") and not rec.has("note")
+    assert rec.file_headers == ("Mã đơn vị", "Ngày tiếp nhận")
+
+
+def test_missing_file_and_missing_columns_are_problems_naming_them(tmp_path) -> None:
+    with pytest.raises(parrules.ProblemsError) as missing:
+        read(tmp_path / "nope.csv")
+    assert missing.value.problems[0].file == str(tmp_path / "nope.csv")
+    assert "not found" in missing.value.problems[0].message
+
+    path = tmp_path / "d.csv"
+    path.write_text("Mã đơn vi,Ngày nhận\nU1,01/02/2024\n", encoding="utf-8")
+    with pytest.raises(parrules.ProblemsError) as err:
+        read(path, what="dossier export", key="check_params.columns")
+    unit, received = err.value.problems
+    assert (unit.file, unit.path) == (str(path), "check_params.columns.unit")
+    assert unit.message == "the dossier export has no column 'Mã đơn vị' (needed for unit)"
+    assert unit.hint == "did you mean 'Mã đơn vi'?"
+    assert received.path == "check_params.columns.received"
+    assert received.hint in ("did you mean 'Ngày nhận'?", "the file's headers are: Mã đơn vi, Ngày nhận")
+
+    with pytest.raises(parrules.ProblemsError) as unmapped:
+        records.open_records(records.connect(), path, {}, required=("unit",))
+    assert "no header is mapped to the column 'unit'" in str(unmapped.value)
+
+
+def test_unsupported_suffix_and_damaged_xlsx(tmp_path) -> None:
+    odd = tmp_path / "d.ods"
+    odd.write_text("x", encoding="utf-8")
+    with pytest.raises(parrules.ProblemsError, match="suffix '.ods'"):
+        read(odd)
+    bad = tmp_path / "d.xlsx"
+    bad.write_text("not a workbook", encoding="utf-8")
+    with pytest.raises(parrules.ProblemsError, match="cannot open the data file as an XLSX workbook"):
+        read(bad)
+
+
+def test_unparsable_csv_reports_its_line(tmp_path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_bytes(TEXT.encode() + "U3,06/02/2024\nU4,07/02/2024\n".encode("cp1258") + "U5,\xe2\n".encode("latin-1"))
+    with pytest.raises(parrules.ProblemsError) as err:
+        read(path)
+    (problem,) = err.value.problems
+    assert problem.file == str(path) and problem.line is not None
+    assert "not utf-8" in problem.message and "CSV UTF-8" in problem.hint
+
+
+def test_group_units_reads_each_file_once_and_takes_the_submissions_mapping(tmp_path) -> None:
+    shared, own = tmp_path / "shared.csv", tmp_path / "own.csv"
+
+    def unit(code, figures=None, **data):
+        return parrules.UnitEvidence(code, code, "", "", figures or {}, (), data, tmp_path)
+
+    units = [unit("A", dossiers=shared), unit("B", dossiers=shared), unit("C", dossiers=own),
+             unit("D", {"columns": {"dossiers": {"unit": "Đơn vị"}}}, dossiers=shared), unit("E")]
+    groups, failed = records.group_units(units, "dossiers", {"unit": "Mã đơn vị"}, what="dossier export")
+    assert [(g.path.name, [u.code for u in g.units], g.columns["unit"]) for g in groups] == [
+        ("shared.csv", ["A", "B"], "Mã đơn vị"), ("own.csv", ["C"], "Mã đơn vị"), ("shared.csv", ["D"], "Đơn vị")]
+    assert list(failed) == ["E"] and "no dossier export given" in str(failed["E"])
+
+
+def test_unit_codes_match_as_written() -> None:
+    codes = records.UnitCodes(["000.00.19.H21", "Sở Nội vụ"], known=["000.00.20.H21"])
+    assert codes.match(" 000.00.19.h21 ") == "000.00.19.H21"
+    assert codes.match(unicodedata.normalize("NFD", "SỞ NỘI VỤ")) == "Sở Nội vụ"
+    assert codes.match("000.00.20.H21") is None and codes.is_known("000.00.20.H21")
+    assert not codes.is_known("000.00.99.H21") and codes.shown(None) == "(blank)"
+
+
+def test_percent_is_exact() -> None:
+    assert records.percent(2, 3) == parrules.to_decimal("66.66666666666666666666666666666667")
+    assert records.percent(1, 0) is None
