@@ -139,3 +139,20 @@ def test_faulty_rows_carry_every_kind_of_fault(tmp_path: Path) -> None:
     repeated = len(rows) - len({r["Mã hồ sơ"] for r in rows})
     for count in (unknown, impossible, missing, backwards, repeated):
         assert 250 < count < 550  # 10 % faulty spread over five kinds: about 400 each
+
+
+def test_benchmark_sql_agrees_with_the_tthc_check_on_faulty_data(tmp_path: Path) -> None:
+    """The benchmark's hand-written query (b) and parrules (a) must compute the same metrics, bad rows
+    included, or its timings compare different work."""
+    spec = importlib.util.spec_from_file_location("bench_tthc", ROOT / "benchmarks" / "bench_tthc.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = _make(tmp_path, "b", 20_000, faulty=0.05, late=0.2)
+    units = [r["Mã đơn vị"] for r in _rows(out.units)]
+    for path in (out.csv, out.parquet):
+        a = bench.run_parrules(path, units)
+        b = bench.run_duckdb(path, units)
+        assert len(a) == len(b) == len(units)
+        assert bench.compare({"parrules": {"metrics": a}, "sql": {"metrics": b}}) == []
+        assert sum(m["bad_rows"] for m in a.values()) > 500  # the faults were there to disagree on
+        assert sum(m["late_count"] for m in a.values()) > 2000

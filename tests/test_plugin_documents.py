@@ -8,11 +8,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import parrules_documents  # installed from requirements.txt, as a province installs it
 import pytest
 
 import parrules
-
-parrules_documents = pytest.importorskip("parrules_documents")  # installed from requirements.txt
 
 HEAD = "Mã đơn vị,Số ký hiệu,Loại văn bản,Ngày ban hành,Trích yếu\n"
 SUBJECT = "Kế hoạch kiểm soát thủ tục hành chính năm 2024"
@@ -123,7 +122,7 @@ def test_a_unit_without_a_register_or_with_a_broken_one_errors_alone(registry, r
 
 
 def test_column_mapping_and_parquet(registry, tmp_path) -> None:
-    duckdb = pytest.importorskip("duckdb")
+    import duckdb
     path = tmp_path / "so-van-ban.parquet"
     duckdb.connect().execute(
         f"COPY (SELECT 'U1' AS don_vi, '5/KH' AS so, 'Kế hoạch' AS loai, DATE '2024-02-02' AS ngay, "
