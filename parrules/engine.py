@@ -314,11 +314,16 @@ class Engine:
         index = percent(total_points, applicable_max)
         index = None if index is None else round_to(index, r.percent_decimals, r.mode)
         inputs = [(sub.source, sub.sha256)] if sub.sha256 else []
-        for found in measured.values():
+        warnings = [f"evidence file not found: {f}" for f in sub.missing_files]
+        for key, found in measured.items():
             m = found.get(sub.code)
             if isinstance(m, Measurement):
                 inputs.extend(m.sources.items())
-        warnings = [f"evidence file not found: {f}" for f in sub.missing_files]
+                # Bad records a check counted (invalid dates, duplicate ids...) reach the appraiser.
+                text = ", ".join(f"{n} {issue}" for issue, n in m.issues.items() if n)
+                note = f"{key.partition('{')[0]}: rows with faults in the records: {text}"
+                if text and note not in warnings:
+                    warnings.append(note)
         return UnitResult(
             UnitInfo(sub.code, sub.name, sub.kind, sub.period, sub.cohort),
             node_results, leaves,

@@ -125,7 +125,9 @@ def test_explanations_a_clerk_can_read(tmp_path) -> None:
                                           "on 31/12/2024), 2 apology letters → 50 %")
     assert a1.explain("on_time_rate") == "2 of 5 resolved dossiers resolved by the due date → 40 %"
     assert a2.explain("on_time_rate") == ("2 of 3 resolved dossiers resolved by the due date → 66.67 % "
-                                          "(3 rows with faults left out)")
+                                          "(3 rows with faults left out: 1 missing received or due date, "
+                                          "1 invalid date, 1 completed before received; "
+                                          "2 rows sharing a dossier id, counted)")
     bad = a2.explain("bad_rows")
     for part in ("5 rows with faults", "1 missing received or due date", "1 invalid date",
                  "1 completed before received", "2 dossier id also used on another row",
@@ -309,3 +311,6 @@ def test_campaign_where_one_units_file_is_missing(tmp_path) -> None:
     # Đắk Mil: 50 % on time → 1 point; 2 of 6 late with a letter → 1/3 of a point, rounded to 0.33.
     assert dm.leaf("1").final_points == Decimal(1) and dm.leaf("2").final_points == Decimal("0.33")
     assert "6 of 12 resolved dossiers resolved by the due date → 50 %" in dm.leaf("1").explanation
+    # The bad rows reach the result even though no criterion scores bad_rows.
+    assert dm.warnings == ["tthc.dossiers: rows with faults in the records: 1 invalid_date, 1 duplicate_id, "
+                           "1 unknown_unit"]

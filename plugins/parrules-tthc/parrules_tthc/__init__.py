@@ -261,7 +261,11 @@ def measure(c: DossierCounts, as_of: dt.date, sources: Mapping[str, str], *, che
 
     left_out = c.rows - c.counted
     fault_text = ", ".join(f"{n} {ISSUES[k]}" for k, n in faults.items())
-    note = f" ({left_out} row{'s' if left_out != 1 else ''} with faults left out)" if left_out else ""
+    left_text = ", ".join(f"{n} {ISSUES[k]}" for k, n in faults.items() if k != "duplicate_id")
+    notes = [f"{left_out} row{'s' if left_out != 1 else ''} with faults left out: {left_text}"] if left_out else []
+    if c.duplicate_id:
+        notes.append(f"{c.duplicate_id} row{'s' if c.duplicate_id != 1 else ''} sharing a dossier id, counted")
+    note = f" ({'; '.join(notes)})" if notes else ""
     bad = f"{c.bad_rows} row{'s' if c.bad_rows != 1 else ''} with faults" + (f": {fault_text}" if fault_text else "")
     if c.duplicate_id:
         bad += " (rows sharing an id are still counted)"
