@@ -30,7 +30,8 @@ Arguments = Callable[[argparse.ArgumentParser], None]
 _COMMANDS: dict[str, tuple[str, Arguments, Command]] = {}
 
 # Modules that add further subcommands with @command; imported when the parser is built.
-COMMAND_MODULES: tuple[str, ...] = ("parrules.show", "parrules.setdiff", "parrules.scaffold", "parrules.officialdoc")
+COMMAND_MODULES: tuple[str, ...] = ("parrules.show", "parrules.setdiff", "parrules.scaffold", "parrules.officialdoc",
+                                     "parrules.campaign_cli")
 
 
 def command(name: str, help: str, arguments: Arguments) -> Callable[[Command], Command]:

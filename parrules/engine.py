@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .amounts import ZERO, percent, plain, round_to, to_decimal
+from .amounts import _CONTEXT, ROUNDING_MODES, ZERO, percent, plain, quantum, round_to, to_decimal
 from .contracts import CheckKind, Measurement, Scored
 from .criteria_set import CriteriaSet, Node
 from .errors import raise_if
@@ -71,14 +71,17 @@ class Engine:
         raise_if([p for sub in submissions for p in check_submission(criteria, sub)])
         shared = {name: Path(path) for name, path in (data or {}).items()}
         measured = self._run_checks(criteria, submissions, shared)
-        columns = {code: self._score_leaf(criteria, criteria.nodes[code], submissions, measured)
-                   for code in criteria.leaves}
+        attached = [_documents_by_code(sub) for sub in submissions]
+        columns = [self._score_leaf(criteria, criteria.nodes[code], submissions, measured, attached)
+                   for code in criteria.leaves]
         plugins = sorted({(k.plugin, k.plugin_version) for k in (*criteria.rule_kinds_used(),
                                                                   *criteria.checks_used())})
+        plan = _SumPlan(criteria)
+        version = _version()
         units = []
         for i, sub in enumerate(submissions):
-            leaves = [columns[code][i] for code in criteria.leaves]
-            units.append(self._aggregate(criteria, sub, leaves, measured, plugins))
+            leaves = [column[i] for column in columns]
+            units.append(self._aggregate(criteria, sub, leaves, measured, plugins, plan, version))
         return RunResult(criteria.id, criteria.meta.name, criteria.meta.total_points, units)
 
     def score(self, criteria: CriteriaSet, submission: Submission, *,
@@ -102,16 +105,17 @@ class Engine:
 
     # -- one criterion for every unit ----------------------------------------------------------
     def _score_leaf(self, criteria: CriteriaSet, node: Node, subs: Sequence[Submission],
-                    measured: Mapping[str, Mapping[str, Measurement | _CheckFailed]]) -> list[LeafResult]:
+                    measured: Mapping[str, Mapping[str, Measurement | _CheckFailed]],
+                    attached: Sequence[Mapping[str, list[Any]]]) -> list[LeafResult]:
         code = node.code
         meta = criteria.meta
         results_by_check = measured.get(_check_key(node)) if node.check else None
+        needs_input = node.rule is not None and node.rule.needs_input
         inputs: list[Any] = []
         trails: list[str] = []
         declared_values: list[Any] = []
         verified_values: list[Any] = []
         to_score: list[int] = []
-        values: list[Any] = []
         for i, sub in enumerate(subs):
             declared = sub.answers.get(code, MISSING)
             verified: Any = MISSING
@@ -137,68 +141,60 @@ class Engine:
                         value = declared
                     else:
                         value = verified
-            elif node.rule is not None and node.rule.needs_input:
+            elif needs_input:
                 value = declared
             inputs.append(value)
             trails.append(trail)
             declared_values.append(declared)
             verified_values.append(verified)
-            if node.rule is not None and node.rule.needs_input and not _settled(value):
+            if needs_input and not _settled(value):
                 to_score.append(i)
-                values.append(value)
         scored: dict[int, Scored] = {}
         if to_score and node.rule is not None:
-            try:
-                outcome = list(node.rule.score(node.leaf, values))
-                if len(outcome) != len(values):
-                    raise ValueError(f"returned {len(outcome)} results for {len(values)} values")
-            except Exception as exc:  # a plugin's bug must not stop the run
-                outcome = [Scored(None, "", error=f"rule '{node.rule.name}' failed: {type(exc).__name__}: {exc}")] * len(values)
-            scored = dict(zip(to_score, outcome))
-        return [
-            self._stages(criteria, node, sub, inputs[i], scored.get(i), trails[i], declared_values[i],
-                         verified_values[i])
-            for i, sub in enumerate(subs)
-        ]
+            scored = _score_column(node, [inputs[i] for i in to_score], to_score)
+        column = _Column(criteria, node)
+        stages = self._stages
+        return [stages(column, sub, inputs[i], scored.get(i), trails[i], declared_values[i], verified_values[i],
+                       attached[i])
+                for i, sub in enumerate(subs)]
 
-    def _stages(self, criteria: CriteriaSet, node: Node, sub: Submission, value: Any, scored: Scored | None,
-                trail: str, declared: Any, verified: Any) -> LeafResult:
-        meta = criteria.meta
-        rounding = meta.rounding
-        code = node.code
+    def _stages(self, col: _Column, sub: Submission, value: Any, scored: Scored | None,
+                trail: str, declared: Any, verified: Any, attached: Mapping[str, list[Any]]) -> LeafResult:
+        code = col.code
+        max_points = col.max_points
         flags: list[Flag] = []
         error: str | None = None
         computed: Any = MISSING  # Decimal, _NA or MISSING
         computed_trail = ""
-        if isinstance(value, _CheckFailed):
+        if scored is not None:
+            if scored.error:
+                error = f"input {_show(value)}: {scored.error}"
+            elif scored.points is None:
+                computed_trail = scored.explanation
+            elif not ZERO <= scored.points <= max_points:
+                error = f"rule '{col.rule_name}' gave {plain(scored.points)} points, outside 0..{plain(max_points)}"
+            else:
+                computed = col.rounded(scored.points)
+                computed_trail = f"{trail} → {scored.explanation}" if trail else scored.explanation
+        elif isinstance(value, _CheckFailed):
             error = value.message
         elif value is _NA:
             computed = _NA
             computed_trail = "not applicable"
         elif isinstance(value, _Fixed):
             computed, computed_trail = value.points, trail
-        elif scored is not None:
-            if scored.error:
-                error = f"input {_show(value)}: {scored.error}"
-            elif scored.points is None:
-                computed_trail = scored.explanation
-            elif not ZERO <= scored.points <= node.max_points:
-                error = f"rule '{node.rule.name}' gave {plain(scored.points)} points, outside 0..{plain(node.max_points)}"  # type: ignore[union-attr]
-            else:
-                computed = round_to(scored.points, rounding.decimals, rounding.mode) if rounding.at == "leaf" else scored.points
-                computed_trail = f"{trail} → {scored.explanation}" if trail else scored.explanation
         if error:
             flags.append(Flag("error", error))
 
-        self_points = sub.self_assessment.get(code, MISSING)
-        self_value: Any = _NA if code in sub.self_na else self_points
+        self_value: Any = _NA if code in sub.self_na else sub.self_assessment.get(code, MISSING)
+        appraisals = sub.appraisals.get(code)
         rounds = [AppraisalRound(a.round, a.points, a.not_applicable, a.reason, a.by, a.at, a.response)
-                  for a in sub.appraisals.get(code, ())]
+                  for a in appraisals] if appraisals else []
 
         final: Any = MISSING
         stage: str | None = None
         status_error = False
-        for name in meta.precedence:
+        for name in col.precedence:
             if name == "appraisal" and rounds:
                 last = rounds[-1]
                 final, stage = (_NA if last.not_applicable else last.points), "appraisal"
@@ -215,43 +211,46 @@ class Engine:
                 break
 
         # Flags an appraiser should see.
-        if isinstance(computed, Decimal) and isinstance(self_value, Decimal) and self_value > computed:
+        self_decimal = isinstance(self_value, Decimal)
+        if self_decimal and isinstance(computed, Decimal) and self_value > computed:
             flags.append(Flag("self_above_evidence",
                               f"self-assessed {plain(self_value)} but the evidence supports {plain(computed)}"))
-        previous = self_value if isinstance(self_value, Decimal) else None
-        for r in rounds:
-            if r.points is not None and previous is not None and r.points < previous and not r.reason.strip():
-                flags.append(Flag("lowered_without_reason",
-                                  f"appraisal round {r.round} lowered {plain(previous)} to {plain(r.points)} without a reason"))
-            if r.points is not None:
-                previous = r.points
-        if node.spec.evidence and final is not _NA:
-            attached = [d for d in sub.documents if code in d.criteria]
-            if not attached:
-                flags.append(Flag("missing_evidence", "requires " + "; ".join(node.spec.evidence) + " — none attached"))
-            for doc in attached:
-                if doc.file is not None and not doc.file.is_file():
-                    flags.append(Flag("evidence_file_missing", f"evidence file not found: {doc.file.name}"))
-        if node.check is not None and declared is not MISSING and declared != NA and verified not in (None, MISSING) \
+        if rounds:
+            previous = self_value if self_decimal else None
+            for r in rounds:
+                if r.points is not None and previous is not None and r.points < previous and not r.reason.strip():
+                    flags.append(Flag("lowered_without_reason",
+                                      f"appraisal round {r.round} lowered {plain(previous)} to {plain(r.points)} without a reason"))
+                if r.points is not None:
+                    previous = r.points
+        if col.evidence and final is not _NA:
+            docs = attached.get(code)
+            if not docs:
+                flags.append(Flag("missing_evidence", col.evidence))
+            else:
+                for doc in docs:
+                    if doc.file is not None and not doc.file.is_file():
+                        flags.append(Flag("evidence_file_missing", f"evidence file not found: {doc.file.name}"))
+        if col.has_check and declared is not MISSING and declared != NA and verified not in (None, MISSING) \
                 and not _same(declared, verified):
-            policy = meta.declared_vs_verified
             flags.append(Flag("declared_differs",
-                              f"declared {_show(declared)}, records show {_show(verified)}; {policy} figure scored"))
+                              f"declared {_show(declared)}, records show {_show(verified)}; {col.policy} figure scored"))
 
         if status_error and final is MISSING:
             status, points = "error", None
         elif final is _NA:
             status = "not_applicable"
-            points = node.max_points if meta.not_applicable == "full_points" else None
+            points = max_points if col.na_full else None
         elif final is MISSING:
             status, points = "not_evaluated", None
         else:
             points = final
-            status = "full" if points == node.max_points else "zero" if points == 0 else "partial"
-        explanation = _explain(stage, final, rounds, computed, computed_trail, error)
+            status = "full" if points == max_points else "zero" if points == 0 else "partial"
+        explanation = computed_trail if stage == "computed" else \
+            _explain(stage, final, rounds, computed, computed_trail, error)
         return LeafResult(
-            code, node.max_points,
-            None if self_value in (MISSING, _NA) else self_value,
+            code, max_points,
+            self_value if self_decimal else None,
             computed if isinstance(computed, Decimal) else None,
             rounds, points, stage, status, explanation,  # type: ignore[arg-type]
             None if declared is MISSING else declared, None if verified is MISSING else verified,
@@ -261,58 +260,48 @@ class Engine:
     # -- sums ----------------------------------------------------------------------------------
     def _aggregate(self, criteria: CriteriaSet, sub: Submission, leaves: list[LeafResult],
                    measured: Mapping[str, Mapping[str, Measurement | _CheckFailed]],
-                   plugins: list[tuple[str, str]]) -> UnitResult:
-        meta = criteria.meta
-        r = meta.rounding
-        by_code = {leaf.code: leaf for leaf in leaves}
-        sums: dict[str, tuple[Decimal, Decimal]] = {}
-        node_results: list[NodeResult] = []
-
-        def total(node: Node) -> tuple[Decimal, Decimal]:
-            if node.is_leaf:
-                leaf = by_code[node.code]
-                if leaf.status == "not_applicable":
-                    pair = (node.max_points, node.max_points) if meta.not_applicable == "full_points" else (ZERO, ZERO)
-                else:
-                    pair = (leaf.final_points or ZERO, node.max_points)
+                   plugins: list[tuple[str, str]], plan: _SumPlan | None = None,
+                   version: str | None = None) -> UnitResult:
+        plan = plan or _SumPlan(criteria)
+        rnd = plan.round_points
+        count = len(plan.codes)
+        points = [ZERO] * count
+        applicable = [ZERO] * count
+        na_full = plan.na_full
+        for leaf, slot in zip(leaves, plan.leaf_slots):
+            top = leaf.max_points
+            if leaf.status == "not_applicable":
+                if na_full:
+                    points[slot] = applicable[slot] = top
             else:
-                points = applicable = ZERO
-                for child in node.children:
-                    p, a = total(criteria.nodes[child])
-                    points += p
-                    applicable += a
-                if node.role != "base":
-                    points, applicable = min(points, node.max_points), node.max_points
-                pair = (points, applicable)
-            sums[node.code] = pair
-            return pair
-
-        for root in criteria.roots:
-            total(criteria.nodes[root])
-        for node in criteria.walk():
-            if node.is_leaf and node.depth > 0:
-                continue
-            points, applicable = sums[node.code]
-            pct = percent(points, applicable)
-            node_results.append(NodeResult(
-                node.code, node.name, node.depth, node.max_points, applicable,
-                round_to(points, r.decimals, r.mode),
-                None if pct is None else round_to(pct, r.percent_decimals, r.mode),
-            ))
+                points[slot] = leaf.final_points or ZERO
+                applicable[slot] = top
+        for slot, children, capped, top in plan.inner:  # children before parents
+            p = a = ZERO
+            for child in children:
+                p += points[child]
+                a += applicable[child]
+            if capped:
+                p, a = min(p, top), top
+            points[slot], applicable[slot] = p, a
+        node_results = []
+        for slot, code, name, depth, top in plan.reported:
+            p, a = points[slot], applicable[slot]
+            pct = percent(p, a)
+            node_results.append(NodeResult(code, name, depth, top, a, rnd(p),
+                                           None if pct is None else plan.round_percent(pct)))
         base = bonus = penalty = applicable_max = ZERO
-        for root in criteria.roots:
-            node = criteria.nodes[root]
-            points, applicable = sums[root]
-            if node.role == "bonus":
-                bonus += points
-            elif node.role == "penalty":
-                penalty += points
+        for slot, role in plan.roots:
+            if role == "bonus":
+                bonus += points[slot]
+            elif role == "penalty":
+                penalty += points[slot]
             else:
-                base += points
-                applicable_max += applicable
+                base += points[slot]
+                applicable_max += applicable[slot]
         total_points = max(ZERO, base + bonus - penalty)
         index = percent(total_points, applicable_max)
-        index = None if index is None else round_to(index, r.percent_decimals, r.mode)
+        index = None if index is None else plan.round_percent(index)
         inputs = [(sub.source, sub.sha256)] if sub.sha256 else []
         warnings = [f"evidence file not found: {f}" for f in sub.missing_files]
         for key, found in measured.items():
@@ -327,12 +316,114 @@ class Engine:
         return UnitResult(
             UnitInfo(sub.code, sub.name, sub.kind, sub.period, sub.cohort),
             node_results, leaves,
-            round_to(base, r.decimals, r.mode), round_to(bonus, r.decimals, r.mode),
-            round_to(penalty, r.decimals, r.mode), round_to(total_points, r.decimals, r.mode),
+            rnd(base), rnd(bonus), rnd(penalty), rnd(total_points),
             applicable_max, index, _band(criteria, index),
-            Provenance(criteria.id, criteria.content_hash, _version(), plugins, sorted(set(inputs))),
+            Provenance(criteria.id, criteria.content_hash, version or _version(), plugins,
+                       sorted(set(inputs)) if inputs else []),
             warnings,
         )
+
+
+class _Column:
+    """What scoring one criterion for every unit needs, looked up once per column, not per unit."""
+
+    __slots__ = ("code", "max_points", "rule_name", "precedence", "evidence", "has_check", "policy", "na_full",
+                 "_round", "_rounded")
+
+    def __init__(self, criteria: CriteriaSet, node: Node) -> None:
+        meta = criteria.meta
+        rounding = meta.rounding
+        self.code = node.code
+        self.max_points = node.max_points
+        self.rule_name = node.rule.name if node.rule else ""
+        self.precedence = tuple(meta.precedence)
+        self.evidence = ("requires " + "; ".join(node.spec.evidence) + " — none attached") if node.spec.evidence else ""
+        self.has_check = node.check is not None
+        self.policy = meta.declared_vs_verified
+        self.na_full = meta.not_applicable == "full_points"
+        self._round = rounding if rounding.at == "leaf" else None
+        self._rounded: dict[Decimal, Decimal] = {}
+
+    def rounded(self, points: Decimal) -> Decimal:
+        """Leaf rounding as the set declares; the few distinct values of a column are rounded once."""
+        if self._round is None:
+            return points
+        done = self._rounded.get(points)
+        if done is None:
+            done = self._rounded[points] = round_to(points, self._round.decimals, self._round.mode)
+        return done
+
+
+class _SumPlan:
+    """The tree as flat slots, children before parents, so summing a unit is two plain loops."""
+
+    def __init__(self, criteria: CriteriaSet) -> None:
+        meta = criteria.meta
+        r = meta.rounding
+        nodes = criteria.nodes
+        order = list(criteria.walk())
+        self.codes = [n.code for n in order]
+        slot = {code: i for i, code in enumerate(self.codes)}
+        self.leaf_slots = [slot[code] for code in criteria.leaves]
+        self.inner = [(slot[n.code], tuple(slot[c] for c in n.children), n.role != "base", n.max_points)
+                      for n in reversed(order) if n.children]
+        self.reported = [(slot[n.code], n.code, n.name, n.depth, n.max_points)
+                         for n in order if not (n.is_leaf and n.depth > 0)]
+        self.roots = [(slot[code], nodes[code].role) for code in criteria.roots]
+        self.na_full = meta.not_applicable == "full_points"
+        q_points, q_percent = quantum(r.decimals), quantum(r.percent_decimals)
+        mode = ROUNDING_MODES[r.mode]
+        context = _CONTEXT
+
+        def round_points(value: Decimal) -> Decimal:
+            return value.quantize(q_points, rounding=mode, context=context)
+
+        def round_percent(value: Decimal) -> Decimal:
+            return value.quantize(q_percent, rounding=mode, context=context)
+
+        self.round_points = round_points
+        self.round_percent = round_percent
+
+
+def _documents_by_code(sub: Submission) -> dict[str, list[Any]]:
+    """A unit's evidence documents by the criteria they are attached to (looked up once per unit)."""
+    out: dict[str, list[Any]] = {}
+    for doc in sub.documents:
+        for code in doc.criteria:
+            out.setdefault(code, []).append(doc)
+    return out
+
+
+def _score_column(node: Node, values: list[Any], positions: list[int]) -> dict[int, Scored]:
+    """One rule call for the column; equal inputs (most answers repeat across units) are scored once.
+
+    Rules are pure functions of (criterion, value), so scoring each distinct value once gives the same
+    verdicts as scoring every unit; unhashable inputs (tables) are passed as they are.
+    """
+    assert node.rule is not None
+    distinct: list[Any] = []
+    where: dict[tuple[type, Any], int] = {}
+    slots: list[int] = []
+    for value in values:
+        try:
+            key: tuple[type, Any] | None = (type(value), value)
+            found = where.get(key)  # type: ignore[arg-type]
+        except TypeError:  # unhashable
+            key, found = None, None
+        if found is None:
+            found = len(distinct)
+            distinct.append(value)
+            if key is not None:
+                where[key] = found
+        slots.append(found)
+    try:
+        outcome = list(node.rule.score(node.leaf, distinct))
+        if len(outcome) != len(distinct):
+            raise ValueError(f"returned {len(outcome)} results for {len(distinct)} values")
+    except Exception as exc:  # a plugin's bug must not stop the run
+        failed = Scored(None, "", error=f"rule '{node.rule.name}' failed: {type(exc).__name__}: {exc}")
+        outcome = [failed] * len(distinct)
+    return {position: outcome[slot] for position, slot in zip(positions, slots)}
 
 
 def _band(criteria: CriteriaSet, index: Decimal | None) -> str | None:

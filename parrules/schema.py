@@ -16,7 +16,7 @@ from .model import CriteriaSetFile
 from .plugins import Registry
 from .submission import SubmissionFile
 
-SCHEMA_NAMES = ("criteria-set", "submission", "results")
+SCHEMA_NAMES = ("criteria-set", "submission", "results", "campaign")
 _BASE_URL = "https://parrules.readthedocs.io/schemas/"
 
 

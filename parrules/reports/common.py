@@ -1,0 +1,103 @@
+"""What every report format shares: reading the campaign JSON, formatting numbers, naming things.
+
+Reports are rendered from the campaign JSON (`CampaignResult.to_dict()`, or the file a campaign run
+wrote), never from engine objects, so `parrules report` can re-render last month's run without
+re-scoring, and every format shows the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+from ..amounts import format_points, to_decimal
+
+FLAG_LABELS = {
+    "error": "Lỗi chấm điểm",
+    "self_above_evidence": "Tự chấm cao hơn minh chứng",
+    "lowered_without_reason": "Hạ điểm không nêu lý do",
+    "missing_evidence": "Thiếu tài liệu kiểm chứng",
+    "evidence_file_missing": "Không tìm thấy tệp kiểm chứng",
+    "declared_differs": "Số liệu kê khai khác số liệu hệ thống",
+}
+
+STATUS_LABELS = {
+    "full": "đạt tối đa", "partial": "đạt một phần", "zero": "0 điểm", "not_applicable": "không áp dụng",
+    "not_evaluated": "chưa đánh giá", "error": "lỗi",
+}
+
+
+class ReportData:
+    """Convenient views over the campaign JSON."""
+
+    def __init__(self, data: Mapping[str, Any], *, vietnamese: bool = False) -> None:
+        self.data = data
+        self.vietnamese = vietnamese
+        cs = data["criteria_set"]
+        self.decimals = int(cs.get("decimals", 2))
+        self.percent_decimals = int(cs.get("percent_decimals", 2))
+        self.criteria = {c["code"]: c for c in cs.get("criteria", [])}
+        self.fields = [c for c in cs.get("criteria", []) if c.get("depth") == 0]
+        self.bands = list(cs.get("bands", []))
+        self.band_names = {b["code"]: (b.get("name") or b["code"]) for b in self.bands}
+        self.units = list(data.get("units", []))
+
+    @property
+    def title(self) -> str:
+        return str(self.data["campaign"].get("name") or self.data["criteria_set"].get("name", ""))
+
+    def points(self, value: Any) -> str:
+        return format_points(None if value is None else to_decimal(value), self.decimals, vietnamese=self.vietnamese)
+
+    def pct(self, value: Any) -> str:
+        return format_points(None if value is None else to_decimal(value), self.percent_decimals,
+                             vietnamese=self.vietnamese)
+
+    def signed(self, value: Any, decimals: int | None = None) -> str:
+        if value is None:
+            return "—"
+        number = to_decimal(value)
+        text = format_points(abs(number), self.decimals if decimals is None else decimals, vietnamese=self.vietnamese)
+        return ("+" if number > 0 else "−" if number < 0 else "±") + text
+
+    def band_name(self, code: str | None) -> str:
+        return "—" if code is None else self.band_names.get(code, code)
+
+    def name(self, code: str) -> str:
+        return str(self.criteria.get(code, {}).get("name", ""))
+
+    def field_of(self, unit: Mapping[str, Any], code: str) -> Mapping[str, Any] | None:
+        for node in unit.get("nodes", []):
+            if node["code"] == code and node.get("depth") == 0:
+                return node
+        return None
+
+    def cohorts(self) -> Iterator[tuple[str, list[Mapping[str, Any]]]]:
+        """Cohorts in the campaign's order with their units in rank order."""
+        by_code = {u["unit"]["code"]: u for u in self.units}
+        for cohort in self.data.get("cohorts", []):
+            yield cohort["name"], [by_code[c] for c in cohort.get("units", []) if c in by_code]
+
+    def cohort_stats(self, name: str) -> Mapping[str, Any]:
+        for cohort in self.data.get("cohorts", []):
+            if cohort["name"] == name:
+                return cohort.get("statistics", {})
+        return {}
+
+
+def arrow(change: Any) -> str:
+    """▲ up, ▼ down, ▶ unchanged, blank when there is nothing to compare with."""
+    if change is None:
+        return ""
+    number = to_decimal(change)
+    return "▲" if number > 0 else "▼" if number < 0 else "▶"
+
+
+def rank_text(placing: Mapping[str, Any]) -> str:
+    rank = placing.get("rank")
+    return "—" if rank is None else f"{rank}/{placing.get('rank_of')}"
+
+
+def as_decimal(value: Any) -> Decimal | None:
+    return None if value is None else to_decimal(value)

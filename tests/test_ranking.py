@@ -1,0 +1,81 @@
+"""Ranking within cohorts: shared ranks, tie-breaks, per-field ranks, band edges, mean and median."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import parrules
+from parrules.ranking import competition_ranks, rank_units
+
+from .campaign_data import hand_set, split, unit
+
+
+def test_competition_ranks_share_and_skip() -> None:
+    ranks = competition_ranks({"a": (Decimal("90"),), "b": (Decimal("85"),), "c": (Decimal("85"),),
+                               "d": (Decimal("70"),), "e": None})
+    assert ranks == {"a": 1, "b": 2, "c": 2, "d": 4, "e": None}
+
+
+def _run(tmp_path, subs, **kwargs):
+    criteria = hand_set(tmp_path)
+    run = parrules.score_many(criteria, subs, registry=parrules.Registry(entry_points=False))
+    return criteria, rank_units(criteria, run.units, **kwargs)
+
+
+def test_departments_and_districts_are_ranked_apart_with_ties_shared(tmp_path) -> None:
+    subs = [unit("D1", split("90")), unit("D2", split("85.5")), unit("D3", split("85.5")), unit("D4", split("70")),
+            unit("H1", split("60"), kind="district"), unit("H2", split("95"), kind="district")]
+    _, ranking = _run(tmp_path, subs)
+    assert [c.name for c in ranking.cohorts] == ["departments", "districts"]
+    departments = {p.unit.unit.code: p.rank for p in ranking.cohorts[0].placings}
+    assert departments == {"D1": 1, "D2": 2, "D3": 2, "D4": 4}
+    districts = {p.unit.unit.code: (p.rank, p.cohort_size) for p in ranking.cohorts[1].placings}
+    assert districts == {"H2": (1, 2), "H1": (2, 2)}
+    # Display order: by rank, ties by name.
+    assert [p.unit.unit.code for p in ranking.cohorts[0].placings] == ["D1", "D2", "D3", "D4"]
+
+
+def test_declared_tie_break_splits_what_it_can(tmp_path) -> None:
+    # D2 and D3 both 85.5, but D3 has more in field 1; D4 and D5 are equal in everything.
+    subs = [unit("D2", {"1.1": "30", "1.2": "10", "2.1": "25", "2.2": "15", "1.3": "5.5"}),
+            unit("D3", {"1.1": "30", "1.2": "20", "1.3": "10", "2.1": "25", "2.2": "0.5"}),
+            unit("D4", split("70")), unit("D5", split("70"))]
+    _, ranking = _run(tmp_path, subs, tie_break=["field:1"])
+    ranks = {p.unit.unit.code: p.rank for p in ranking.placings}
+    assert ranks == {"D3": 1, "D2": 2, "D4": 3, "D5": 3}
+    fields = {p.unit.unit.code: p.field_ranks for p in ranking.placings}
+    # Field 1: D3 60, D4 60, D5 60 (shared 1st), D2 45.5; field 2: D2 40, D3 25.5, D4 = D5 10.
+    assert fields["D3"] == {"1": 1, "2": 2}
+    assert fields["D2"] == {"1": 4, "2": 1}
+    assert fields["D4"] == fields["D5"] == {"1": 1, "2": 3}
+
+
+def test_band_edge_exactly_80_percent_is_the_higher_band(tmp_path) -> None:
+    subs = [unit("E1", split("80.00")), unit("E2", split("79.99")), unit("E3", split("75")), unit("E4", split("74.99"))]
+    criteria, ranking = _run(tmp_path, subs)
+    bands = {p.unit.unit.code: (p.unit.index, p.unit.band) for p in ranking.placings}
+    assert bands == {"E1": (Decimal("80.00"), "A"), "E2": (Decimal("79.99"), "B"),
+                     "E3": (Decimal("75.00"), "B"), "E4": (Decimal("74.99"), "C")}
+    assert ranking.statistics.band_counts == {"A": 1, "B": 2, "C": 1}
+
+
+def test_mean_and_median_overall_and_per_field_rounded_as_the_set_says(tmp_path) -> None:
+    subs = [unit("D1", split("90")), unit("D2", split("85.5")), unit("D3", split("70")),
+            unit("D4", {"1.1": "10", "2.1": "20"})]
+    _, ranking = _run(tmp_path, subs)
+    stats = ranking.statistics
+    # (90 + 85.5 + 70 + 30) / 4 = 68.875 -> 68.88 (half up); median (70 + 85.5) / 2 = 77.75
+    assert stats.mean_index == Decimal("68.88")
+    assert stats.median_index == Decimal("77.75")
+    # Field 1 (max 60): 60, 60, 60, 10 -> mean 47.5 points, median 60; percent 79.17 (79.1666…)
+    field = stats.fields["1"]
+    assert (field.mean_points, field.median_points) == (Decimal("47.50"), Decimal("60.00"))
+    assert field.mean_percent == Decimal("79.17")
+    # Field 2 (max 40): 30, 25.5, 10, 20 -> mean 21.375 -> 21.38; median (20 + 25.5) / 2 = 22.75
+    assert (stats.fields["2"].mean_points, stats.fields["2"].median_points) == (Decimal("21.38"), Decimal("22.75"))
+
+
+def test_campaign_cohorts_override_the_set_and_unknown_kinds_rank_together(tmp_path) -> None:
+    subs = [unit("D1", split("90")), unit("H1", split("95"), kind="district")]
+    _, ranking = _run(tmp_path, subs, cohorts={"tất cả": ["department", "district"]})
+    assert [(c.name, [p.rank for p in c.placings]) for c in ranking.cohorts] == [("tất cả", [1, 2])]
