@@ -114,6 +114,8 @@ class Plan:
     seed: int = 2024
     year: int = 2024
     shares: Shares = field(default_factory=Shares)
+    # Newer catalogues name levels 3 and 4 "Một phần" / "Toàn trình" (partly / fully online).
+    new_level_names: bool = False
 
 
 @dataclass(frozen=True)
@@ -319,6 +321,12 @@ def _dossier_sql(plan: Plan, n_buckets: int) -> str:
     """
 
 
+def _level_name(level: int, new: bool) -> str:
+    if new and level in (3, 4):
+        return "Một phần" if level == 3 else "Toàn trình"
+    return f"Mức độ {level}"
+
+
 def _write_csv(path: Path, rows: Sequence[Sequence[object]], headers: Sequence[str]) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
@@ -360,7 +368,7 @@ def generate(plan: Plan, outputs: Outputs, *, memory_limit: str = "2GB") -> dict
         for u in units:
             for j in range(k):
                 p = procs[(u[0] * 31 + j) % plan.procedures]
-                rows.append((u[1], p[1], p[2], f"Mức độ {p[3]}"))
+                rows.append((u[1], p[1], p[2], _level_name(p[3], plan.new_level_names)))
         _write_csv(Path(outputs.services), rows, SERVICE_HEADERS)
     if outputs.parquet is not None:
         start = time.perf_counter()
@@ -394,12 +402,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="output prefix: writes PREFIX.csv / PREFIX.parquet, units.csv and services.csv beside it")
     parser.add_argument("--format", action="append", choices=("csv", "parquet"), dest="formats")
     parser.add_argument("--memory-limit", default="2GB")
+    parser.add_argument("--new-level-names", action="store_true",
+                        help='service catalogue names levels 3/4 "Một phần"/"Toàn trình"')
     for name, default in asdict(Shares()).items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=float, default=default, dest=f"share_{name}")
     args = parser.parse_args(argv)
     shares = Shares(**{k[len("share_"):]: v for k, v in vars(args).items() if k.startswith("share_")})
     plan = Plan(rows=args.rows, units=args.units, procedures=args.procedures, seed=args.seed, year=args.year,
-                shares=shares)
+                shares=shares, new_level_names=args.new_level_names)
     formats = set(args.formats or ["csv"])
     prefix: Path = args.out
     outputs = Outputs(

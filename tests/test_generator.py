@@ -127,6 +127,12 @@ def test_units_and_services_catalogues_cover_the_dossiers(clean) -> None:
     assert max(volume.values()) > 5 * min(volume.values())  # departments are far busier than communes
 
 
+def test_catalogue_can_use_the_newer_level_names(tmp_path: Path) -> None:
+    out = gen.Outputs(services=tmp_path / "services.csv")
+    gen.generate(gen.Plan(rows=10, units=5, new_level_names=True), out)
+    assert {r["Mức độ DVC"] for r in _rows(out.services)} == {"Mức độ 2", "Một phần", "Toàn trình"}
+
+
 def test_faulty_rows_carry_every_kind_of_fault(tmp_path: Path) -> None:
     out = _make(tmp_path, "f", 20_000, faulty=0.1)
     rows = _rows(out.csv)
