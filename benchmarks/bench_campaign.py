@@ -26,10 +26,11 @@ import argparse
 import gc
 import json
 import random
+import resource
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import parrules  # noqa: E402
-from parrules.campaign import campaign_result, spec_for  # noqa: E402
+from parrules.campaign import campaign_result, no_gc_pauses, spec_for  # noqa: E402
 from parrules.criteria_set import build_criteria_set  # noqa: E402
 from parrules.documents import InputDocument, LineIndex, tomllib  # noqa: E402
 from parrules.reports import write_report  # noqa: E402
@@ -280,14 +281,12 @@ def run_zen(criteria: parrules.CriteriaSet, units: list[dict[str, Any]]) -> tupl
 def run_parrules(criteria: parrules.CriteriaSet, subs: list[parrules.Submission], out: Path) -> tuple[float, int, Any]:
     spec = spec_for(criteria, id="bench")
     gc.collect()
-    tracemalloc.start()
     started = time.perf_counter()
     result = campaign_result(spec, criteria, subs, registry=parrules.Registry(entry_points=False))
-    data = result.to_dict()
-    write_report(data, "json", out)
+    with no_gc_pauses():
+        write_report(result.to_dict(), "json", out)
     elapsed = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
     return elapsed, peak, result
 
 
@@ -314,29 +313,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated unit counts")
     parser.add_argument("--no-zen", action="store_true", help="do not run the zen-engine peer")
     parser.add_argument("--out", help="folder for the JSON written (default: a temporary folder)")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size in this process, as a JSON line
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     criteria, origin = load_set()
+    if args.one:
+        print(json.dumps(row(criteria, args.one, Path(args.out), not args.no_zen)))
+        return 0
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     print(f"set: {origin}: {len(criteria.leaves)} leaves; Python {sys.version.split()[0]}; parrules {parrules.__version__}")
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         out_dir = Path(args.out) if args.out else Path(tmp)
         out_dir.mkdir(parents=True, exist_ok=True)
-        rows = [row(criteria, size, out_dir, not args.no_zen) for size in sizes]
-    head = (f"{'units':>7} {'leaf evals':>11} {'time s':>8} {'evals/s':>10} {'peak MiB':>9} {'JSON MiB':>9} "
+        for size in sizes:  # each size in a fresh process, so its peak memory is its own
+            command = [sys.executable, __file__, "--one", str(size), "--out", str(out_dir)]
+            if args.no_zen:
+                command.append("--no-zen")
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    head = (f"{'units':>7} {'leaf evals':>11} {'time s':>8} {'evals/s':>10} {'peak RSS MiB':>12} {'JSON MiB':>9} "
             f"{'bare evals/s':>13} {'÷ bare':>7} {'zen evals/s':>12} {'× zen':>6} {'inputs s':>9}")
     print(head)
     print("-" * len(head))
     for r in rows:
         zen_rate = f"{r['zen_rate']:>12,.0f}" if r["zen_rate"] else f"{'n/a':>12}"
         versus = f"{r['rate'] / r['zen_rate']:>6.2f}" if r["zen_rate"] else f"{'n/a':>6}"
-        print(f"{r['units']:>7,} {r['leaves']:>11,} {r['time']:>8.3f} {r['rate']:>10,.0f} {r['peak_mb']:>9.1f} "
+        print(f"{r['units']:>7,} {r['leaves']:>11,} {r['time']:>8.3f} {r['rate']:>10,.0f} {r['peak_mb']:>12.1f} "
               f"{r['json_mb']:>9.1f} {r['bare_rate']:>13,.0f} {r['rate'] / r['bare_rate']:>7.3f} {zen_rate} {versus} "
               f"{r['build']:>9.2f}")
     for r in rows:
         if r["zen_note"]:
             print(f"zen-engine at {r['units']:,} units: {r['zen_note']}")
     print("time = score every leaf with explanations and flags, sum nodes, rank within cohorts, gap analysis, "
-          "statistics, write the campaign JSON; inputs s = building the submissions (not included)")
+          "statistics, write the campaign JSON; inputs s = building the submissions (not included); "
+          "peak RSS = the whole process of that size (inputs included)")
     return 0
 
 

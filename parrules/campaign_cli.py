@@ -26,11 +26,11 @@ PROGRESS_FROM = 200  # units; smaller runs finish before a bar would help
 class ProgressBar:
     """A one-line bar on stderr: redrawn in place on a terminal, a line per tenth otherwise."""
 
-    def __init__(self, stream: TextIO = sys.stderr, *, force: bool = False, width: int = 30) -> None:
-        self.stream = stream
+    def __init__(self, stream: TextIO | None = None, *, force: bool = False, width: int = 30) -> None:
+        self.stream = stream if stream is not None else sys.stderr
         self.force = force
         self.width = width
-        self.tty = stream.isatty()
+        self.tty = self.stream.isatty()
         self.last: tuple[str, int] = ("", -1)
         self.started = time.monotonic()
 

@@ -1,0 +1,94 @@
+"""Reports from one campaign JSON: schema, CSV, Markdown, XLSX with numeric cells, escaped HTML."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from decimal import Decimal
+
+import jsonschema
+import openpyxl
+import pytest
+
+import parrules
+from parrules.campaign import campaign_result, spec_for
+from parrules.reports import render
+from parrules.schema import shipped_schema
+from parrules.yoy import load_previous
+
+from .campaign_data import hand_set, split, unit
+
+EVIL = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def data(tmp_path):
+    criteria = hand_set(tmp_path)
+    registry = parrules.Registry(entry_points=False)
+    last_year = parrules.score_many(criteria, [unit("A", split("70")), unit("B", split("83.55"))], registry=registry)
+    previous = tmp_path / "prev.json"
+    parrules.write_atomic(previous, parrules.to_json(last_year.to_dict()))
+    subs = [unit("A", split("87.59"), name="Sở A | <b>đậm</b>"), unit("B", split("83.55"), name=EVIL),
+            unit("C", split("60"), name="=1+1"), unit("H", split("75"), kind="district", name="Huyện Đắk Mil")]
+    result = campaign_result(spec_for(criteria, id="r"), criteria, subs, registry=registry,
+                             previous=load_previous(previous))
+    return result.to_dict()
+
+
+def test_json_matches_the_shipped_schema(data) -> None:
+    loaded = json.loads(render(data, "json"))
+    jsonschema.Draft202012Validator(shipped_schema("campaign")).validate(loaded)
+    b = next(u for u in loaded["units"] if u["unit"]["code"] == "B")
+    assert b["yoy"]["rank"] == {"previous": 1, "current": 2, "change": -1}
+    assert b["index"] == 83.55
+
+
+def test_csv_has_a_row_per_unit_and_a_column_per_field(data) -> None:
+    text = render(data, "csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][-2:] == ["1. Lĩnh vực một", "2. Lĩnh vực hai"]
+    assert len(rows) == 1 + 4
+    a = next(r for r in rows if r[3] == "A")
+    assert a[5:7] == ["87.59", "87.59"] and a[-2:] == ["60.00", "27.59"]
+    vi = list(csv.reader(io.StringIO(render(data, "csv", vietnamese=True).decode("utf-8-sig")), delimiter=";"))
+    assert next(r for r in vi if r[3] == "A")[5] == "87,59"
+
+
+def test_markdown_escapes_table_breakers_and_html(data) -> None:
+    text = render(data, "md", vietnamese=True).decode()
+    assert "Sở A \\| &lt;b&gt;đậm&lt;/b&gt;" in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and EVIL not in text
+    assert "| 2/3 |" in text and "83,55" in text
+    assert "▲ +17,59 %" in text  # A rose from 70.00
+    assert "▶ ±0,00 %, xuống 1 bậc" in text  # B kept 83.55 but fell from 1st to 2nd
+
+
+def test_xlsx_sheets_headers_and_numeric_cells(data) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(render(data, "xlsx")))
+    assert book.sheetnames == ["Xếp hạng", "Điểm theo lĩnh vực", "Chi tiết tiêu chí", "Cảnh báo"]
+    ranking = book["Xếp hạng"]
+    headers = [c.value for c in ranking[1]]
+    assert headers[:8] == ["Khối", "Xếp hạng", "Trên tổng số", "Mã đơn vị", "Tên đơn vị", "Tổng điểm",
+                           "Điểm tối đa áp dụng", "Chỉ số (%)"]
+    row = next(r for r in ranking.iter_rows(min_row=2) if r[3].value == "B")
+    assert row[5].data_type == "n" and row[5].number_format == "0.00" and Decimal(str(row[5].value)) == Decimal("83.55")
+    assert row[1].value == 2 and row[1].data_type == "n"
+    formula = next(r for r in ranking.iter_rows(min_row=2) if r[3].value == "C")
+    assert formula[4].value == "=1+1" and formula[4].data_type == "s"
+    detail = book["Chi tiết tiêu chí"]
+    assert detail.max_row == 1 + 4 * 5
+    cell = next(r for r in detail.iter_rows(min_row=2) if r[0].value == "A" and r[2].value == "2.1")[7]
+    assert cell.data_type == "n" and cell.number_format == "0.00"
+
+
+def test_html_is_self_contained_and_escapes_everything(data) -> None:
+    html = render(data, "html", vietnamese=True).decode()
+    assert EVIL not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script" not in html.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!#)""", html)  # only in-page links
+    assert "@import" not in html and "url(" not in html
+    assert html.count("<svg") == 2 * 2  # band distribution and totals, per cohort
+    assert "83,55" in html and "▲" in html
+    assert html.count('class="unit"') == 4
