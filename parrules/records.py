@@ -158,6 +158,9 @@ def open_records(
     if not path.is_file():
         raise ProblemsError([Problem(shown, "", f"{what} not found",
                                      hint="check the path in [data] or --data, relative to the submission")])
+    if path.stat().st_size == 0:
+        raise ProblemsError([Problem(shown, "", f"the {what} is empty",
+                                     hint="export it again: the file should start with a header row")])
     fmt = _SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise ProblemsError([Problem(shown, "", f"cannot read a {what} with suffix '{path.suffix}'",

@@ -145,6 +145,14 @@ def test_unit_catalogue_tells_other_units_from_unknown_codes(tmp_path) -> None:
     assert str(catalogue.resolve()) in got[A1].sources or str(catalogue) in got[A1].sources
 
 
+def test_row_without_a_unit_code_is_reported_not_dropped(tmp_path) -> None:
+    path = write_export(tmp_path, "csv", [*ROWS[:2], ("Z-1", "", "Trực tiếp", "01/03/2024", "05/03/2024",
+                                                      "04/03/2024", "Không", "", "")])
+    got = evaluate([unit(A1, tmp_path, dossiers=path)])
+    assert got[A1].metrics["dossier_count"] == 2 and got[A1].issues == {"unknown_unit": 1}
+    assert "1 row in the file with unit code (blank)" in got[A1].explain("bad_rows")
+
+
 def test_apology_rate_has_no_value_without_late_dossiers(tmp_path) -> None:
     path = write_export(tmp_path, "csv", ROWS[:2])
     got = evaluate([unit(A1, tmp_path, dossiers=path)])

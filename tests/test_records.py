@@ -116,6 +116,17 @@ def test_missing_file_and_missing_columns_are_problems_naming_them(tmp_path) -> 
     assert "no header is mapped to the column 'unit'" in str(unmapped.value)
 
 
+def test_empty_file_and_header_only_file(tmp_path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(parrules.ProblemsError) as err:
+        read(empty)
+    assert [p.message for p in err.value.problems] == ["the data file is empty"]
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("\ufeff" + TEXT.splitlines()[0] + "\n", encoding="utf-8")
+    assert read(header_only) == []
+
+
 def test_unsupported_suffix_and_damaged_xlsx(tmp_path) -> None:
     odd = tmp_path / "d.ods"
     odd.write_text("x", encoding="utf-8")

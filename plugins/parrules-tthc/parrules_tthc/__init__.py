@@ -266,7 +266,8 @@ def measure(c: DossierCounts, as_of: dt.date, sources: Mapping[str, str], *, che
     if c.duplicate_id:
         notes.append(f"{c.duplicate_id} row{'s' if c.duplicate_id != 1 else ''} sharing a dossier id, counted")
     note = f" ({'; '.join(notes)})" if notes else ""
-    bad = f"{c.bad_rows} row{'s' if c.bad_rows != 1 else ''} with faults" + (f": {fault_text}" if fault_text else "")
+    bad = (f"{c.bad_rows} row{'s' if c.bad_rows != 1 else ''} with faults" + (f": {fault_text}" if fault_text else "")
+           if c.bad_rows else "no faulty rows for this unit")
     if c.duplicate_id:
         bad += " (rows sharing an id are still counted)"
     unknown = unknown_note(c.unknown_units)
@@ -306,7 +307,7 @@ def measure(c: DossierCounts, as_of: dt.date, sources: Mapping[str, str], *, che
                         f"(bưu chính công ích) → {pct(postal_rate)}" if c.counted else "no dossiers counted") + note,
         "online_rate": (f"{c.online} of {c.counted} dossiers submitted online → {pct(online_rate)}"
                         if c.counted else "no dossiers counted") + note,
-        "bad_rows": bad if (c.bad_rows or unknown or not check_ids) else "no faulty rows",
+        "bad_rows": bad,
     }
     return Measurement(metrics, explanations, dict(sources), issues)
 
