@@ -39,13 +39,17 @@ AS_OF = dt.date(2025, 6, 30)
 COUNTS = ("dossier_count", "resolved_count", "late_count", "apology_missing", "apology_after_due", "bad_rows")
 RATES = ("on_time_rate", "apology_rate", "postal_rate", "online_rate")
 METRICS = COUNTS + RATES
+#: --no-duplicate-ids: all three skip the repeated-id scan (tthc.dossiers' `duplicate_ids = false`),
+#: to show how much of the cost that one hash aggregate over every id is.
+CHECK_IDS = os.environ.get("BENCH_TTHC_CHECK_IDS", "1") == "1"
 
 
 # -- (a) parrules through its public API ---------------------------------------------------------
 
 def _criteria_text() -> str:
     """A small set with one leaf per TTHC metric, all reading one `tthc.dossiers` call."""
-    params = f'check_params = {{ as_of = {AS_OF.isoformat()} }}'
+    ids = "" if CHECK_IDS else ", duplicate_ids = false"
+    params = f'check_params = {{ as_of = {AS_OF.isoformat()}{ids} }}'
     leaves = []
     for i, metric in enumerate(METRICS, start=1):
         if metric in RATES:
@@ -103,7 +107,7 @@ WITH raw AS (
            (coalesce(ano, '') <> '' OR a_given) AS letter
     FROM parsed
 ), dup AS (
-    SELECT id FROM raw WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1
+    SELECT id FROM raw WHERE id IS NOT NULL AND {check_ids} GROUP BY id HAVING count(*) > 1
 )
 SELECT unit,
        count(*) FILTER (WHERE NOT left_out) AS dossier_count,
@@ -139,7 +143,8 @@ def run_duckdb(path: Path, units: list[str]) -> dict[str, dict[str, Any]]:
 
     source = (f"read_parquet('{path}')" if path.suffix == ".parquet"
               else f"read_csv('{path}', header = true, all_varchar = true)")
-    rows = duckdb.connect().execute(SQL.format(source=source, as_of=AS_OF.isoformat())).fetchall()
+    sql = SQL.format(source=source, as_of=AS_OF.isoformat(), check_ids="true" if CHECK_IDS else "false")
+    rows = duckdb.connect().execute(sql).fetchall()
     wanted = set(units)
     return dict(_finish(*row) for row in rows if row[0] in wanted)
 
@@ -168,7 +173,7 @@ def run_pandas(path: Path, units: list[str]) -> dict[str, dict[str, Any]]:
     keep = ~left_out
     late = ((c > d) | (~c_g & (d < pd.Timestamp(AS_OF)))) & keep
     letter = (df["ano"].fillna("") != "") | a_g
-    dup = df["id"].notna() & df["id"].duplicated(keep=False)
+    dup = (df["id"].notna() & df["id"].duplicated(keep=False)) if CHECK_IDS else False
     frame = pd.DataFrame({
         "unit": df["unit"],
         "dossier_count": keep,
@@ -268,12 +273,13 @@ def _row(label: str, res: dict[str, Any], rows: int) -> str:
     return f"| {label} | {secs:,.2f} | {rows / secs:,.0f} | {res['cpu']:,.2f} | {res['peak_mb']:,.0f} |"
 
 
-def matrix(size: str, engines: str) -> int:
+def matrix(size: str, engines: str, formats: list[str]) -> int:
     units_file = DATA / "units.csv"
     print(f"## {size} dossiers, {len(_units(units_file)):,} units — {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, load before: {_load()}")
+          f"{os.cpu_count()} cores, load before: {_load()}"
+          + ("" if os.environ.get("BENCH_TTHC_CHECK_IDS", "1") == "1" else "; repeated ids NOT checked"))
     failed = False
-    for fmt in ("parquet", "csv"):
+    for fmt in formats:
         path = DATA / f"dossiers-{size}.{fmt}"
         rows = _rows(path)
         results = {e: measure(e, path, units_file) for e in engines}
@@ -315,16 +321,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", default="10m", help="data size suffix: benchmarks/data/dossiers-<rows>.csv/.parquet")
     parser.add_argument("--engines", default="abc")
+    parser.add_argument("--formats", default="parquet,csv")
+    parser.add_argument("--no-duplicate-ids", action="store_true",
+                        help="all engines skip the repeated-id scan (tthc.dossiers duplicate_ids = false)")
     parser.add_argument("--scale", help="comma-separated sizes for the (a)-only Parquet table, e.g. 1m,10m,100m")
     parser.add_argument("--child", nargs=4, metavar=("ENGINE", "FILE", "UNITS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.no_duplicate_ids:
+        os.environ["BENCH_TTHC_CHECK_IDS"] = "0"  # children read it at import
     if args.child:
         engine, path, units, out = args.child
         child(engine, Path(path), Path(units), Path(out))
         return 0
     if args.scale:
         return scale(args.scale.split(","))
-    return matrix(args.rows, args.engines)
+    return matrix(args.rows, args.engines, args.formats.split(","))
 
 
 if __name__ == "__main__":
