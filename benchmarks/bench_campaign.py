@@ -39,10 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import parrules  # noqa: E402
-from parrules.campaign import campaign_result, no_gc_pauses, spec_for  # noqa: E402
+from parrules.campaign import campaign_result, spec_for  # noqa: E402
 from parrules.criteria_set import build_criteria_set  # noqa: E402
 from parrules.documents import InputDocument, LineIndex, tomllib  # noqa: E402
-from parrules.reports import write_report  # noqa: E402
 
 SET_PATH = ROOT / "criteria_sets" / "par-province-2018.toml"
 _CHECK_KEYS = ("check", "metric", "check_params", "if_no_value")
@@ -283,8 +282,7 @@ def run_parrules(criteria: parrules.CriteriaSet, subs: list[parrules.Submission]
     gc.collect()
     started = time.perf_counter()
     result = campaign_result(spec, criteria, subs, registry=parrules.Registry(entry_points=False))
-    with no_gc_pauses():
-        write_report(result.to_dict(), "json", out)
+    parrules.write_atomic(out, result.to_json())
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
     return elapsed, peak, result

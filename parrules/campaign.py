@@ -38,9 +38,10 @@ from .documents import read_document
 from .engine import Engine
 from .errors import Problem, ProblemsError
 from .gaps import GapAnalysis, analyse
+from .output import to_json
 from .plugins import Registry, _version
 from .ranking import Ranking, check_tie_break, rank_units
-from .results import RunResult
+from .results import JsonFragments, RunResult
 from .submission import Submission, load_submission
 from .yoy import CodeMapping, YearOverYear, compare, load_mapping, load_previous
 
@@ -157,20 +158,26 @@ class CampaignResult:
     yoy: YearOverYear | None
     gaps: dict[str, GapAnalysis]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_json(self) -> bytes:
+        """The campaign JSON as bytes: the same as `to_json(self.to_dict(), indent=False)`, written faster."""
+        with no_gc_pauses():
+            return to_json(self.to_dict(JsonFragments()), indent=False)
+
+    def to_dict(self, fragments: JsonFragments | None = None) -> dict[str, Any]:
         """The campaign JSON (schema: `parrules schema campaign`); reports are rendered from it."""
         c = self.criteria
+        num = fragments.number if fragments is not None else _same
         meta = c.meta
         yoy_units = self.yoy.units if self.yoy else {}
         units = []
         for placing in self.ranking.placings:
-            entry = placing.unit.to_dict()
+            entry = placing.unit.to_dict(fragments)
             code = placing.unit.unit.code
             entry["placing"] = placing.to_dict()
             change = yoy_units.get(code)
             entry["yoy"] = change.to_dict() if change is not None else None
             gap = self.gaps.get(code)
-            entry["gaps"] = gap.to_dict() if gap is not None else None
+            entry["gaps"] = gap.to_dict(num) if gap is not None else None
             units.append(entry)
         return {
             "format": CAMPAIGN_FORMAT,
@@ -189,6 +196,10 @@ class CampaignResult:
             "year_over_year": self.yoy.to_dict() if self.yoy else None,
             "units": units,
         }
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def load_campaign_submissions(campaign: Campaign, progress: Progress | None = None) -> list[Submission]:

@@ -11,7 +11,7 @@ are not counted on: a unit cannot plan on a bonus.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,6 +22,10 @@ from .ranking import Placing, Ranking
 from .results import UnitResult
 
 _RECOVERABLE = ("partial", "zero", "not_evaluated", "error")
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 @dataclass(slots=True)
@@ -36,9 +40,9 @@ class Loss:
     status: str
     explanation: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "field": self.field, "role": self.role, "lost": self.lost,
-                "max_points": self.max_points, "points": self.points, "status": self.status,
+    def to_dict(self, num: Callable[[Any], Any] = _same) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "field": self.field, "role": self.role, "lost": num(self.lost),
+                "max_points": num(self.max_points), "points": num(self.points), "status": self.status,
                 "explanation": self.explanation}
 
 
@@ -54,9 +58,9 @@ class Target:
     resulting_index: Decimal | None = None
     reachable: bool = True
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "label": self.label, "needed_index": self.needed_index,
-                "criteria": list(self.criteria), "gain": self.gain, "resulting_index": self.resulting_index,
+    def to_dict(self, num: Callable[[Any], Any] = _same) -> dict[str, Any]:
+        return {"kind": self.kind, "label": self.label, "needed_index": num(self.needed_index),
+                "criteria": list(self.criteria), "gain": num(self.gain), "resulting_index": num(self.resulting_index),
                 "reachable": self.reachable}
 
 
@@ -67,10 +71,11 @@ class GapAnalysis:
     next_band: Target | None
     next_rank: Target | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"losses": [loss.to_dict() for loss in self.losses],
-                "next_band": self.next_band.to_dict() if self.next_band else None,
-                "next_rank": self.next_rank.to_dict() if self.next_rank else None}
+    def to_dict(self, num: Callable[[Any], Any] = _same) -> dict[str, Any]:
+        """`num` turns each number into what the caller writes (e.g. raw JSON); by default it stays Decimal."""
+        return {"losses": [loss.to_dict(num) for loss in self.losses],
+                "next_band": self.next_band.to_dict(num) if self.next_band else None,
+                "next_rank": self.next_rank.to_dict(num) if self.next_rank else None}
 
 
 class _SetFacts:
@@ -191,5 +196,3 @@ def _reach(criteria: CriteriaSet, unit: UnitResult, gains: Sequence[Loss], kind:
     return Target(kind, label, needed, chosen, gain, index, enough(index))
 
 
-def gaps_to_dict(gaps: Mapping[str, GapAnalysis]) -> dict[str, Any]:
-    return {code: g.to_dict() for code, g in gaps.items()}

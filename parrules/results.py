@@ -163,7 +163,20 @@ class UnitResult:
     def errors(self) -> list[LeafResult]:
         return [leaf for leaf in self.leaves if leaf.status == "error"]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, fragments: JsonFragments | None = None) -> dict[str, Any]:
+        """Plain data; with `fragments` (for writing JSON only) leaves, nodes and numbers are raw JSON."""
+        if fragments is not None:
+            num = fragments.number
+            return {
+                "unit": self.unit.to_dict(),
+                "total_points": num(self.total_points), "base_points": num(self.base_points),
+                "bonus_points": num(self.bonus_points), "penalty_points": num(self.penalty_points),
+                "applicable_max": num(self.applicable_max), "index": num(self.index), "band": self.band,
+                "nodes": [fragments.node(n) for n in self.nodes],
+                "leaves": [fragments.leaf(leaf) for leaf in self.leaves],
+                "warnings": list(self.warnings),
+                "provenance": self.provenance.to_dict(),
+            }
         return {
             "unit": self.unit.to_dict(),
             "total_points": self.total_points, "base_points": self.base_points,
@@ -198,6 +211,78 @@ class RunResult:
                              "total_points": self.total_points},
             "units": [u.to_dict() for u in self.units],
         }
+
+
+class JsonFragments:
+    """Raw JSON for results that repeat, so writing 10,000 units × 90 leaves stays cheap.
+
+    Most leaves of a big run are equal across units (same criterion, same points, same explanation,
+    the same flags), so each distinct leaf is serialised once and reused as an `orjson.Fragment`; a
+    number is turned into JSON text once per distinct spelling. The bytes are the same as writing
+    the plain `to_dict()` with `output.to_json(..., indent=False)`.
+    """
+
+    def __init__(self) -> None:
+        from .output import _default
+
+        self._number_json = _default
+        self._numbers: dict[str, Any] = {}
+        self._leaves: dict[tuple[Any, ...], Any] = {}
+        self._nodes: dict[tuple[Any, ...], Any] = {}
+
+    def number(self, value: Decimal | None) -> Any:
+        if value is None:
+            return None
+        key = str(value)
+        found = self._numbers.get(key)
+        if found is None:
+            found = self._numbers[key] = self._number_json(value)
+        return found
+
+    def raw(self, data: Any) -> Any:
+        import orjson
+
+        return orjson.Fragment(orjson.dumps(data, default=self._number_json,
+                                            option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS))
+
+    def leaf(self, leaf: LeafResult) -> Any:
+        if leaf.appraisals:
+            return self.raw(leaf.to_dict())
+        try:
+            key = (leaf.code, str(leaf.max_points), leaf.status, leaf.final_stage, leaf.explanation, leaf.error,
+                   _key(leaf.final_points), _key(leaf.computed_points), _key(leaf.self_points),
+                   _key(leaf.declared), _key(leaf.verified),
+                   tuple((f.kind, f.message) for f in leaf.flags) if leaf.flags else ())
+        except _Unkeyed:
+            return self.raw(leaf.to_dict())
+        found = self._leaves.get(key)
+        if found is None:
+            found = self._leaves[key] = self.raw(leaf.to_dict())
+        return found
+
+    def node(self, node: NodeResult) -> Any:
+        key = (node.code, node.name, node.depth, str(node.max_points), str(node.applicable_max), str(node.points),
+               str(node.percent))
+        found = self._nodes.get(key)
+        if found is None:
+            found = self._nodes[key] = self.raw(node.to_dict())
+        return found
+
+
+class _Unkeyed(Exception):
+    pass
+
+
+def _key(value: Any) -> Any:
+    """A key that tells apart what JSON tells apart (1.50 and 1.5, true and 1)."""
+    if value is None:
+        return None
+    kind = type(value)
+    if kind is Decimal:
+        return (kind, str(value))
+    if kind in (str, bool, int):
+        return (kind, value)
+    raise _Unkeyed
 
 
 def _jsonable(value: Any) -> Any:

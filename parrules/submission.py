@@ -268,18 +268,29 @@ def check_submission(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
 # Input types a rule's input schema often is no more than ({"type": [...]}): checked without
 # jsonschema, which would cost a validator per answer (10,000 units × 90 answers in a campaign).
 _PLAIN_TYPES: dict[str, Any] = {"number": (int, float, Decimal), "string": str, "boolean": bool, "object": dict}
-_VALIDATORS: dict[int, tuple[Mapping[str, Any], Any]] = {}
+_VALIDATORS: dict[int, tuple[Mapping[str, Any], Any, Any]] = {}
 
 
 def _input_error(schema: Mapping[str, Any], value: Any) -> Any:
     """The best jsonschema error for `value`, or None; plain type-only schemas take a fast path."""
-    if len(schema) == 1 and "type" in schema:
-        kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        for kind in kinds:
-            types = _PLAIN_TYPES.get(kind)
-            if types is not None and isinstance(value, types) and (kind == "boolean" or not isinstance(value, bool)):
-                return None
     cached = _VALIDATORS.get(id(schema))
     if cached is None or cached[0] is not schema:
-        cached = _VALIDATORS[id(schema)] = (schema, jsonschema.Draft202012Validator(schema))
-    return jsonschema.exceptions.best_match(cached[1].iter_errors(value))
+        cached = _VALIDATORS[id(schema)] = (schema, _plain_types(schema), jsonschema.Draft202012Validator(schema))
+    types = cached[1]
+    if types is not None and isinstance(value, types[0]) and (types[1] or not isinstance(value, bool)):
+        return None
+    return jsonschema.exceptions.best_match(cached[2].iter_errors(value))
+
+
+def _plain_types(schema: Mapping[str, Any]) -> tuple[tuple[type, ...], bool] | None:
+    """For a schema that is only {"type": ...}: the Python types it accepts, and whether bool is one."""
+    if len(schema) != 1 or "type" not in schema:
+        return None
+    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    if any(kind not in _PLAIN_TYPES for kind in kinds):
+        return None
+    types: list[type] = []
+    for kind in kinds:
+        found = _PLAIN_TYPES[kind]
+        types.extend(found if isinstance(found, tuple) else (found,))
+    return tuple(types), "boolean" in kinds

@@ -21,7 +21,7 @@ SUFFIXES = {"json": ".json", "csv": ".csv", "md": ".md", "xlsx": ".xlsx", "html"
 def render(data: Mapping[str, Any], fmt: str, *, vietnamese: bool = False) -> bytes:
     """The report in format `fmt` (one of FORMATS); `vietnamese` writes 83,55 instead of 83.55."""
     if fmt == "json":
-        return to_json(data)
+        return to_json(data, indent=False)  # 10,000 units: indentation alone would add hundreds of MB
     view = ReportData(data, vietnamese=vietnamese)
     if fmt == "csv":
         from .csv_report import render_csv
