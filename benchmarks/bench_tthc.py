@@ -284,7 +284,7 @@ def matrix(size: str, engines: str, formats: list[str]) -> int:
         rows = _rows(path)
         results = {e: measure(e, path, units_file) for e in engines}
         print(f"\n### {fmt.upper()} ({path.name}, {rows:,} rows, {path.stat().st_size / 1e6:,.0f} MB)\n")
-        print("| engine | wall s | rows/s | CPU s | peak MB |\n|---|---:|---:|---:|---:|")
+        print("| engine | wall s | rows/s | CPU s | peak MiB |\n|---|---:|---:|---:|---:|")
         for e in engines:
             print(_row(f"({e}) {ENGINES[e][0]}", results[e], rows))
         ok = {e: r for e, r in results.items() if "seconds" in r}
@@ -307,7 +307,7 @@ def matrix(size: str, engines: str, formats: list[str]) -> int:
 def scale(sizes: list[str]) -> int:
     units_file = DATA / "units.csv"
     print(f"## (a) parrules on Parquet by volume — {os.cpu_count()} cores, load before: {_load()}\n")
-    print("| rows | wall s | rows/s | CPU s | peak MB |\n|---:|---:|---:|---:|---:|")
+    print("| rows | wall s | rows/s | CPU s | peak MiB |\n|---:|---:|---:|---:|---:|")
     for size in sizes:
         path = DATA / f"dossiers-{size}.parquet"
         rows = _rows(path)
