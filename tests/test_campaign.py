@@ -138,3 +138,12 @@ def test_benchmark_prints_its_table_at_tiny_size(tmp_path) -> None:
     assert [r[0] for r in rows] == ["3", "7"]
     assert all(float(r[3].replace(",", "")) > 0 and r[8] != "n/a" for r in rows), done.stdout
     assert (tmp_path / "campaign-7.json").stat().st_size > 0
+
+
+def test_fast_campaign_json_is_byte_identical_to_the_plain_path(tmp_path) -> None:
+    from parrules.reports import render
+
+    path = write_campaign(tmp_path)
+    result = run_campaign(load_campaign(path, parrules.Registry(entry_points=False)),
+                          registry=parrules.Registry(entry_points=False))
+    assert result.to_json() == render(result.to_dict(), "json")

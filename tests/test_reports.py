@@ -24,17 +24,26 @@ EVIL = "<script>alert(1)</script>"
 
 
 @pytest.fixture
-def data(tmp_path):
+def result(tmp_path):
     criteria = hand_set(tmp_path)
     registry = parrules.Registry(entry_points=False)
     last_year = parrules.score_many(criteria, [unit("A", split("70")), unit("B", split("83.55"))], registry=registry)
     previous = tmp_path / "prev.json"
     parrules.write_atomic(previous, parrules.to_json(last_year.to_dict()))
-    subs = [unit("A", split("87.59"), name="Sở A | <b>đậm</b>"), unit("B", split("83.55"), name=EVIL),
+    subs = [unit("A", split("87.59"), name="Sở A | <b>đậm</b>", appraisals={"2.2": "2.59"}),
+            unit("B", split("83.55"), name=EVIL),
             unit("C", split("60"), name="=1+1"), unit("H", split("75"), kind="district", name="Huyện Đắk Mil")]
-    result = campaign_result(spec_for(criteria, id="r"), criteria, subs, registry=registry,
-                             previous=load_previous(previous))
+    return campaign_result(spec_for(criteria, id="r"), criteria, subs, registry=registry,
+                           previous=load_previous(previous))
+
+
+@pytest.fixture
+def data(result):
     return result.to_dict()
+
+
+def test_fast_json_is_byte_identical_to_the_plain_path(result) -> None:
+    assert result.to_json() == render(result.to_dict(), "json")
 
 
 def test_json_matches_the_shipped_schema(data) -> None:
