@@ -5,6 +5,7 @@ The public API is what this module exports; plugins and examples use nothing els
 
 from . import records
 from .amounts import format_points, round_to, to_decimal
+from .campaign import Campaign, CampaignResult, load_campaign, run_campaign
 from .contracts import CheckKind, Document, Leaf, Measurement, RuleKind, Scored, UnitEvidence
 from .criteria_set import CriteriaSet, Node, criteria_set_from_text, load_criteria_set
 from .engine import Engine, score, score_many
@@ -18,6 +19,8 @@ from .submission import Submission, load_submission, load_submissions, submissio
 __version__ = "0.1.0"
 
 __all__ = [
+    "Campaign",
+    "CampaignResult",
     "CheckKind",
     "CriteriaSet",
     "Document",
@@ -45,11 +48,13 @@ __all__ = [
     "default_registry",
     "format_points",
     "hookimpl",
+    "load_campaign",
     "load_criteria_set",
     "load_submission",
     "load_submissions",
     "records",
     "round_to",
+    "run_campaign",
     "score",
     "score_many",
     "submission_from_dict",
