@@ -177,7 +177,7 @@ class CampaignResult:
             change = yoy_units.get(code)
             entry["yoy"] = change.to_dict() if change is not None else None
             gap = self.gaps.get(code)
-            entry["gaps"] = gap.to_dict(num) if gap is not None else None
+            entry["gaps"] = None if gap is None else gap.to_dict(num, fragments.once if fragments is not None else None)
             units.append(entry)
         return {
             "format": CAMPAIGN_FORMAT,

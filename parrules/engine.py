@@ -154,9 +154,32 @@ class Engine:
             scored = _score_column(node, [inputs[i] for i in to_score], to_score)
         column = _Column(criteria, node)
         stages = self._stages
-        return [stages(column, sub, inputs[i], scored.get(i), trails[i], declared_values[i], verified_values[i],
-                       attached[i])
-                for i, sub in enumerate(subs)]
+        # Units in the same situation get the same (immutable in practice) LeafResult: same verdict,
+        # same input, same self-assessment, no appraisal, no check and no attached document.
+        shareable = node.check is None
+        shared: dict[tuple[Any, ...], LeafResult] = {}
+        out = []
+        for i, sub in enumerate(subs):
+            one = scored.get(i)
+            key = None
+            if shareable and code not in sub.appraisals and code not in attached[i]:
+                try:
+                    value, declared = inputs[i], declared_values[i]
+                    value_key = _value_key(value)
+                    key = (None if one is None else id(one), value_key,
+                           value_key if declared is value else _value_key(declared),
+                           code in sub.self_na, _value_key(sub.self_assessment.get(code, MISSING)))
+                    found = shared.get(key)
+                except TypeError:  # an unhashable answer (a table): scored on its own
+                    key = found = None
+                if found is not None:
+                    out.append(found)
+                    continue
+            leaf = stages(column, sub, inputs[i], one, trails[i], declared_values[i], verified_values[i], attached[i])
+            if key is not None:
+                shared[key] = leaf
+            out.append(leaf)
+        return out
 
     def _stages(self, col: _Column, sub: Submission, value: Any, scored: Scored | None,
                 trail: str, declared: Any, verified: Any, attached: Mapping[str, list[Any]]) -> LeafResult:
@@ -460,6 +483,18 @@ def _evaluate(check: CheckKind, params: Mapping[str, Any], evidence: list[Any]) 
         else:
             out[unit.code] = _CheckFailed(f"check '{check.name}' returned {type(value).__name__}, not a Measurement")
     return out
+
+
+def _value_key(value: Any) -> tuple[Any, ...]:
+    """Tells apart what results tell apart: 1.50 from 1.5, true from 1, a sentinel from any answer."""
+    if value is MISSING or value is _NA:
+        return (id(value),)
+    kind = type(value)
+    if kind is Decimal:
+        return (kind, str(value))
+    if isinstance(value, (_CheckFailed, _Fixed)):
+        return (id(value),)
+    return (kind, value)
 
 
 def _settled(value: Any) -> bool:

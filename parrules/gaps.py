@@ -71,9 +71,9 @@ class GapAnalysis:
     next_band: Target | None
     next_rank: Target | None
 
-    def to_dict(self, num: Callable[[Any], Any] = _same) -> dict[str, Any]:
-        """`num` turns each number into what the caller writes (e.g. raw JSON); by default it stays Decimal."""
-        return {"losses": [loss.to_dict(num) for loss in self.losses],
+    def to_dict(self, num: Callable[[Any], Any] = _same, loss: Callable[[Loss], Any] | None = None) -> dict[str, Any]:
+        """`num` and `loss` turn numbers and losses into what the caller writes (e.g. raw JSON)."""
+        return {"losses": [loss(item) if loss else item.to_dict(num) for item in self.losses],
                 "next_band": self.next_band.to_dict(num) if self.next_band else None,
                 "next_rank": self.next_rank.to_dict(num) if self.next_rank else None}
 
@@ -96,6 +96,7 @@ class _SetFacts:
         self.order = {code: i for i, code in enumerate(sorted(criteria.leaves, key=code_sort_key))}
         bands = [b for b in criteria.meta.bands if b.from_ is not None]
         self.band_floors = sorted((b.from_, b.code) for b in bands)  # type: ignore[misc]
+        self.losses: dict[int, tuple[Any, Loss | None]] = {}
 
 
 def analyse(criteria: CriteriaSet, ranking: Ranking, *, facts: _SetFacts | None = None) -> dict[str, GapAnalysis]:
@@ -142,7 +143,13 @@ def analyse_unit(criteria: CriteriaSet, placing: Placing, above: tuple[int, Deci
     unit = placing.unit
     nodes = criteria.nodes
     losses = []
+    made = facts.losses
     for leaf in unit.leaves:
+        known = made.get(id(leaf))
+        if known is not None and known[0] is leaf:
+            if known[1] is not None:
+                losses.append(known[1])
+            continue
         role = facts.role[leaf.code]
         if role == "penalty":
             if leaf.final_points:
@@ -152,9 +159,12 @@ def analyse_unit(criteria: CriteriaSet, placing: Placing, above: tuple[int, Deci
         elif role == "base" and leaf.status in _RECOVERABLE:
             lost = leaf.max_points - (leaf.final_points or ZERO)
         else:
+            made[id(leaf)] = (leaf, None)
             continue
-        losses.append(Loss(leaf.code, nodes[leaf.code].name, facts.field[leaf.code], role, lost, leaf.max_points,
-                           leaf.final_points, leaf.status, leaf.explanation))
+        item = Loss(leaf.code, nodes[leaf.code].name, facts.field[leaf.code], role, lost, leaf.max_points,
+                    leaf.final_points, leaf.status, leaf.explanation)
+        made[id(leaf)] = (leaf, item)  # units sharing a leaf result share its loss
+        losses.append(item)
     losses.sort(key=lambda loss: (-loss.lost, facts.order[loss.code]))
     if unit.index is None:
         return GapAnalysis(unit.unit.code, losses, None, None)

@@ -229,6 +229,7 @@ class JsonFragments:
         self._numbers: dict[str, Any] = {}
         self._leaves: dict[tuple[Any, ...], Any] = {}
         self._nodes: dict[tuple[Any, ...], Any] = {}
+        self._objects: dict[int, tuple[Any, Any]] = {}
 
     def number(self, value: Decimal | None) -> Any:
         if value is None:
@@ -245,7 +246,22 @@ class JsonFragments:
         return orjson.Fragment(orjson.dumps(data, default=self._number_json,
                                             option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS))
 
+    def once(self, item: Any) -> Any:
+        """Raw JSON of `item.to_dict()`, made once per object (results share equal leaves and losses)."""
+        found = self._objects.get(id(item))
+        if found is None or found[0] is not item:
+            found = self._objects[id(item)] = (item, self.raw(item.to_dict()))
+        return found[1]
+
     def leaf(self, leaf: LeafResult) -> Any:
+        same = self._objects.get(id(leaf))
+        if same is not None and same[0] is leaf:
+            return same[1]
+        made = self._leaf(leaf)
+        self._objects[id(leaf)] = (leaf, made)
+        return made
+
+    def _leaf(self, leaf: LeafResult) -> Any:
         if leaf.appraisals:
             return self.raw(leaf.to_dict())
         try:
