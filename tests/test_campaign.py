@@ -147,3 +147,40 @@ def test_fast_campaign_json_is_byte_identical_to_the_plain_path(tmp_path) -> Non
     result = run_campaign(load_campaign(path, parrules.Registry(entry_points=False)),
                           registry=parrules.Registry(entry_points=False))
     assert result.to_json() == render(result.to_dict(), "json")
+
+
+def test_units_in_the_same_situation_share_a_leaf_result_and_only_then(tmp_path) -> None:
+    from .campaign_data import hand_set
+
+    text = """
+[set]
+id = "share"
+name = "Chia sẻ"
+level = "department"
+total_points = 10
+
+[criteria."1"]
+name = "Tỷ lệ trực tuyến"
+max_points = 10
+rule = "proportional"
+"""
+    criteria = hand_set(tmp_path, text)
+
+    def sub(code: str, answer: object, self_points: str | None = None, appraisal: str | None = None):
+        data: dict = {"unit": {"code": code, "name": code}, "answers": {"1": answer}}
+        if self_points is not None:
+            data["self_assessment"] = {"1": Decimal(self_points)}
+        if appraisal is not None:
+            data["appraisals"] = [{"code": "1", "points": Decimal(appraisal), "reason": "r"}]
+        return parrules.submission_from_dict(data)
+
+    subs = [sub("A", Decimal("50"), "5"), sub("A2", Decimal("50"), "5"), sub("B", Decimal("50"), "5.0"),
+            sub("C", Decimal("50.0"), "5"), sub("D", Decimal("50"), "5", appraisal="4"), sub("E", Decimal("60"), "5")]
+    run = parrules.score_many(criteria, subs, registry=parrules.Registry(entry_points=False))
+    leaf = {u.unit.code: u.leaves[0] for u in run.units}
+    assert leaf["A"] is leaf["A2"]
+    for other in ("B", "C", "D", "E"):
+        assert leaf[other] is not leaf["A"]
+    assert str(leaf["B"].self_points) == "5.0" and str(leaf["C"].declared) == "50.0"
+    assert leaf["D"].final_points == Decimal("4") and leaf["E"].final_points == Decimal("6.00")
+    assert [u.total_points for u in run.units] == [Decimal("5.00")] * 4 + [Decimal("4.00"), Decimal("6.00")]
