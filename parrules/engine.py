@@ -111,44 +111,56 @@ class Engine:
         meta = criteria.meta
         results_by_check = measured.get(_check_key(node)) if node.check else None
         needs_input = node.rule is not None and node.rule.needs_input
-        inputs: list[Any] = []
-        trails: list[str] = []
-        declared_values: list[Any] = []
-        verified_values: list[Any] = []
-        to_score: list[int] = []
-        for i, sub in enumerate(subs):
-            declared = sub.answers.get(code, MISSING)
-            verified: Any = MISSING
-            trail = ""
-            value: Any = MISSING
-            if declared == NA:
-                value = _NA
-            elif node.check is not None and results_by_check is not None:
-                found = results_by_check.get(sub.code)
-                if found is None:
-                    value = _CheckFailed(f"check '{node.check.name}' returned nothing for this unit")
-                elif isinstance(found, _CheckFailed):
-                    value = found
-                else:
-                    verified = found.metrics.get(node.metric or "")
-                    trail = found.explain(node.metric or "")
-                    if verified is None:
-                        value = {"not_evaluated": MISSING, "not_applicable": _NA, "full": _Fixed(node.max_points),
-                                 "zero": _Fixed(ZERO)}[node.spec.if_no_value]
-                        if isinstance(value, _Fixed):
-                            trail = (trail + "; " if trail else "") + f"no value → {node.spec.if_no_value} points"
-                    elif meta.declared_vs_verified == "declared" and declared is not MISSING:
-                        value = declared
+        inputs: list[Any]
+        trails: list[str]
+        declared_values: list[Any]
+        verified_values: list[Any]
+        to_score: list[int]
+        if node.check is None:  # most criteria: the input is the declared answer, read column-wise
+            declared_values = [sub.answers.get(code, MISSING) for sub in subs]
+            if needs_input:
+                inputs = [_NA if type(d) is str and d == NA else d for d in declared_values]
+                to_score = [i for i, v in enumerate(inputs) if v is not MISSING and v is not _NA]
+            else:
+                inputs = [_NA if type(d) is str and d == NA else MISSING for d in declared_values]
+                to_score = []
+            trails = [""] * len(subs)
+            verified_values = [MISSING] * len(subs)
+        else:
+            inputs, trails, declared_values, verified_values, to_score = [], [], [], [], []
+            for i, sub in enumerate(subs):
+                declared = sub.answers.get(code, MISSING)
+                verified: Any = MISSING
+                trail = ""
+                value: Any = MISSING
+                if declared == NA:
+                    value = _NA
+                elif node.check is not None and results_by_check is not None:
+                    found = results_by_check.get(sub.code)
+                    if found is None:
+                        value = _CheckFailed(f"check '{node.check.name}' returned nothing for this unit")
+                    elif isinstance(found, _CheckFailed):
+                        value = found
                     else:
-                        value = verified
-            elif needs_input:
-                value = declared
-            inputs.append(value)
-            trails.append(trail)
-            declared_values.append(declared)
-            verified_values.append(verified)
-            if needs_input and not _settled(value):
-                to_score.append(i)
+                        verified = found.metrics.get(node.metric or "")
+                        trail = found.explain(node.metric or "")
+                        if verified is None:
+                            value = {"not_evaluated": MISSING, "not_applicable": _NA, "full": _Fixed(node.max_points),
+                                     "zero": _Fixed(ZERO)}[node.spec.if_no_value]
+                            if isinstance(value, _Fixed):
+                                trail = (trail + "; " if trail else "") + f"no value → {node.spec.if_no_value} points"
+                        elif meta.declared_vs_verified == "declared" and declared is not MISSING:
+                            value = declared
+                        else:
+                            value = verified
+                elif needs_input:
+                    value = declared
+                inputs.append(value)
+                trails.append(trail)
+                declared_values.append(declared)
+                verified_values.append(verified)
+                if needs_input and not _settled(value):
+                    to_score.append(i)
         scored: dict[int, Scored] = {}
         if to_score and node.rule is not None:
             scored = _score_column(node, [inputs[i] for i in to_score], to_score)
