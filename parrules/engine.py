@@ -210,7 +210,7 @@ class Engine:
                 error = f"rule '{col.rule_name}' gave {plain(scored.points)} points, outside 0..{plain(max_points)}"
             else:
                 computed = col.rounded(scored.points)
-                computed_trail = f"{trail} → {scored.explanation}" if trail else scored.explanation
+                computed_trail = _join_trail(trail, scored.explanation)
         elif isinstance(value, _CheckFailed):
             error = value.message
         elif value is _NA:
@@ -521,6 +521,16 @@ def _same(a: Any, b: Any) -> bool:
         return to_decimal(a) == to_decimal(b)
     except (TypeError, ValueError):
         return a == b
+
+
+def _join_trail(check_trail: str, rule_trail: str) -> str:
+    """'6 of 12 on time → 50 %' + '50 % → band …' reads '6 of 12 on time → 50 % → band …', not '50 %' twice."""
+    if not check_trail:
+        return rule_trail
+    head, sep, rest = rule_trail.partition(" → ")
+    if sep and check_trail.endswith(head):
+        return f"{check_trail} → {rest}"
+    return f"{check_trail} → {rule_trail}"
 
 
 def _show(value: Any) -> str:

@@ -169,3 +169,18 @@ def test_rule_returning_points_out_of_range_is_caught(registry, make_set, make_s
     assert leaf.status == "error" and "gave 3 points, outside 0..2" in leaf.error
     ok = parrules.score(criteria, make_sub('[answers]\n"1" = 0.75\n'), registry=registry).leaf("1")
     assert ok.final_points == D("1.50")
+
+
+def test_check_and_rule_trails_join_without_repeating_the_value(registry, make_set, make_sub):
+    class Rate:
+        @hookimpl
+        def register_checks(self, register):
+            register("local.rate", lambda units, params: {
+                u.code: parrules.Measurement({"rate": D("87.5")}, {"rate": "7 of 8 dossiers on time → 87.5 %"})
+                for u in units}, description="rate", metrics={"rate": "percent"})
+
+    registry.add_plugin(Rate(), name="rate")
+    criteria = make_set('[criteria."1"]\nname = "A"\nmax_points = 1\nrule = "bands"\ncheck = "local.rate"\n'
+                        'bands = [ { from = 90, points = 1 }, { below = 90, points = 0 } ]\n', total="1")
+    leaf = parrules.score(criteria, make_sub(), registry=registry).leaf("1")
+    assert leaf.explanation == "7 of 8 dossiers on time → 87.5 % → band <90 % → 0 of 1"
