@@ -110,6 +110,7 @@ class Engine:
         code = node.code
         meta = criteria.meta
         results_by_check = measured.get(_check_key(node)) if node.check else None
+        unanswered = MISSING if node.spec.applicable else NA  # a criterion that does not apply reads as "na"
         needs_input = node.rule is not None and node.rule.needs_input
         inputs: list[Any]
         trails: list[str]
@@ -117,7 +118,7 @@ class Engine:
         verified_values: list[Any]
         to_score: list[int]
         if node.check is None:  # most criteria: the input is the declared answer, read column-wise
-            declared_values = [sub.answers.get(code, MISSING) for sub in subs]
+            declared_values = [sub.answers.get(code, unanswered) for sub in subs]
             if needs_input:
                 inputs = [_NA if type(d) is str and d == NA else d for d in declared_values]
                 to_score = [i for i, v in enumerate(inputs) if v is not MISSING and v is not _NA]
@@ -129,7 +130,7 @@ class Engine:
         else:
             inputs, trails, declared_values, verified_values, to_score = [], [], [], [], []
             for i, sub in enumerate(subs):
-                declared = sub.answers.get(code, MISSING)
+                declared = sub.answers.get(code, unanswered)
                 verified: Any = MISSING
                 trail = ""
                 value: Any = MISSING

@@ -131,6 +131,11 @@ class CriterionSpec(BaseModel):
     check_params: dict[str, Any] = Field(default_factory=dict, description="Parameters of the check")
     evidence: list[str] = Field(default_factory=list, description="Evidence documents the leaf requires")
     allow_na: bool = Field(False, description="The criterion may be marked not applicable (không áp dụng)")
+    applicable: bool = Field(
+        True,
+        description="false: the criterion does not apply (không áp dụng) to any unit, e.g. a province's "
+        "tailoring of a central set; it leaves the denominator unless a unit answers it or an appraiser scores it",
+    )
     if_no_value: Literal["not_evaluated", "not_applicable", "full", "zero"] = Field(
         "not_evaluated",
         description="What a check metric without a value means, e.g. no late dossiers → full points",

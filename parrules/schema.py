@@ -37,6 +37,24 @@ def criteria_set_schema(registry: Registry | None = None) -> dict[str, Any]:
     }
     criterion["allOf"] = branches
     criterion["additionalProperties"] = True
+    # A tailored set (`extends`) may leave out [set] and [criteria]: the base supplies them.
+    schema["properties"].update({
+        "extends": {"type": "string", "description": "Path of the base set this one tailors (relative)"},
+        "add": {"type": "object", "additionalProperties": {"$ref": "#/$defs/CriterionSpec"},
+                "description": "Local criteria the base does not have"},
+        "remove": {"type": "array", "items": {"type": "string"}, "description": "Codes removed from the base"},
+        "not_applicable": {"type": "array", "items": {"type": "string"},
+                           "description": "Codes that do not apply here (N/A for every unit)"},
+    })
+    # ...and its [set] and [criteria."code"] tables are partial overrides, so the full shapes apply to
+    # a set that stands alone only.
+    required = schema.pop("required", [])
+    strict = {key: schema["properties"][key] for key in ("set", "criteria")}
+    schema["properties"].update({key: {"type": "object", "description": value.get("description", "")}
+                                 for key, value in strict.items()})
+    schema["if"] = {"required": ["extends"]}
+    schema["then"] = {"properties": {"criteria": {"additionalProperties": {"type": "object"}}}}
+    schema["else"] = {"required": required, "properties": strict}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = _BASE_URL + "criteria-set.schema.json"
     schema["title"] = "parrules criteria set"

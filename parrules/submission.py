@@ -251,7 +251,7 @@ def check_submission(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
             continue
         node = criteria.nodes[code]
         if value == NA:
-            if not node.spec.allow_na:
+            if not (node.spec.allow_na or not node.spec.applicable):
                 add(("answers", code), f"'{code}' cannot be marked not applicable")
             continue
         if node.rule is not None and not node.rule.needs_input:

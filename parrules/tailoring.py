@@ -7,7 +7,7 @@ differences:
 
     extends = "../central/par-departments-2024.toml"   # relative to this file
     remove = ["1.4"]                 # criteria (and their sub-criteria) dropped
-    not_applicable = ["2.3"]         # units may declare them "na" (allow_na = true)
+    not_applicable = ["2.3"]         # do not apply here: N/A for every unit unless answered or appraised
 
     [set]                            # keys here replace the base's keys
     id = "dak-nong-departments-2024"
@@ -265,7 +265,7 @@ class _Merge:
                 continue
             for other in [c for c in criteria if c == code or c.startswith(code + ".")]:
                 if not any(c.startswith(other + ".") for c in criteria):  # leaves carry allow_na
-                    criteria[other] = {**criteria[other], "allow_na": True}
+                    criteria[other] = {**criteria[other], "allow_na": True, "applicable": False}
                     origins.add(("criteria", other, "allow_na"), self.file, self.doc.lines.line("not_applicable"))
         merged = {"set": merged_set, "criteria": criteria}
         sources = ((self.file, _digest(self.doc.raw)), *base.sources)

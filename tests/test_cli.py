@@ -75,13 +75,22 @@ def test_shipped_sets_and_examples_validate_against_the_editor_schema():
 
     schema = shipped_schema("criteria-set")
     validator = jsonschema.Draft202012Validator(schema)
-    paths = [EXAMPLE / "criteria.toml", *sorted((ROOT / "criteria_sets").glob("*.toml"))]
+    paths = [EXAMPLE / "criteria.toml", *sorted((ROOT / "criteria_sets").glob("*.toml")),
+             *sorted((ROOT / "docs").rglob("*.toml")), *sorted((ROOT / "examples").rglob("*set*.toml"))]
     for path in paths:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        if "extends" in data:
-            continue
         errors = [e.message for e in validator.iter_errors(json.loads(json.dumps(data, default=str)))]
         assert not errors, (path, errors[:3])
+
+
+def test_editor_schema_accepts_a_tailored_set_and_rejects_a_typo():
+    validator = jsonschema.Draft202012Validator(shipped_schema("criteria-set"))
+    tailored = {"extends": "base.toml", "criteria": {"2.1": {"max_points": 5}}, "not_applicable": ["2.2"],
+                "remove": ["3"], "add": {"2.3": {"name": "Số hóa", "max_points": 1, "rule": "yes_no"}}}
+    assert not list(validator.iter_errors(tailored))
+    standalone = {"criteria": {"1": {"name": "A", "max_points": 1, "rule": "yes_no"}}}
+    assert any("'set' is a required property" in e.message for e in validator.iter_errors(standalone))
+    assert list(validator.iter_errors({**tailored, "extend": "x"}))
 
 
 def test_plugins_json_lists_builtins():

@@ -76,6 +76,18 @@ def test_tailored_set_scores_with_local_rules(chain, registry, make_sub):
     assert result.applicable_max == Decimal(9)  # 11 minus the N/A criterion
 
 
+def test_criterion_marked_not_applicable_is_na_for_units_that_do_not_answer_it(chain, registry, make_sub):
+    _, local = chain
+    criteria = parrules.load_criteria_set(local, registry)
+    assert criteria.nodes["2.2"].spec.applicable is False
+    silent = parrules.score(criteria, make_sub('[answers]\n"2.1" = 45\n'), registry=registry)
+    assert silent.leaf("2.2").status == "not_applicable"
+    assert silent.applicable_max == Decimal(9)
+    appraised = parrules.score(criteria, make_sub('[[appraisals]]\ncode = "2.2"\npoints = 1\n'), registry=registry)
+    assert appraised.leaf("2.2").status != "not_applicable"
+    assert appraised.applicable_max == Decimal(11)
+
+
 def test_content_hash_covers_the_base(chain, registry):
     base, local = chain
     before = parrules.load_criteria_set(local, registry)
