@@ -42,7 +42,7 @@ from .output import to_json
 from .plugins import Registry, _version
 from .ranking import Ranking, check_tie_break, rank_units
 from .results import JsonFragments, RunResult
-from .submission import Submission, load_submission
+from .submission import Submission, load_submissions
 from .yoy import CodeMapping, YearOverYear, compare, load_mapping, load_previous
 
 CAMPAIGN_FORMAT = "parrules.campaign/1"
@@ -204,24 +204,7 @@ def _same(value: Any) -> Any:
 
 def load_campaign_submissions(campaign: Campaign, progress: Progress | None = None) -> list[Submission]:
     """Every submission of the campaign; problems of all files are raised together."""
-    out: list[Submission] = []
-    problems: list[Problem] = []
-    total = len(campaign.submission_files)
-    for i, path in enumerate(campaign.submission_files, start=1):
-        try:
-            out.append(load_submission(path))
-        except ProblemsError as exc:
-            problems.extend(exc.problems)
-        if progress:
-            progress("loading", i, total)
-    seen: dict[str, str] = {}
-    for sub in out:
-        if sub.code in seen:
-            problems.append(Problem(sub.source, "unit.code", f"unit code '{sub.code}' is also used by {seen[sub.code]}"))
-        seen[sub.code] = sub.source
-    if problems:
-        raise ProblemsError(problems)
-    return out
+    return load_submissions(list(campaign.submission_files), progress)
 
 
 def run_campaign(campaign: Campaign, *, registry: Registry | None = None, progress: Progress | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -122,17 +122,21 @@ def load_submission(path: str | Path) -> Submission:
     return _build(document)
 
 
-def load_submissions(paths: Sequence[str | Path]) -> list[Submission]:
-    """Read many submissions; problems of all files are collected and raised together."""
+def load_submissions(paths: Sequence[str | Path],
+                     progress: Callable[[str, int, int], None] | None = None) -> list[Submission]:
+    """Read many submissions; problems of all files (and unit codes used twice) are raised together.
+
+    `progress("loading", done, total)` is called after each file, for a progress bar on long runs.
+    """
     out: list[Submission] = []
     problems: list[Problem] = []
-    for path in paths:
+    for i, path in enumerate(paths, start=1):
         try:
             out.append(load_submission(path))
         except ProblemsError as exc:
             problems.extend(exc.problems)
-    if problems:
-        raise ProblemsError(problems)
+        if progress:
+            progress("loading", i, len(paths))
     codes: dict[str, str] = {}
     for sub in out:
         if sub.code in codes:
