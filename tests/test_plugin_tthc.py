@@ -97,8 +97,9 @@ def write_export(tmp_path: Path, fmt: str, rows=ROWS) -> Path:
     return path
 
 
-def unit(code: str, base: Path, figures: dict | None = None, **data: Path) -> parrules.UnitEvidence:
-    return parrules.UnitEvidence(code, f"Đơn vị {code}", "department", "2024", figures or {}, (), data, base)
+def unit(code: str, base: Path, figures: dict | None = None, *, period: str = "2024",
+         **data: Path) -> parrules.UnitEvidence:
+    return parrules.UnitEvidence(code, f"Đơn vị {code}", "department", period, figures or {}, (), data, base)
 
 
 def evaluate(units, **params):
@@ -166,6 +167,49 @@ def test_open_dossier_is_late_only_after_its_due_date(tmp_path) -> None:
     assert evaluate([unit(A1, tmp_path, dossiers=path)], as_of=dt.date(2024, 3, 5))[A1].metrics["late_count"] == 0
     assert evaluate([unit(A1, tmp_path, dossiers=path)], as_of=dt.date(2024, 3, 6))[A1].metrics["late_count"] == 1
     assert evaluate([unit(A1, tmp_path, dossiers=path)], as_of="2025-01-11")[A1].metrics["late_count"] == 2
+
+
+def test_as_of_defaults_to_the_end_of_a_year_period_not_the_day_of_the_run(tmp_path) -> None:
+    # A-6 (due 05/03/2024) and A-7 (due 10/01/2025) are open; no as_of in the params.
+    path = write_export(tmp_path, "csv", ROWS[5:7])
+    got = parrules_tthc.evaluate([unit(A1, tmp_path, dossiers=path, period="2024")], {})[A1]
+    assert got.metrics["late_count"] == 1
+    assert "1 still open past it on 31/12/2024" in got.explain("late_count")
+    got = parrules_tthc.evaluate([unit(A1, tmp_path, dossiers=path, period="2025")], {})[A1]
+    assert got.metrics["late_count"] == 2
+    assert "2 still open past it on 31/12/2025" in got.explain("late_count")
+
+
+def test_as_of_defaults_to_the_latest_date_in_the_export_when_the_period_is_not_a_year(tmp_path) -> None:
+    # Latest received/completed date: A-7 received 20/12/2024 → only A-6 is open past its due date.
+    path = write_export(tmp_path, "csv", ROWS[5:7])
+    got = parrules_tthc.evaluate([unit(A1, tmp_path, dossiers=path, period="2024-Q4")], {})[A1]
+    assert got.metrics["late_count"] == 1
+    assert "open past it on 20/12/2024" in got.explain("late_count")
+    # A-8 completed 15/01/2025 (late itself) moves the date past A-7's due date 10/01/2025.
+    a8 = ("A-8", A1, "Trực tiếp", "02/01/2025", "03/01/2025", "15/01/2025", "Không", "", "")
+    path = write_export(tmp_path, "csv", [*ROWS[5:7], a8])
+    got = parrules_tthc.evaluate([unit(A1, tmp_path, dossiers=path, period="2024-Q4")], {})[A1]
+    assert got.metrics["late_count"] == 3
+    assert "(1 resolved after the due date, 2 still open past it on 15/01/2025)" in got.explain("late_count")
+
+
+def test_units_of_different_years_in_one_file_each_get_their_own_as_of(tmp_path) -> None:
+    twins = [(f"C-{r[0]}", A2, *r[2:]) for r in ROWS[5:7]]
+    path = write_export(tmp_path, "csv", [*ROWS[5:7], *twins])
+    got = parrules_tthc.evaluate([unit(A1, tmp_path, dossiers=path, period="2024"),
+                                  unit(A2, tmp_path, dossiers=path, period="2025")], {})
+    assert got[A1].metrics["late_count"] == 1 and got[A2].metrics["late_count"] == 2
+    assert got[A1].issues == {} and got[A2].issues == {}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_an_id_on_three_rows_flags_all_three_and_blank_ids_are_not_repeats(tmp_path, fmt) -> None:
+    base = ROWS[0]
+    rows = [(i, *base[1:]) for i in ("X-1", "X-1", "X-2", "X-1", "", "", "X-3", "x-3")]
+    got = evaluate([unit(A1, tmp_path, dossiers=write_export(tmp_path, fmt, rows))])[A1]
+    assert got.metrics["bad_rows"] == 3 and got.issues == {"duplicate_id": 3}
+    assert got.metrics["dossier_count"] == 8
 
 
 def test_duplicate_ids_can_be_left_unchecked(tmp_path) -> None:

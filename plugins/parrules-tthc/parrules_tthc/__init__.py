@@ -11,7 +11,10 @@ Bad rows are counted per unit and reported, never silently dropped: a missing or
 rates; rows sharing a dossier id are all flagged but still counted (which copy is genuine cannot be
 told from the export); rows whose unit code is neither a scored unit nor in the optional unit
 catalogue belong to nobody and are reported to every unit scored from that file. A dossier still
-open after its due date (on the `as_of` date, default today) counts as late.
+open after its due date on the `as_of` date counts as late. `as_of` defaults to something the data
+fixes, never the day of the run, so the same files always give the same scores: the last day of the
+unit's period when the period is a year (31/12/2024 for 2024), else the latest received or completion
+date in the export (the day it was taken, near enough).
 """
 
 from __future__ import annotations
@@ -79,6 +82,9 @@ ISSUES = {
 # One pass: per-row flags, then one GROUP BY over unit and the two text columns classified in Python.
 # `rows` is inlined for Parquet (the duplicate scan then reads the id column only) and materialised
 # for CSV/XLSX, where parsing the file twice would cost more than keeping the slim rows in memory.
+# Repeated ids are found by sorting the ids and comparing each with its neighbour: on 10 M distinct
+# ids that took about half the CPU time of a hash GROUP BY id (docs/benchmarks.md). Each row is then
+# marked once (`dup`, a semi-join against the few repeated ids) and the mark reused by both counts.
 _SQL = """
 WITH rows AS {materialized} (
     SELECT unit, channel, postal_return, id,
@@ -95,20 +101,23 @@ WITH rows AS {materialized} (
         coalesce(apology_date > due, false) AS apology_after
     FROM {view}
 ),
-flagged AS (
-    SELECT *, (missing_date OR invalid_date OR before_received) AS left_out
-    FROM rows
-),
 duplicated AS (
-    SELECT id FROM rows WHERE id IS NOT NULL AND {check_ids} GROUP BY id HAVING count(*) > 1
+    SELECT DISTINCT id
+    FROM (SELECT id, lag(id) OVER (ORDER BY id) AS previous FROM rows WHERE id IS NOT NULL AND {check_ids})
+    WHERE id = previous
+),
+flagged AS (
+    SELECT *, (missing_date OR invalid_date OR before_received) AS left_out,
+        coalesce(id IN (SELECT id FROM duplicated), false) AS dup
+    FROM rows
 )
 SELECT unit, channel, postal_return,
     count(*),
-    count(*) FILTER (WHERE id IN (SELECT id FROM duplicated)),
+    count(*) FILTER (WHERE dup),
     count(*) FILTER (WHERE missing_date),
     count(*) FILTER (WHERE invalid_date),
     count(*) FILTER (WHERE before_received),
-    count(*) FILTER (WHERE left_out OR id IN (SELECT id FROM duplicated)),
+    count(*) FILTER (WHERE left_out OR dup),
     count(*) FILTER (WHERE NOT left_out),
     count(*) FILTER (WHERE NOT left_out AND resolved),
     count(*) FILTER (WHERE NOT left_out AND on_time),
@@ -199,10 +208,12 @@ def known_units(con: Any, units: Sequence[UnitEvidence], params: Mapping[str, An
     return codes, sources
 
 
-def _as_of(params: Mapping[str, Any]) -> dt.date:
+def _as_of(params: Mapping[str, Any], period: object = None) -> dt.date | None:
+    """`as_of` from the params, else 31 December of a year period, else None (latest date in the export)."""
     value = params.get("as_of")
     if value is None:
-        return dt.date.today()
+        text = str(period or "").strip()
+        return dt.date(int(text), 12, 31) if len(text) == 4 and text.isdigit() else None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -210,16 +221,21 @@ def _as_of(params: Mapping[str, Any]) -> dt.date:
     return dt.date.fromisoformat(str(value))
 
 
-def count_group(con: Any, group: FileGroup, codes: UnitCodes, as_of: dt.date, *,
-                check_ids: bool = True) -> tuple[Records, dict[str, DossierCounts]]:
+def count_group(con: Any, group: FileGroup, codes: UnitCodes, as_of: dt.date | None, *,
+                check_ids: bool = True) -> tuple[Records, dict[str, DossierCounts], dt.date]:
     """Run the one query over one file; counts per scored unit of the group (+ unknown codes).
 
-    Finding repeated dossier ids means hashing every id of the file: on Parquet that is most of the
-    query's cost, which `check_ids=False` (check_params.duplicate_ids = false) skips for exports whose
-    ids are a database key.
+    `as_of` None means the latest received or completion date in the file (one extra scan of two
+    columns); the date used is returned. Finding repeated dossier ids means sorting every id of the
+    file: on Parquet that is about half of the query's cost, which `check_ids=False`
+    (check_params.duplicate_ids = false) skips for exports whose ids are a database key.
     """
     rec = open_records(con, group.path, group.columns, required=REQUIRED, optional=OPTIONAL, dates=DATES,
                        view="dossiers", what="dossier export", key="check_params.columns")
+    if as_of is None:
+        latest = fetch(con, f"SELECT max(greatest(received, completed)) FROM {rec.view}", rec,
+                       what="dossier export")[0][0]
+        as_of = latest if latest is not None else dt.date.min  # no dated row: nothing can be open-late
     materialized = "NOT MATERIALIZED" if rec.format == "parquet" else "MATERIALIZED"
     sql = _SQL.format(materialized=materialized, view=rec.view, check_ids="true" if check_ids else "false")
     rows = fetch(con, sql, rec, [as_of], what="dossier export")
@@ -243,7 +259,7 @@ def count_group(con: Any, group: FileGroup, codes: UnitCodes, as_of: dt.date, *,
             c.online += counted
     for c in counts.values():
         c.unknown_units = unknown
-    return rec, counts
+    return rec, counts, as_of
 
 
 def measure(c: DossierCounts, as_of: dt.date, sources: Mapping[str, str], *, check_ids: bool = True) -> Measurement:
@@ -316,7 +332,6 @@ def evaluate(units: Sequence[UnitEvidence], params: Mapping[str, Any]) -> dict[s
     """Every unit's TTHC metrics: one query per distinct dossier file (normally one for the campaign)."""
     data_name = params.get("data", "dossiers")
     columns = {**COLUMNS, **params.get("columns", {})}
-    as_of = _as_of(params)
     check_ids = bool(params.get("duplicate_ids", True))
     groups, failed = parrules.records.group_units(units, data_name, columns, what="dossier export")
     out: dict[str, Measurement | BaseException] = dict(failed)
@@ -324,9 +339,10 @@ def evaluate(units: Sequence[UnitEvidence], params: Mapping[str, Any]) -> dict[s
     try:
         known, catalogue_sources = known_units(con, units, params)
         codes = UnitCodes((u.code for u in units), known)
-        for group in groups:
+        for group in _by_as_of(groups, params):
             try:
-                rec, counts = count_group(con, group, codes, as_of, check_ids=check_ids)
+                rec, counts, as_of = count_group(con, group, codes, _as_of(params, group.units[0].period),
+                                                 check_ids=check_ids)
                 sources = {str(rec.path): rec.sha256, **catalogue_sources}
             except parrules.ProblemsError as exc:
                 out.update({u.code: exc for u in group.units})
@@ -338,6 +354,18 @@ def evaluate(units: Sequence[UnitEvidence], params: Mapping[str, Any]) -> dict[s
     return out
 
 
+def _by_as_of(groups: Sequence[FileGroup], params: Mapping[str, Any]) -> list[FileGroup]:
+    """Split file groups whose units would get different default `as_of` dates (periods 2023 and 2024
+    scored from one file): one query per date, normally still one for the whole campaign."""
+    out = []
+    for group in groups:
+        parts: dict[dt.date | None, list[UnitEvidence]] = {}
+        for unit in group.units:
+            parts.setdefault(_as_of(params, unit.period), []).append(unit)
+        out += [FileGroup(group.path, group.columns, tuple(members)) for members in parts.values()]
+    return out
+
+
 PARAMS_SCHEMA = {
     "type": "object",
     "properties": {
@@ -345,7 +373,8 @@ PARAMS_SCHEMA = {
         "columns": {"type": "object", "additionalProperties": {"type": "string"},
                     "description": "canonical column → header in the file: " + ", ".join(COLUMNS)},
         "as_of": {"description": "date on which still-open dossiers past their due date count as late "
-                                 "(TOML date; default: the day of the run)"},
+                                 "(TOML date; default: 31 December of the unit's period when it is a year, else the "
+                                 "latest received or completion date in the export)"},
         "units": {"type": "string", "description": "data name of an optional unit catalogue (default 'units')"},
         "duplicate_ids": {"type": "boolean", "description": "look for rows sharing a dossier id (default true; "
                                                             "false only for exports whose ids are a database key)"},
