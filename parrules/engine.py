@@ -30,6 +30,8 @@ class _Missing:
 
 MISSING: Any = _Missing()
 _NA: Any = "not applicable"
+# "na" that the set, not the unit, said (applicable = false): equal to NA, but not shown as declared.
+_SET_NA: Any = "".join(("n", "a"))
 
 
 class _CheckFailed:
@@ -110,7 +112,7 @@ class Engine:
         code = node.code
         meta = criteria.meta
         results_by_check = measured.get(_check_key(node)) if node.check else None
-        unanswered = MISSING if node.spec.applicable else NA  # a criterion that does not apply reads as "na"
+        unanswered = MISSING if node.spec.applicable else _SET_NA  # a criterion that does not apply reads as "na"
         needs_input = node.rule is not None and node.rule.needs_input
         inputs: list[Any]
         trails: list[str]
@@ -289,7 +291,8 @@ class Engine:
             self_value if self_decimal else None,
             computed if isinstance(computed, Decimal) else None,
             rounds, points, stage, status, explanation,  # type: ignore[arg-type]
-            None if declared is MISSING else declared, None if verified is MISSING else verified,
+            None if declared is MISSING or declared is _SET_NA else declared,
+            None if verified is MISSING else verified,
             flags, error,
         )
 

@@ -230,3 +230,12 @@ def test_show_resolved_writes_a_file(chain, registry, tmp_path):
     target = tmp_path / "out" / "effective.toml"
     assert main(["show", "--resolved", str(local), "-o", str(target)]) == 0
     assert parrules.load_criteria_set(target, registry).id == "dak-nong-2024"
+
+
+def test_set_level_not_applicable_is_not_shown_as_declared_by_the_unit(chain, registry, make_sub):
+    _, local = chain
+    criteria = parrules.load_criteria_set(local, registry)
+    silent = parrules.score(criteria, make_sub('[answers]\n"2.1" = 45\n'), registry=registry).leaf("2.2")
+    said = parrules.score(criteria, make_sub('[answers]\n"2.2" = "na"\n'), registry=registry).leaf("2.2")
+    assert (silent.status, silent.declared) == ("not_applicable", None)
+    assert (said.status, said.declared) == ("not_applicable", "na")
