@@ -92,10 +92,8 @@ WITH raw AS (
     FROM {source}
 ), parsed AS (
     SELECT unit, id, channel, ret, ano,
-           try_strptime(r_txt, '%d/%m/%Y')::DATE AS received, try_strptime(d_txt, '%d/%m/%Y')::DATE AS due,
-           try_strptime(c_txt, '%d/%m/%Y')::DATE AS completed, try_strptime(a_txt, '%d/%m/%Y')::DATE AS apology_date,
-           coalesce(r_txt, '') <> '' AS r_given, coalesce(d_txt, '') <> '' AS d_given,
-           coalesce(c_txt, '') <> '' AS c_given, coalesce(a_txt, '') <> '' AS a_given
+           {r} AS received, {d} AS due, {c} AS completed, {a} AS apology_date,
+           {r_given} AS r_given, {d_given} AS d_given, {c_given} AS c_given, {a_given} AS a_given
     FROM raw
 ), flagged AS (
     SELECT *,
@@ -143,8 +141,17 @@ def run_duckdb(path: Path, units: list[str]) -> dict[str, dict[str, Any]]:
 
     source = (f"read_parquet('{path}')" if path.suffix == ".parquet"
               else f"read_csv('{path}', header = true, all_varchar = true)")
-    sql = SQL.format(source=source, as_of=AS_OF.isoformat(), check_ids="true" if CHECK_IDS else "false")
-    rows = duckdb.connect().execute(sql).fetchall()
+    con = duckdb.connect()
+    typed = "DATE" in dict(con.execute(f'SELECT column_name, column_type FROM (DESCRIBE SELECT "Ngày tiếp nhận" '
+                                       f"FROM {source})").fetchall()).values()
+    # The analyst knows the export: typed DATE columns are used as they are, text is dd/mm/yyyy.
+    dates = {}
+    for key in "rdca":
+        col = f"{key}_txt"
+        dates[key] = col if typed else f"try_strptime({col}, '%d/%m/%Y')::DATE"
+        dates[f"{key}_given"] = f"{col} IS NOT NULL" if typed else f"coalesce({col}, '') <> ''"
+    sql = SQL.format(source=source, as_of=AS_OF.isoformat(), check_ids="true" if CHECK_IDS else "false", **dates)
+    rows = con.execute(sql).fetchall()
     wanted = set(units)
     return dict(_finish(*row) for row in rows if row[0] in wanted)
 
@@ -163,6 +170,10 @@ def run_pandas(path: Path, units: list[str]) -> dict[str, dict[str, Any]]:
     df.columns = ["unit", "id", "channel", "ret", "ano", "r", "d", "c", "a"]
     dates = {}
     for col in ("r", "d", "c", "a"):
+        if not pd.api.types.is_string_dtype(df[col]):  # typed DATE columns (--parquet-dates date)
+            parsed = pd.to_datetime(df[col])
+            dates[col] = (parsed, parsed.notna())
+            continue
         text = df[col].fillna("")
         given = text != ""
         parsed = pd.to_datetime(text.where(given), format="%d/%m/%Y", errors="coerce")

@@ -25,6 +25,8 @@ DuckDB version, whose `hash` function defines the stream). Usage:
 
     python benchmarks/generate_dossiers.py --rows 10000000 --units 1000 --out benchmarks/data/10m \
         --format csv --format parquet
+    python benchmarks/generate_dossiers.py --rows 10m --out benchmarks/data/dossiers-10m-dates \
+        --format parquet --parquet-dates date      # typed DATE columns, as a database dump carries
 """
 
 from __future__ import annotations
@@ -356,8 +358,28 @@ def _copy_csv(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def generate(plan: Plan, outputs: Outputs, *, memory_limit: str = "2GB") -> dict[str, float]:
-    """Write the requested files; returns seconds spent per file."""
+DATE_HEADERS = ("Ngày tiếp nhận", "Ngày hẹn trả", "Ngày trả kết quả", "Ngày thư xin lỗi")
+
+
+def typed_dates_sql(sql: str) -> str:
+    """The rows of `sql` with the four date columns as DATE instead of dd/mm/yyyy text.
+
+    What a typed export (a database dump to Parquet) carries. An impossible date such as 31/02 cannot
+    be stored in a DATE column, so those cells are NULL: in such a file they are missing dates.
+    """
+    cols = ", ".join(f"try_strptime(\"{h}\", '%d/%m/%Y')::DATE AS \"{h}\"" for h in DATE_HEADERS)
+    return f"SELECT * REPLACE ({cols}) FROM ({sql})"
+
+
+def generate(plan: Plan, outputs: Outputs, *, memory_limit: str = "2GB",
+             parquet_dates: str = "text") -> dict[str, float]:
+    """Write the requested files; returns seconds spent per file.
+
+    `parquet_dates` "text" writes the Parquet dates as dd/mm/yyyy text like the CSV (what exports
+    converted from the one-stop-shop's CSV carry); "date" writes typed DATE columns (`typed_dates_sql`).
+    """
+    if parquet_dates not in ("text", "date"):
+        raise ValueError(f"parquet_dates must be 'text' or 'date', not {parquet_dates!r}")
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute("SET preserve_insertion_order = true")
@@ -381,7 +403,8 @@ def generate(plan: Plan, outputs: Outputs, *, memory_limit: str = "2GB") -> dict
         start = time.perf_counter()
         path = Path(outputs.parquet)
         tmp = path.with_name(path.name + ".tmp")
-        con.execute(f"COPY ({sql}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
+        rows = typed_dates_sql(sql) if parquet_dates == "date" else sql
+        con.execute(f"COPY ({rows}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
         os.replace(tmp, path)
         timings["parquet"] = time.perf_counter() - start
     if outputs.csv is not None:
@@ -409,6 +432,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="output prefix: writes PREFIX.csv / PREFIX.parquet, units.csv and services.csv beside it")
     parser.add_argument("--format", action="append", choices=("csv", "parquet"), dest="formats")
     parser.add_argument("--memory-limit", default="2GB")
+    parser.add_argument("--parquet-dates", choices=("text", "date"), default="text",
+                        help="Parquet date columns as dd/mm/yyyy text (default, like the CSV) or typed DATE")
     parser.add_argument("--new-level-names", action="store_true",
                         help='service catalogue names levels 3/4 "Một phần"/"Toàn trình"')
     for name, default in asdict(Shares()).items():
@@ -425,7 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         units=prefix.parent / "units.csv",
         services=prefix.parent / "services.csv",
     )
-    timings = generate(plan, outputs, memory_limit=args.memory_limit)
+    timings = generate(plan, outputs, memory_limit=args.memory_limit, parquet_dates=args.parquet_dates)
     for fmt, seconds in timings.items():
         print(f"{fmt}: {plan.rows:,} rows in {seconds:.1f} s", file=sys.stderr)
     return 0

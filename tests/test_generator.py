@@ -156,11 +156,34 @@ def test_benchmark_sql_agrees_with_the_tthc_check_on_faulty_data(tmp_path: Path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     out = _make(tmp_path, "b", 20_000, faulty=0.05, late=0.2)
+    typed = tmp_path / "b-dates.parquet"
+    gen.generate(gen.Plan(rows=20_000, units=40, seed=7, shares=gen.Shares(faulty=0.05, late=0.2)),
+                 gen.Outputs(parquet=typed), parquet_dates="date")
     units = [r["Mã đơn vị"] for r in _rows(out.units)]
-    for path in (out.csv, out.parquet):
+    for path in (out.csv, out.parquet, typed):
         a = bench.run_parrules(path, units)
         b = bench.run_duckdb(path, units)
-        assert len(a) == len(b) == len(units)
-        assert bench.compare({"parrules": {"metrics": a}, "sql": {"metrics": b}}) == []
+        c = bench.run_pandas(path, units)
+        assert len(a) == len(b) == len(c) == len(units)
+        assert bench.compare({"parrules": {"metrics": a}, "sql": {"metrics": b}, "pandas": {"metrics": c}}) == []
         assert sum(m["bad_rows"] for m in a.values()) > 500  # the faults were there to disagree on
         assert sum(m["late_count"] for m in a.values()) > 2000
+
+
+def test_parquet_with_typed_dates_holds_the_same_dates_and_null_for_impossible_ones(tmp_path: Path) -> None:
+    out = _make(tmp_path, "t", 5_000, faulty=0.1)
+    typed = tmp_path / "t-dates.parquet"
+    gen.generate(gen.Plan(rows=5_000, units=40, seed=7, shares=gen.Shares(faulty=0.1)), gen.Outputs(parquet=typed),
+                 parquet_dates="date")
+    con = duckdb.connect()
+    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '{typed}')").fetchall())
+    assert all(types[h] == "DATE" for h in gen.DATE_HEADERS) and types["Mã hồ sơ"] == "VARCHAR"
+    rows = _rows(out.csv)
+    got = con.execute(f"SELECT {', '.join(chr(34) + h + chr(34) for h in gen.DATE_HEADERS)} FROM '{typed}'").fetchall()
+    assert len(got) == len(rows)  # same rows in the same order as the text file
+    impossible = 0
+    for row, dates in zip(rows, got):
+        for header, value in zip(gen.DATE_HEADERS, dates):
+            assert value == _date(row[header])  # None for a blank cell and for 31/02
+            impossible += row[header].startswith("31/02/")
+    assert impossible > 20

@@ -18,6 +18,7 @@ import parrules
 FIXTURE = Path(__file__).parent / "fixtures" / "sample-dossier-export.csv"
 HEAD = ("STT,Mã hồ sơ,Mã đơn vị,Đơn vị tiếp nhận,Mã TTHC,Tên TTHC,Mức độ DVC,Hình thức nộp,Ngày tiếp nhận,"
         "Ngày hẹn trả,Ngày trả kết quả,Trả kết quả qua BCCI,Số thư xin lỗi,Ngày thư xin lỗi")
+DATE_HEADERS = [HEAD.split(",")[i] for i in (8, 9, 10, 13)]
 A1, A2, A3 = "000.00.01.H21", "000.00.02.H21", "000.00.03.H21"
 AS_OF = dt.date(2024, 12, 31)
 
@@ -71,16 +72,20 @@ def csv_text(rows=ROWS) -> str:
 
 
 def write_export(tmp_path: Path, fmt: str, rows=ROWS) -> Path:
-    path = tmp_path / f"dossiers.{ 'xlsx' if fmt == 'xlsx' else 'parquet' if fmt == 'parquet' else 'csv'}"
+    path = tmp_path / f"dossiers.{ 'xlsx' if fmt == 'xlsx' else 'parquet' if fmt.startswith('parquet') else 'csv'}"
     text = csv_text(rows)
     if fmt == "csv_bom":
         path.write_text("\ufeff" + text, encoding="utf-8")
     elif fmt == "csv":
         path.write_text(text, encoding="utf-8")
-    elif fmt == "parquet":
+    elif fmt in ("parquet", "parquet_dates"):
         src = tmp_path / "src.csv"
         src.write_text(text, encoding="utf-8")
-        duckdb.execute(f"COPY (SELECT * FROM read_csv('{src}', all_varchar = true)) TO '{path}' (FORMAT parquet)")
+        rows_sql = f"SELECT * FROM read_csv('{src}', all_varchar = true)"
+        if fmt == "parquet_dates":  # typed DATE columns, as a database dump carries
+            cols = ", ".join(f'try_strptime("{h}", \'%d/%m/%Y\')::DATE AS "{h}"' for h in DATE_HEADERS)
+            rows_sql = f"SELECT * REPLACE ({cols}) FROM ({rows_sql})"
+        duckdb.execute(f"COPY ({rows_sql}) TO '{path}' (FORMAT parquet)")
     else:  # xlsx as exported by a spreadsheet: real date cells where the date is valid, text elsewhere
         book = openpyxl.Workbook()
         sheet = book.active
@@ -116,6 +121,12 @@ def test_metrics_by_hand_in_every_format(tmp_path, fmt) -> None:
                               "duplicate_id": 2, "unknown_unit": 2}
     assert got[A1].issues == {"unknown_unit": 2}
     assert got[A1].sources == {str(path.resolve()): parrules.records.file_sha256(path)}
+
+
+def test_parquet_with_typed_date_columns(tmp_path) -> None:
+    path = write_export(tmp_path, "parquet_dates", ROWS[:7])  # A1's rows: dd/mm/yyyy, all valid
+    assert "DATE" in str(duckdb.execute(f"DESCRIBE SELECT \"Ngày hẹn trả\" FROM '{path}'").fetchall())
+    assert dict(evaluate([unit(A1, tmp_path, dossiers=path)])[A1].metrics) == A1_METRICS
 
 
 def test_explanations_a_clerk_can_read(tmp_path) -> None:
