@@ -40,7 +40,7 @@ COUNTS = ("dossier_count", "resolved_count", "late_count", "apology_missing", "a
 RATES = ("on_time_rate", "apology_rate", "postal_rate", "online_rate")
 METRICS = COUNTS + RATES
 #: --no-duplicate-ids: all three skip the repeated-id scan (tthc.dossiers' `duplicate_ids = false`),
-#: to show how much of the cost that one hash aggregate over every id is.
+#: to show how much of the cost finding repeated ids over every id is.
 CHECK_IDS = os.environ.get("BENCH_TTHC_CHECK_IDS", "1") == "1"
 
 
