@@ -128,11 +128,7 @@ def _score(args: argparse.Namespace) -> int:
         if args.detail:
             text += "\n".join("\n" + unit_table(u, decimals=decimals, vietnamese=args.vi, detail=True)
                               for u in run.units) + "\n"
-    if args.output:
-        write_atomic(args.output, text)
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit(text, args.output)
     errors = [(u.unit.code, leaf) for u in run.units for leaf in u.errors]
     for code, leaf in errors:
         print(f"error: unit {code}, criterion {leaf.code}: {leaf.error}", file=sys.stderr)
@@ -184,11 +180,7 @@ def _schema_args(p: argparse.ArgumentParser) -> None:
 
 @command("schema", "print the JSON Schema of a format (for editors and other systems)", _schema_args)
 def _schema(args: argparse.Namespace) -> int:
-    text = dump(generated_schema(args.name))
-    if args.output:
-        write_atomic(args.output, text)
-    else:
-        sys.stdout.write(text)
+    emit(dump(generated_schema(args.name)), args.output)
     return EXIT_OK
 
 
