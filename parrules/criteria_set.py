@@ -79,6 +79,11 @@ class CriteriaSet:
     def id(self) -> str:
         return self.meta.id
 
+    @property
+    def leaves_set(self) -> frozenset[str]:
+        """The leaf codes as a set, for membership tests over many submissions."""
+        return frozenset(self.leaves)
+
     def walk(self) -> Iterator[Node]:
         """Every node, depth first, in official order."""
         def visit(code: str) -> Iterator[Node]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from operator import add
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from .amounts import _CONTEXT, ROUNDING_MODES, ZERO, percent, plain, quantum, round_to, to_decimal
@@ -20,7 +22,7 @@ from .criteria_set import CriteriaSet, Node
 from .errors import raise_if
 from .plugins import Registry, _version, default_registry
 from .results import AppraisalRound, Flag, LeafResult, NodeResult, Provenance, RunResult, UnitInfo, UnitResult
-from .submission import NA, Submission, check_submission
+from .submission import NA, Submission, check_submissions
 
 
 class _Missing:
@@ -70,21 +72,15 @@ class Engine:
 
     def score_many(self, criteria: CriteriaSet, submissions: Sequence[Submission], *,
                    data: Mapping[str, str | Path] | None = None) -> RunResult:
-        raise_if([p for sub in submissions for p in check_submission(criteria, sub)])
+        raise_if(check_submissions(criteria, submissions))
         shared = {name: Path(path) for name, path in (data or {}).items()}
         measured = self._run_checks(criteria, submissions, shared)
-        attached = [_documents_by_code(sub) for sub in submissions]
-        columns = [self._score_leaf(criteria, criteria.nodes[code], submissions, measured, attached)
-                   for code in criteria.leaves]
+        units = _Units(submissions)
+        columns = [self._score_leaf(criteria, criteria.nodes[code], units, measured) for code in criteria.leaves]
         plugins = sorted({(k.plugin, k.plugin_version) for k in (*criteria.rule_kinds_used(),
                                                                   *criteria.checks_used())})
-        plan = _SumPlan(criteria)
-        version = _version()
-        units = []
-        for i, sub in enumerate(submissions):
-            leaves = [column[i] for column in columns]
-            units.append(self._aggregate(criteria, sub, leaves, measured, plugins, plan, version))
-        return RunResult(criteria.id, criteria.meta.name, criteria.meta.total_points, units)
+        results = _SumPlan(criteria).unit_results(criteria, submissions, columns, measured, plugins, _version())
+        return RunResult(criteria.id, criteria.meta.name, criteria.meta.total_points, results)
 
     def score(self, criteria: CriteriaSet, submission: Submission, *,
               data: Mapping[str, str | Path] | None = None) -> UnitResult:
@@ -106,95 +102,105 @@ class Engine:
         return out
 
     # -- one criterion for every unit ----------------------------------------------------------
-    def _score_leaf(self, criteria: CriteriaSet, node: Node, subs: Sequence[Submission],
-                    measured: Mapping[str, Mapping[str, Measurement | _CheckFailed]],
-                    attached: Sequence[Mapping[str, list[Any]]]) -> list[LeafResult]:
+    def _score_leaf(self, criteria: CriteriaSet, node: Node, units: _Units,
+                    measured: Mapping[str, Mapping[str, Measurement | _CheckFailed]]) -> _LeafColumn:
+        """Every unit's result for one criterion: each distinct situation is scored once.
+
+        Units in the same situation — same answer, same self-assessment, no appraisal, no evidence
+        check and no attached document for this criterion — get the same (immutable in practice)
+        LeafResult; the column keeps, per unit, the slot of its result in the column's table.
+        """
+        if node.check is not None:
+            return self._score_checked_leaf(criteria, node, units, measured)
+        code = node.code
+        subs = units.subs
+        count = len(subs)
+        unanswered = MISSING if node.spec.applicable else _SET_NA  # a criterion that does not apply reads as "na"
+        declared = [answers.get(code, unanswered) for answers in units.answers]
+        selfs = [own.get(code, MISSING) for own in units.self_points]
+        # The key tells apart what results tell apart: 1.50 from 1.5, true from 1; self-assessed None is N/A.
+        keys: list[Any] = [((kind := v.__class__), str(v) if kind is Decimal else v,
+                            str(o) if o.__class__ is Decimal else o) for v, o in zip(declared, selfs)]
+        special = units.special.get(code)
+        if special or unanswered is _SET_NA:
+            for i in special or ():
+                keys[i] = (_Special, i)  # an appraisal or a document: this unit's own result
+            if unanswered is _SET_NA:
+                keys = [(_Special, i) if d is _SET_NA else k for i, (k, d) in enumerate(zip(keys, declared))]
+        try:
+            firsts = dict(zip(reversed(keys), range(count - 1, -1, -1)))
+        except TypeError:  # an unhashable answer (a table): keyed by its frozen contents
+            keys = [_frozen(k) for k in keys]
+            firsts = dict(zip(reversed(keys), range(count - 1, -1, -1)))
+        reps = list(firsts.values())
+        needs_input = node.rule is not None and node.rule.needs_input
+        inputs = [_NA if type(d) is str and d == NA else (d if needs_input else MISSING)
+                  for d in (declared[r] for r in reps)]
+        to_score = [j for j, v in enumerate(inputs) if v is not MISSING and v is not _NA]
+        scored: dict[int, Scored] = {}
+        if to_score and node.rule is not None:
+            scored = _score_column(node, [inputs[j] for j in to_score], to_score)
+        column = _Column(criteria, node)
+        stages = self._stages
+        table = [stages(column, subs[r], inputs[j], scored.get(j), "", declared[r], MISSING, units.attached(r))
+                 for j, r in enumerate(reps)]
+        slot_of = {key: j for j, key in enumerate(firsts)}
+        return _LeafColumn(table, list(map(slot_of.__getitem__, keys)))
+
+    def _score_checked_leaf(self, criteria: CriteriaSet, node: Node, units: _Units,
+                            measured: Mapping[str, Mapping[str, Measurement | _CheckFailed]]) -> _LeafColumn:
+        """A criterion an evidence check measures: each unit has its own records, trail and result."""
+        assert node.check is not None
         code = node.code
         meta = criteria.meta
-        results_by_check = measured.get(_check_key(node)) if node.check else None
-        unanswered = MISSING if node.spec.applicable else _SET_NA  # a criterion that does not apply reads as "na"
+        results_by_check = measured.get(_check_key(node))
+        unanswered = MISSING if node.spec.applicable else _SET_NA
         needs_input = node.rule is not None and node.rule.needs_input
-        inputs: list[Any]
-        trails: list[str]
-        declared_values: list[Any]
-        verified_values: list[Any]
-        to_score: list[int]
-        if node.check is None:  # most criteria: the input is the declared answer, read column-wise
-            declared_values = [sub.answers.get(code, unanswered) for sub in subs]
-            if needs_input:
-                inputs = [_NA if type(d) is str and d == NA else d for d in declared_values]
-                to_score = [i for i, v in enumerate(inputs) if v is not MISSING and v is not _NA]
-            else:
-                inputs = [_NA if type(d) is str and d == NA else MISSING for d in declared_values]
-                to_score = []
-            trails = [""] * len(subs)
-            verified_values = [MISSING] * len(subs)
-        else:
-            inputs, trails, declared_values, verified_values, to_score = [], [], [], [], []
-            for i, sub in enumerate(subs):
-                declared = sub.answers.get(code, unanswered)
-                verified: Any = MISSING
-                trail = ""
-                value: Any = MISSING
-                if declared == NA:
-                    value = _NA
-                elif node.check is not None and results_by_check is not None:
-                    found = results_by_check.get(sub.code)
-                    if found is None:
-                        value = _CheckFailed(f"check '{node.check.name}' returned nothing for this unit")
-                    elif isinstance(found, _CheckFailed):
-                        value = found
+        inputs: list[Any] = []
+        trails: list[str] = []
+        declared_values: list[Any] = []
+        verified_values: list[Any] = []
+        to_score: list[int] = []
+        for i, sub in enumerate(units.subs):
+            declared = sub.answers.get(code, unanswered)
+            verified: Any = MISSING
+            trail = ""
+            value: Any = MISSING
+            if declared == NA:
+                value = _NA
+            elif results_by_check is not None:
+                found = results_by_check.get(sub.code)
+                if found is None:
+                    value = _CheckFailed(f"check '{node.check.name}' returned nothing for this unit")
+                elif isinstance(found, _CheckFailed):
+                    value = found
+                else:
+                    verified = found.metrics.get(node.metric or "")
+                    trail = found.explain(node.metric or "")
+                    if verified is None:
+                        value = {"not_evaluated": MISSING, "not_applicable": _NA, "full": _Fixed(node.max_points),
+                                 "zero": _Fixed(ZERO)}[node.spec.if_no_value]
+                        if isinstance(value, _Fixed):
+                            trail = (trail + "; " if trail else "") + f"no value → {node.spec.if_no_value} points"
+                    elif meta.declared_vs_verified == "declared" and declared is not MISSING:
+                        value = declared
                     else:
-                        verified = found.metrics.get(node.metric or "")
-                        trail = found.explain(node.metric or "")
-                        if verified is None:
-                            value = {"not_evaluated": MISSING, "not_applicable": _NA, "full": _Fixed(node.max_points),
-                                     "zero": _Fixed(ZERO)}[node.spec.if_no_value]
-                            if isinstance(value, _Fixed):
-                                trail = (trail + "; " if trail else "") + f"no value → {node.spec.if_no_value} points"
-                        elif meta.declared_vs_verified == "declared" and declared is not MISSING:
-                            value = declared
-                        else:
-                            value = verified
-                elif needs_input:
-                    value = declared
-                inputs.append(value)
-                trails.append(trail)
-                declared_values.append(declared)
-                verified_values.append(verified)
-                if needs_input and not _settled(value):
-                    to_score.append(i)
+                        value = verified
+            elif needs_input:
+                value = declared
+            inputs.append(value)
+            trails.append(trail)
+            declared_values.append(declared)
+            verified_values.append(verified)
+            if needs_input and not _settled(value):
+                to_score.append(i)
         scored: dict[int, Scored] = {}
         if to_score and node.rule is not None:
             scored = _score_column(node, [inputs[i] for i in to_score], to_score)
         column = _Column(criteria, node)
-        stages = self._stages
-        # Units in the same situation get the same (immutable in practice) LeafResult: same verdict,
-        # same input, same self-assessment, no appraisal, no check and no attached document.
-        shareable = node.check is None
-        shared: dict[tuple[Any, ...], LeafResult] = {}
-        out = []
-        for i, sub in enumerate(subs):
-            one = scored.get(i)
-            key = None
-            if shareable and code not in sub.appraisals and code not in attached[i]:
-                try:
-                    value, declared = inputs[i], declared_values[i]
-                    value_key = _value_key(value)
-                    key = (None if one is None else id(one), value_key,
-                           value_key if declared is value else _value_key(declared),
-                           code in sub.self_na, _value_key(sub.self_assessment.get(code, MISSING)))
-                    found = shared.get(key)
-                except TypeError:  # an unhashable answer (a table): scored on its own
-                    key = found = None
-                if found is not None:
-                    out.append(found)
-                    continue
-            leaf = stages(column, sub, inputs[i], one, trails[i], declared_values[i], verified_values[i], attached[i])
-            if key is not None:
-                shared[key] = leaf
-            out.append(leaf)
-        return out
+        table = [self._stages(column, sub, inputs[i], scored.get(i), trails[i], declared_values[i],
+                              verified_values[i], units.attached(i)) for i, sub in enumerate(units.subs)]
+        return _LeafColumn(table, list(range(len(table))))
 
     def _stages(self, col: _Column, sub: Submission, value: Any, scored: Scored | None,
                 trail: str, declared: Any, verified: Any, attached: Mapping[str, list[Any]]) -> LeafResult:
@@ -296,72 +302,6 @@ class Engine:
             flags, error,
         )
 
-    # -- sums ----------------------------------------------------------------------------------
-    def _aggregate(self, criteria: CriteriaSet, sub: Submission, leaves: list[LeafResult],
-                   measured: Mapping[str, Mapping[str, Measurement | _CheckFailed]],
-                   plugins: list[tuple[str, str]], plan: _SumPlan | None = None,
-                   version: str | None = None) -> UnitResult:
-        plan = plan or _SumPlan(criteria)
-        rnd = plan.round_points
-        count = len(plan.codes)
-        points = [ZERO] * count
-        applicable = [ZERO] * count
-        na_full = plan.na_full
-        for leaf, slot in zip(leaves, plan.leaf_slots):
-            top = leaf.max_points
-            if leaf.status == "not_applicable":
-                if na_full:
-                    points[slot] = applicable[slot] = top
-            else:
-                points[slot] = leaf.final_points or ZERO
-                applicable[slot] = top
-        for slot, children, capped, top in plan.inner:  # children before parents
-            p = a = ZERO
-            for child in children:
-                p += points[child]
-                a += applicable[child]
-            if capped:
-                p, a = min(p, top), top
-            points[slot], applicable[slot] = p, a
-        node_results = []
-        for slot, code, name, depth, top in plan.reported:
-            p, a = points[slot], applicable[slot]
-            pct = percent(p, a)
-            node_results.append(NodeResult(code, name, depth, top, a, rnd(p),
-                                           None if pct is None else plan.round_percent(pct)))
-        base = bonus = penalty = applicable_max = ZERO
-        for slot, role in plan.roots:
-            if role == "bonus":
-                bonus += points[slot]
-            elif role == "penalty":
-                penalty += points[slot]
-            else:
-                base += points[slot]
-                applicable_max += applicable[slot]
-        total_points = max(ZERO, base + bonus - penalty)
-        index = percent(total_points, applicable_max)
-        index = None if index is None else plan.round_percent(index)
-        inputs = [(sub.source, sub.sha256)] if sub.sha256 else []
-        warnings = [f"evidence file not found: {f}" for f in sub.missing_files]
-        for key, found in measured.items():
-            m = found.get(sub.code)
-            if isinstance(m, Measurement):
-                inputs.extend(m.sources.items())
-                # Bad records a check counted (invalid dates, duplicate ids...) reach the appraiser.
-                text = ", ".join(f"{n} {issue}" for issue, n in m.issues.items() if n)
-                note = f"{key.partition('{')[0]}: rows with faults in the records: {text}"
-                if text and note not in warnings:
-                    warnings.append(note)
-        return UnitResult(
-            UnitInfo(sub.code, sub.name, sub.kind, sub.period, sub.cohort),
-            node_results, leaves,
-            rnd(base), rnd(bonus), rnd(penalty), rnd(total_points),
-            applicable_max, index, _band(criteria, index),
-            Provenance(criteria.id, criteria.content_hash, version or _version(), plugins,
-                       sorted(set(inputs)) if inputs else []),
-            warnings,
-        )
-
 
 class _Column:
     """What scoring one criterion for every unit needs, looked up once per column, not per unit."""
@@ -393,8 +333,82 @@ class _Column:
         return done
 
 
+class _Units:
+    """Per-unit lookups every column needs, made once per run."""
+
+    __slots__ = ("subs", "answers", "self_points", "special", "_attached")
+
+    def __init__(self, subs: Sequence[Submission]) -> None:
+        self.subs = subs
+        self.answers = [sub.answers for sub in subs]
+        self.self_points = [sub.self_assessment for sub in subs]
+        self._attached = [_documents_by_code(sub) if sub.documents else _NO_DOCUMENTS for sub in subs]
+        special: dict[str, list[int]] = {}  # code -> units with an appraisal or a document for it
+        for i, sub in enumerate(subs):
+            for code in (*sub.appraisals, *self._attached[i]):
+                positions = special.setdefault(code, [])
+                if not positions or positions[-1] != i:
+                    positions.append(i)
+        self.special = special
+
+    def attached(self, i: int) -> Mapping[str, list[Any]]:
+        return self._attached[i]
+
+
+_NO_DOCUMENTS: Mapping[str, list[Any]] = MappingProxyType({})
+
+
+class _Special:
+    """Marks a unit whose result for a criterion is its own (never shared)."""
+
+
+class _LeafColumn:
+    """One criterion for every unit: the distinct results, and per unit the slot of its result."""
+
+    __slots__ = ("table", "slots")
+
+    def __init__(self, table: list[LeafResult], slots: list[int]) -> None:
+        self.table = table
+        self.slots = slots
+
+    @property
+    def results(self) -> list[LeafResult]:
+        return list(map(self.table.__getitem__, self.slots))
+
+    def per_unit(self, values: list[Any]) -> Any:
+        """Per-result values spread to units; one value when every result gives the same."""
+        first = values[0]
+        if all(v == first and type(v) is type(first) for v in values):
+            return first
+        return list(map(values.__getitem__, self.slots))
+
+
+# A node's points or applicable maximum for every unit: one Decimal when all units have the same.
+Amounts = Decimal | list[Decimal]
+
+
+def _add(x: Amounts, y: Amounts) -> Amounts:
+    if type(x) is list:
+        return list(map(add, x, y)) if type(y) is list else [v + y for v in x]  # type: ignore[operator]
+    if type(y) is list:
+        return [x + v for v in y]  # type: ignore[operator]
+    return x + y  # type: ignore[operator]
+
+
+def _spread(value: Amounts, count: int) -> list[Decimal]:
+    return value if type(value) is list else [value] * count  # type: ignore[return-value,list-item]
+
+
+def _mapped(values: Amounts, make: Any) -> Any:
+    """`make` applied once per distinct value, spread back (results share objects, not work)."""
+    if type(values) is not list:
+        return make(values)
+    done = {v: make(v) for v in set(values)}  # type: ignore[arg-type]
+    return list(map(done.__getitem__, values))  # type: ignore[arg-type]
+
+
 class _SumPlan:
-    """The tree as flat slots, children before parents, so summing a unit is two plain loops."""
+    """The tree as flat slots, children before parents, summed column-wise for all units at once."""
 
     def __init__(self, criteria: CriteriaSet) -> None:
         meta = criteria.meta
@@ -422,6 +436,99 @@ class _SumPlan:
 
         self.round_points = round_points
         self.round_percent = round_percent
+
+    def unit_results(self, criteria: CriteriaSet, subs: Sequence[Submission], columns: list[_LeafColumn],
+                     measured: Mapping[str, Mapping[str, Measurement | _CheckFailed]],
+                     plugins: list[tuple[str, str]], version: str) -> list[UnitResult]:
+        """Sum every unit's tree, settle totals, index and band, and build each unit's result."""
+        count = len(subs)
+        if not count:
+            return []
+        rnd, rnd_pct = self.round_points, self.round_percent
+        points: list[Amounts] = [ZERO] * len(self.codes)
+        applicable: list[Amounts] = [ZERO] * len(self.codes)
+        na_full = self.na_full
+        for column, slot in zip(columns, self.leaf_slots):
+            p, a = [], []
+            for leaf in column.table:
+                top = leaf.max_points
+                if leaf.status == "not_applicable":
+                    p.append(top if na_full else ZERO)
+                    a.append(top if na_full else ZERO)
+                else:
+                    p.append(leaf.final_points or ZERO)
+                    a.append(top)
+            points[slot], applicable[slot] = column.per_unit(p), column.per_unit(a)
+        for slot, children, capped, top in self.inner:  # children before parents
+            p_sum: Amounts = ZERO
+            a_sum: Amounts = ZERO
+            for child in children:
+                p_sum = _add(p_sum, points[child])
+                a_sum = _add(a_sum, applicable[child])
+            if capped:
+                p_sum = [min(v, top) for v in p_sum] if type(p_sum) is list else min(p_sum, top)  # type: ignore
+                a_sum = top
+            points[slot], applicable[slot] = p_sum, a_sum
+        node_columns = []
+        for slot, code, name, depth, top in self.reported:
+            p, a = points[slot], applicable[slot]
+
+            def node(pair: tuple[Decimal, Decimal], code: str = code, name: str = name, depth: int = depth,
+                     top: Decimal = top) -> NodeResult:
+                pct = percent(*pair)
+                return NodeResult(code, name, depth, top, pair[1], rnd(pair[0]), None if pct is None else rnd_pct(pct))
+
+            if type(p) is list or type(a) is list:
+                node_columns.append(_mapped(list(zip(_spread(p, count), _spread(a, count))), node))
+            else:
+                node_columns.append([node((p, a))] * count)  # type: ignore[arg-type]
+        base = bonus = penalty = applicable_max = ZERO
+        for slot, role in self.roots:
+            if role == "bonus":
+                bonus = _add(bonus, points[slot])
+            elif role == "penalty":
+                penalty = _add(penalty, points[slot])
+            else:
+                base = _add(base, points[slot])
+                applicable_max = _add(applicable_max, applicable[slot])
+        bases, bonuses, penalties = _spread(base, count), _spread(bonus, count), _spread(penalty, count)
+        totals = [max(ZERO, b + g - n) for b, g, n in zip(bases, bonuses, penalties)]
+        maxima = _spread(applicable_max, count)
+
+        def index_of(pair: tuple[Decimal, Decimal]) -> tuple[Decimal | None, str | None]:
+            value = percent(*pair)
+            value = None if value is None else rnd_pct(value)
+            return value, _band(criteria, value)
+
+        indexes = _mapped(list(zip(totals, maxima)), index_of)
+        leaf_rows = zip(*[column.results for column in columns])
+        node_rows = zip(*node_columns)
+        rounded = [_mapped(values, rnd) for values in (bases, bonuses, penalties, totals)]
+        one_provenance = Provenance(criteria.id, criteria.content_hash, version, plugins, [])
+        out = []
+        for i, sub in enumerate(subs):
+            inputs = [(sub.source, sub.sha256)] if sub.sha256 else []
+            warnings = [f"evidence file not found: {f}" for f in sub.missing_files] if sub.missing_files else []
+            for key, found in measured.items():
+                m = found.get(sub.code)
+                if isinstance(m, Measurement):
+                    inputs.extend(m.sources.items())
+                    # Bad records a check counted (invalid dates, duplicate ids...) reach the appraiser.
+                    text = ", ".join(f"{n} {issue}" for issue, n in m.issues.items() if n)
+                    note = f"{key.partition('{')[0]}: rows with faults in the records: {text}"
+                    if text and note not in warnings:
+                        warnings.append(note)
+            index, band = indexes[i]
+            out.append(UnitResult(
+                UnitInfo(sub.code, sub.name, sub.kind, sub.period, sub.cohort),
+                list(next(node_rows)), list(next(leaf_rows)),
+                rounded[0][i], rounded[1][i], rounded[2][i], rounded[3][i],
+                maxima[i], index, band,
+                Provenance(criteria.id, criteria.content_hash, version, plugins, sorted(set(inputs)))
+                if inputs else one_provenance,
+                warnings,
+            ))
+        return out
 
 
 def _documents_by_code(sub: Submission) -> dict[str, list[Any]]:
@@ -501,15 +608,21 @@ def _evaluate(check: CheckKind, params: Mapping[str, Any], evidence: list[Any]) 
     return out
 
 
-def _value_key(value: Any) -> tuple[Any, ...]:
-    """Tells apart what results tell apart: 1.50 from 1.5, true from 1, a sentinel from any answer."""
-    if value is MISSING or value is _NA:
-        return (id(value),)
-    kind = type(value)
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for a sharing key holding a table (dict or list) answer, exact as JSON is."""
+    kind = value.__class__
+    if kind is tuple:
+        return tuple(_frozen(v) for v in value)
+    if kind is dict:
+        return (dict, tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+    if kind is list:
+        return (list, tuple(_frozen(v) for v in value))
     if kind is Decimal:
         return (kind, str(value))
-    if isinstance(value, (_CheckFailed, _Fixed)):
-        return (id(value),)
+    try:
+        hash(value)
+    except TypeError:
+        return (_Special, id(value))  # nothing to compare it by: never shared
     return (kind, value)
 
 

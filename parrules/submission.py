@@ -269,6 +269,56 @@ def check_submission(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
     return problems
 
 
+def check_submissions(criteria: CriteriaSet, subs: Sequence[Submission]) -> list[Problem]:
+    """Problems of many submissions against one set, with each distinct answer checked once.
+
+    A campaign's answers repeat (10,000 units × 90 criteria, a few hundred distinct values), so the
+    answers and self-assessed points are checked column by column; a submission is then checked in
+    full, for its messages, only when something about it is not plainly valid.
+    """
+    if not _columns_valid(criteria, subs):
+        suspects: Sequence[Submission] = subs
+    else:
+        leaves = criteria.leaves_set
+        kinds = criteria.meta.unit_kinds
+        suspects = [sub for sub in subs
+                    if sub.appraisals or (kinds and sub.kind and sub.kind not in kinds)
+                    or (sub.criteria_set and sub.criteria_set != criteria.id)
+                    or not sub.answers.keys() <= leaves or not sub.self_assessment.keys() <= leaves]
+    return [p for sub in suspects for p in check_submission(criteria, sub)]
+
+
+def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission]) -> bool:
+    """Whether every distinct answer and self-assessed figure of every leaf passes what check_submission checks."""
+    answers = [sub.answers for sub in subs]
+    own = [sub.self_assessment for sub in subs]
+    for code in criteria.leaves:
+        node = criteria.nodes[code]
+        spec = node.spec
+        values = [a[code] for a in answers if code in a]
+        if values:
+            try:
+                distinct: Any = {(type(v), v) for v in values}
+            except TypeError:  # tables: each is checked
+                distinct = [(type(v), v) for v in values]
+            schema = node.rule.input_schema if node.rule else None
+            for _, value in distinct:
+                if value == NA:
+                    if not (spec.allow_na or not spec.applicable):
+                        return False
+                elif (node.rule is not None and not node.rule.needs_input) or \
+                        (schema is not None and _input_error(schema, value) is not None):
+                    return False
+        points = {o[code] for o in own if code in o}
+        for value in points:
+            if value is None:
+                if not spec.allow_na:
+                    return False
+            elif not 0 <= value <= node.max_points:
+                return False
+    return True
+
+
 # Input types a rule's input schema often is no more than ({"type": [...]}): checked without
 # jsonschema, which would cost a validator per answer (10,000 units × 90 answers in a campaign).
 _PLAIN_TYPES: dict[str, Any] = {"number": (int, float, Decimal), "string": str, "boolean": bool, "object": dict}
