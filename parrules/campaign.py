@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from .criteria_set import CriteriaSet, load_criteria_set
@@ -38,9 +39,9 @@ from .documents import read_document
 from .engine import Engine
 from .errors import Problem, ProblemsError
 from .gaps import GapAnalysis, analyse
-from .output import to_json
+from .output import write_atomic
 from .plugins import Registry, _version
-from .ranking import Ranking, check_tie_break, rank_units
+from .ranking import Placing, Ranking, check_tie_break, rank_units
 from .results import JsonFragments, RunResult
 from .submission import Submission, load_submissions
 from .yoy import CodeMapping, YearOverYear, compare, load_mapping, load_previous
@@ -159,26 +160,42 @@ class CampaignResult:
     gaps: dict[str, GapAnalysis]
 
     def to_json(self) -> bytes:
-        """The campaign JSON as bytes: the same as `to_json(self.to_dict(), indent=False)`, written faster."""
-        with no_gc_pauses():
-            return to_json(self.to_dict(JsonFragments()), indent=False)
+        """The campaign JSON as bytes: the same as `to_json(self.to_dict(), indent=False)`, made faster."""
+        return b"".join(self.json_chunks())
 
-    def to_dict(self, fragments: JsonFragments | None = None) -> dict[str, Any]:
-        """The campaign JSON (schema: `parrules schema campaign`); reports are rendered from it."""
+    def write_json(self, path: str | Path) -> Path:
+        """Write the campaign JSON atomically, streamed: units are serialised while earlier ones are written."""
+        return write_atomic(path, self.json_chunks())
+
+    def json_chunks(self, batch: int = 200) -> Iterator[bytes | memoryview]:
+        """The campaign JSON in pieces (whole units each) that join to `to_json()`."""
+        import secrets
+
+        fragments = JsonFragments()
+        marker = b'"' + secrets.token_hex(16).encode() + b'"'  # where the units go
+        try:
+            with no_gc_pauses():
+                whole = fragments.dumps(self.to_dict(fragments, units=orjson.Fragment(marker))) + b"\n"
+            head, tail = whole.split(marker)
+            yield head + b"["
+            placings = self.ranking.placings
+            for start in range(0, len(placings), batch):
+                with no_gc_pauses():
+                    entries = fragments.dumps([self._unit_entry(p, fragments) for p in placings[start:start + batch]])
+                if start:
+                    yield b","
+                yield memoryview(entries)[1:-1]  # without the brackets, not copied
+            yield b"]" + tail
+        finally:
+            fragments.release()
+
+    def to_dict(self, fragments: JsonFragments | None = None, *, units: Any = None) -> dict[str, Any]:
+        """The campaign JSON (schema: `parrules schema campaign`); reports are rendered from it.
+
+        `fragments` (for writing JSON only) makes results raw JSON; `units` stands in for the units.
+        """
         c = self.criteria
-        num = fragments.number if fragments is not None else _same
         meta = c.meta
-        yoy_units = self.yoy.units if self.yoy else {}
-        units = []
-        for placing in self.ranking.placings:
-            entry = placing.unit.to_dict(fragments)
-            code = placing.unit.unit.code
-            entry["placing"] = placing.to_dict()
-            change = yoy_units.get(code)
-            entry["yoy"] = change.to_dict() if change is not None else None
-            gap = self.gaps.get(code)
-            entry["gaps"] = None if gap is None else gap.to_dict(num, fragments.once if fragments is not None else None)
-            units.append(entry)
         return {
             "format": CAMPAIGN_FORMAT,
             "generator": f"parrules {_version()}",
@@ -194,12 +211,23 @@ class CampaignResult:
             "statistics": self.ranking.statistics.to_dict(),
             "cohorts": [cohort.to_dict() for cohort in self.ranking.cohorts],
             "year_over_year": self.yoy.to_dict() if self.yoy else None,
-            "units": units,
+            "units": units if units is not None else [self._unit_entry(p, fragments) for p in self.ranking.placings],
         }
 
-
-def _same(value: Any) -> Any:
-    return value
+    def _unit_entry(self, placing: Placing, fragments: JsonFragments | None) -> dict[str, Any]:
+        entry = placing.unit.to_dict(fragments)
+        code = placing.unit.unit.code
+        entry["placing"] = placing.to_dict()
+        change = self.yoy.units.get(code) if self.yoy else None
+        entry["yoy"] = change.to_dict() if change is not None else None
+        gap = self.gaps.get(code)
+        if gap is None:
+            entry["gaps"] = None
+        elif fragments is None:
+            entry["gaps"] = gap.to_dict()
+        else:
+            entry["gaps"] = gap.to_dict(fragments.number, fragments.many)
+        return entry
 
 
 def load_campaign_submissions(campaign: Campaign, progress: Progress | None = None) -> list[Submission]:

@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
+from operator import attrgetter
 from typing import Any
 
-from .amounts import ZERO, percent, round_to
+from .amounts import _CONTEXT, HUNDRED, ROUNDING_MODES, ZERO, percent, quantum, round_to
 from .criteria_set import CriteriaSet, code_sort_key
 from .ranking import Placing, Ranking
-from .results import UnitResult
+from .results import LeafResult, UnitResult
 
 _RECOVERABLE = ("partial", "zero", "not_evaluated", "error")
 
@@ -39,6 +41,10 @@ class Loss:
     points: Decimal | None
     status: str
     explanation: str
+    #: place among all losses of a run, largest first (set while analysing; sorts a unit's losses)
+    _order: int = field(default=0, init=False, repr=False, compare=False)
+    #: raw JSON while a campaign is being written (see results.JsonFragments)
+    _json: Any = field(default=None, init=False, repr=False, compare=False)
 
     def to_dict(self, num: Callable[[Any], Any] = _same) -> dict[str, Any]:
         return {"code": self.code, "name": self.name, "field": self.field, "role": self.role, "lost": num(self.lost),
@@ -71,15 +77,20 @@ class GapAnalysis:
     next_band: Target | None
     next_rank: Target | None
 
-    def to_dict(self, num: Callable[[Any], Any] = _same, loss: Callable[[Loss], Any] | None = None) -> dict[str, Any]:
-        """`num` and `loss` turn numbers and losses into what the caller writes (e.g. raw JSON)."""
-        return {"losses": [loss(item) if loss else item.to_dict(num) for item in self.losses],
+    def to_dict(self, num: Callable[[Any], Any] = _same,
+                losses: Callable[[list[Loss]], Any] | None = None) -> dict[str, Any]:
+        """`num` and `losses` turn numbers and the losses into what the caller writes (e.g. raw JSON)."""
+        return {"losses": losses(self.losses) if losses else [item.to_dict(num) for item in self.losses],
                 "next_band": self.next_band.to_dict(num) if self.next_band else None,
                 "next_rank": self.next_rank.to_dict(num) if self.next_rank else None}
 
 
 class _SetFacts:
-    """What the analysis needs from the set, computed once per campaign."""
+    """What the analysis needs from the set, computed once per campaign, and the losses made so far.
+
+    Units sharing a leaf result share its loss: the loss is kept on the leaf while analysing
+    (`LeafResult._loss`) and taken off again by `release()`.
+    """
 
     def __init__(self, criteria: CriteriaSet) -> None:
         self.criteria = criteria
@@ -96,18 +107,70 @@ class _SetFacts:
         self.order = {code: i for i, code in enumerate(sorted(criteria.leaves, key=code_sort_key))}
         bands = [b for b in criteria.meta.bands if b.from_ is not None]
         self.band_floors = sorted((b.from_, b.code) for b in bands)  # type: ignore[misc]
-        self.losses: dict[int, tuple[Any, Loss | None]] = {}
+        self.only_base = all(role == "base" for role in self.role.values())
+        r = criteria.meta.rounding
+        self.percent_step = quantum(r.percent_decimals)
+        self.round_percent = partial(Decimal.quantize, exp=self.percent_step, rounding=ROUNDING_MODES[r.mode],
+                                     context=_CONTEXT)
+        self.leaves: list[LeafResult] = []  # leaves holding a loss
+        self.losses: list[Loss] = []
+
+    def losses_of(self, leaves: list[LeafResult]) -> list[Loss]:
+        """The unit's losses, unsorted; each distinct leaf result is looked at once."""
+        known = [leaf._loss for leaf in leaves]
+        if None in known:
+            known = [k if k is not None else self._loss(leaf) for k, leaf in zip(known, leaves)]
+        return [k for k in known if k is not _NO_LOSS]
+
+    def _loss(self, leaf: LeafResult) -> Any:
+        role = self.role[leaf.code]
+        if role == "penalty" and leaf.final_points:
+            lost = leaf.final_points
+        elif role == "base" and leaf.status in _RECOVERABLE:
+            lost = leaf.max_points - (leaf.final_points or ZERO)
+        else:
+            lost = None
+        made: Any = _NO_LOSS
+        if lost is not None:
+            made = Loss(leaf.code, self.criteria.nodes[leaf.code].name, self.field[leaf.code], role, lost,
+                        leaf.max_points, leaf.final_points, leaf.status, leaf.explanation)
+            self.losses.append(made)
+        leaf._loss = made
+        self.leaves.append(leaf)
+        return made
+
+    def number_losses(self) -> None:
+        """Give every loss made so far its place: largest first, then in the set's order."""
+        order = self.order
+        for i, loss in enumerate(sorted(self.losses, key=lambda x: (-x.lost, order[x.code]))):
+            loss._order = i
+
+    def release(self) -> None:
+        for leaf in self.leaves:
+            leaf._loss = None
+        self.leaves.clear()
+
+
+_NO_LOSS: Any = object()
+_BY_ORDER = attrgetter("_order")
 
 
 def analyse(criteria: CriteriaSet, ranking: Ranking, *, facts: _SetFacts | None = None) -> dict[str, GapAnalysis]:
     """Gap analysis of every ranked unit, by unit code."""
     facts = facts or _SetFacts(criteria)
-    out = {}
+    strict = bool(ranking.tie_break)
+    try:
+        found = [(placing, facts.losses_of(placing.unit.leaves)) for placing in ranking.placings]
+        facts.number_losses()
+    finally:
+        facts.release()
+    above: dict[str, tuple[int, Decimal]] = {}
     for cohort in ranking.cohorts:
-        above = _next_better(cohort.placings)
-        for placing in cohort.placings:
-            out[placing.unit.unit.code] = analyse_unit(criteria, placing, above.get(placing.unit.unit.code),
-                                                       bool(ranking.tie_break), facts=facts)
+        above.update(_next_better(cohort.placings))
+    out = {}
+    for placing, losses in found:
+        code = placing.unit.unit.code
+        out[code] = _analysis(criteria, placing.unit, losses, above.get(code), strict, facts)
     return out
 
 
@@ -140,69 +203,70 @@ def analyse_unit(criteria: CriteriaSet, placing: Placing, above: tuple[int, Deci
     to pass its index.
     """
     facts = facts or _SetFacts(criteria)
-    unit = placing.unit
-    nodes = criteria.nodes
-    losses = []
-    made = facts.losses
-    for leaf in unit.leaves:
-        known = made.get(id(leaf))
-        if known is not None and known[0] is leaf:
-            if known[1] is not None:
-                losses.append(known[1])
-            continue
-        role = facts.role[leaf.code]
-        if role == "penalty":
-            if leaf.final_points:
-                lost = leaf.final_points
-            else:
-                continue
-        elif role == "base" and leaf.status in _RECOVERABLE:
-            lost = leaf.max_points - (leaf.final_points or ZERO)
-        else:
-            made[id(leaf)] = (leaf, None)
-            continue
-        item = Loss(leaf.code, nodes[leaf.code].name, facts.field[leaf.code], role, lost, leaf.max_points,
-                    leaf.final_points, leaf.status, leaf.explanation)
-        made[id(leaf)] = (leaf, item)  # units sharing a leaf result share its loss
-        losses.append(item)
-    losses.sort(key=lambda loss: (-loss.lost, facts.order[loss.code]))
+    try:
+        losses = facts.losses_of(placing.unit.leaves)
+        facts.number_losses()
+    finally:
+        facts.release()
+    return _analysis(criteria, placing.unit, losses, above, strict, facts)
+
+
+def _analysis(criteria: CriteriaSet, unit: UnitResult, losses: list[Loss], above: tuple[int, Decimal] | None,
+              strict: bool, facts: _SetFacts) -> GapAnalysis:
+    losses.sort(key=_BY_ORDER)
     if unit.index is None:
         return GapAnalysis(unit.unit.code, losses, None, None)
-    gains = [loss for loss in losses if loss.role == "base"]
+    gains = losses if facts.only_base else [loss for loss in losses if loss.role == "base"]
     next_band = None
     for floor, code in facts.band_floors:
         if floor > unit.index:
-            next_band = _reach(criteria, unit, gains, "band", code, floor, strict=False)
+            next_band = _reach(unit, gains, "band", code, floor, strict=False, facts=facts)
             break
     next_rank = None
     if above is not None:
         rank, index = above
-        next_rank = _reach(criteria, unit, gains, "rank", str(rank), index, strict=strict)
+        next_rank = _reach(unit, gains, "rank", str(rank), index, strict=strict, facts=facts)
     return GapAnalysis(unit.unit.code, losses, next_band, next_rank)
 
 
 def index_with_gain(criteria: CriteriaSet, unit: UnitResult, gain: Decimal) -> Decimal | None:
     """The unit's index if its base total grew by `gain` points, rounded as the set says."""
     r = criteria.meta.rounding
+    return _index_with_gain(unit, gain, partial(round_to, decimals=r.percent_decimals, mode=r.mode))
+
+
+def _index_with_gain(unit: UnitResult, gain: Decimal, rounding: Callable[[Decimal], Decimal]) -> Decimal | None:
     total = max(ZERO, unit.base_points + gain + unit.bonus_points - unit.penalty_points)
     value = percent(total, unit.applicable_max)
-    return None if value is None else round_to(value, r.percent_decimals, r.mode)
+    return None if value is None else rounding(value)
 
 
-def _reach(criteria: CriteriaSet, unit: UnitResult, gains: Sequence[Loss], kind: str, label: str,
-           needed: Decimal, *, strict: bool) -> Target:
+def _reach(unit: UnitResult, gains: Sequence[Loss], kind: str, label: str, needed: Decimal, *, strict: bool,
+           facts: _SetFacts) -> Target:
+    """The fewest largest losses whose full points reach `needed` (the index grows with each one taken).
+
+    Rounding moves an index by less than one rounding step, so a gain whose unrounded index stays
+    below `needed` minus that step is never enough: such gains are passed over without computing.
+    """
     def enough(index: Decimal | None) -> bool:
         return index is not None and (index > needed if strict else index >= needed)
 
+    if enough(unit.index):
+        return Target(kind, label, needed, [], ZERO, unit.index, True)
+    rounding = facts.round_percent
+    start = unit.base_points + unit.bonus_points - unit.penalty_points
+    too_little = (needed - facts.percent_step) * unit.applicable_max / HUNDRED - start
     chosen: list[str] = []
     gain = ZERO
     index = unit.index
     for loss in gains:
-        if enough(index):
-            break
         chosen.append(loss.code)
         gain += loss.lost
-        index = index_with_gain(criteria, unit, gain)
-    return Target(kind, label, needed, chosen, gain, index, enough(index))
-
-
+        if gain < too_little:
+            continue
+        index = _index_with_gain(unit, gain, rounding)
+        if enough(index):
+            return Target(kind, label, needed, chosen, gain, index, True)
+    if chosen and gain < too_little:
+        index = _index_with_gain(unit, gain, rounding)
+    return Target(kind, label, needed, chosen, gain, index, False)

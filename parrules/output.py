@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from queue import Queue
+from threading import Thread
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -34,15 +37,22 @@ def to_json(data: Any, *, indent: bool = True) -> bytes:
     return orjson.dumps(data, default=_default, option=option) + b"\n"
 
 
-def write_atomic(path: str | Path, content: bytes | str) -> Path:
-    """Write to a temporary file beside the target, then rename it into place."""
+def write_atomic(path: str | Path, content: bytes | str | Iterable[bytes]) -> Path:
+    """Write to a temporary file beside the target, then rename it into place.
+
+    `content` may be pieces (an iterator of bytes): they are written by a second thread while the
+    next ones are made, so a large JSON costs little more than making it. If making a piece fails,
+    the target is left as it was.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(content, (bytes, str)):
+                handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+            else:
+                _write_pieces(handle, content)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
@@ -50,3 +60,30 @@ def write_atomic(path: str | Path, content: bytes | str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _write_pieces(handle: BinaryIO, pieces: Iterable[bytes]) -> None:
+    """Write pieces in a second thread (file writes release the GIL) while this one makes the next."""
+    queue: Queue[bytes | None] = Queue(maxsize=8)
+    failed: list[BaseException] = []
+
+    def writer() -> None:
+        while (piece := queue.get()) is not None:
+            if not failed:
+                try:
+                    handle.write(piece)
+                except BaseException as exc:  # reported to the maker; keep draining so it never blocks
+                    failed.append(exc)
+
+    thread = Thread(target=writer, name="parrules-writer", daemon=True)
+    thread.start()
+    try:
+        for piece in pieces:
+            if failed:
+                break
+            queue.put(piece)
+    finally:
+        queue.put(None)
+        thread.join()
+    if failed:
+        raise failed[0]

@@ -289,32 +289,45 @@ def check_submissions(criteria: CriteriaSet, subs: Sequence[Submission]) -> list
 
 
 def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission]) -> bool:
-    """Whether every distinct answer and self-assessed figure of every leaf passes what check_submission checks."""
+    """Whether every answer and self-assessed figure passes what check_submission checks, leaf by leaf.
+
+    Types are checked per distinct type, so the values themselves are looked at only when the rule's
+    input schema says more than a type (a range, a pattern).
+    """
     answers = [sub.answers for sub in subs]
     own = [sub.self_assessment for sub in subs]
+    self_assessed = set().union(*own)
     for code in criteria.leaves:
         node = criteria.nodes[code]
         spec = node.spec
         values = [a[code] for a in answers if code in a]
+        if values and str in set(map(type, values)) and NA in values:
+            if not (spec.allow_na or not spec.applicable):
+                return False
+            values = [v for v in values if not (type(v) is str and v == NA)]
         if values:
-            try:
-                distinct: Any = {(type(v), v) for v in values}
-            except TypeError:  # tables: each is checked
-                distinct = [(type(v), v) for v in values]
+            if node.rule is not None and not node.rule.needs_input:
+                return False
             schema = node.rule.input_schema if node.rule else None
-            for _, value in distinct:
-                if value == NA:
-                    if not (spec.allow_na or not spec.applicable):
+            if schema is not None:
+                types = _schema_checks(schema)[1]
+                if types is None or not all(issubclass(kind, types[0]) and (types[1] or kind is not bool)
+                                            for kind in set(map(type, values))) \
+                        or (types[2] is not None and min(values) < types[2]) \
+                        or (types[3] is not None and max(values) > types[3]):
+                    try:
+                        distinct: Any = set(zip(map(type, values), values))
+                    except TypeError:  # tables: each is checked
+                        distinct = zip(map(type, values), values)
+                    if any(_input_error(schema, value) is not None for _, value in distinct):
                         return False
-                elif (node.rule is not None and not node.rule.needs_input) or \
-                        (schema is not None and _input_error(schema, value) is not None):
-                    return False
-        points = {o[code] for o in own if code in o}
-        for value in points:
-            if value is None:
+        points = [o[code] for o in own if code in o] if code in self_assessed else []
+        if points:
+            if None in points:
                 if not spec.allow_na:
                     return False
-            elif not 0 <= value <= node.max_points:
+                points = [v for v in points if v is not None]
+            if points and not (min(points) >= 0 and max(points) <= node.max_points):
                 return False
     return True
 
@@ -327,24 +340,32 @@ _VALIDATORS: dict[int, tuple[Mapping[str, Any], Any, Any]] = {}
 
 def _input_error(schema: Mapping[str, Any], value: Any) -> Any:
     """The best jsonschema error for `value`, or None; plain type-only schemas take a fast path."""
-    cached = _VALIDATORS.get(id(schema))
-    if cached is None or cached[0] is not schema:
-        cached = _VALIDATORS[id(schema)] = (schema, _plain_types(schema), jsonschema.Draft202012Validator(schema))
+    cached = _schema_checks(schema)
     types = cached[1]
-    if types is not None and isinstance(value, types[0]) and (types[1] or not isinstance(value, bool)):
+    if types is not None and isinstance(value, types[0]) and (types[1] or not isinstance(value, bool)) \
+            and (types[2] is None or value >= types[2]) and (types[3] is None or value <= types[3]):
         return None
     return jsonschema.exceptions.best_match(cached[2].iter_errors(value))
 
 
-def _plain_types(schema: Mapping[str, Any]) -> tuple[tuple[type, ...], bool] | None:
-    """For a schema that is only {"type": ...}: the Python types it accepts, and whether bool is one."""
-    if len(schema) != 1 or "type" not in schema:
+def _schema_checks(schema: Mapping[str, Any]) -> tuple[Mapping[str, Any], Any, Any]:
+    """(schema, its plain types or None, its validator), made once per schema."""
+    cached = _VALIDATORS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = _VALIDATORS[id(schema)] = (schema, _plain_types(schema), jsonschema.Draft202012Validator(schema))
+    return cached
+
+
+def _plain_types(schema: Mapping[str, Any]) -> tuple[tuple[type, ...], bool, Any, Any] | None:
+    """For a schema that is only a type (and, for numbers, a minimum and maximum): the Python types it
+    accepts, whether bool is one, and the bounds."""
+    if "type" not in schema or not set(schema) <= {"type", "minimum", "maximum"}:
         return None
     kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-    if any(kind not in _PLAIN_TYPES for kind in kinds):
+    if any(kind not in _PLAIN_TYPES for kind in kinds) or (len(schema) > 1 and kinds != ["number"]):
         return None
     types: list[type] = []
     for kind in kinds:
         found = _PLAIN_TYPES[kind]
         types.extend(found if isinstance(found, tuple) else (found,))
-    return tuple(types), "boolean" in kinds
+    return tuple(types), "boolean" in kinds, schema.get("minimum"), schema.get("maximum")
