@@ -118,14 +118,12 @@ class Engine:
         unanswered = MISSING if node.spec.applicable else _SET_NA  # a criterion that does not apply reads as "na"
         # The key tells apart what results tell apart: 1.50 from 1.5, true from 1; self-assessed None is N/A.
         if code not in units.self_assessed:
-            keys: list[Any] = [((kind := v.__class__), str(v) if kind is Decimal else v)
-                               for v in [answers.get(code, unanswered) for answers in units.answers]]
+            keys = _keys([answers.get(code, unanswered) for answers in units.answers])
         elif code not in units.answered:
-            keys = [str(o) if o.__class__ is Decimal else o for o in [own.get(code, MISSING) for own in units.self_points]]
+            keys = _keys([own.get(code, MISSING) for own in units.self_points])
         else:
-            keys = [((kind := v.__class__), str(v) if kind is Decimal else v, str(o) if o.__class__ is Decimal else o)
-                    for v, o in zip([answers.get(code, unanswered) for answers in units.answers],
-                                    [own.get(code, MISSING) for own in units.self_points])]
+            keys = list(zip(_keys([answers.get(code, unanswered) for answers in units.answers]),
+                            _keys([own.get(code, MISSING) for own in units.self_points])))
         special = units.special.get(code)
         if special or unanswered is _SET_NA:
             for i in special or ():
@@ -133,13 +131,12 @@ class Engine:
             if unanswered is _SET_NA:
                 # unanswered reads as the set's "na": shared among such units, apart from a declared "na"
                 keys = [(_Special, k) if code not in answers else k for k, answers in zip(keys, units.answers)]
-        slot_of: dict[Any, int] = {}
-        claim = slot_of.setdefault
         try:
-            slots = [claim(key, len(slot_of)) for key in keys]
+            slot_of = {key: j for j, key in enumerate(dict.fromkeys(keys))}
         except TypeError:  # an unhashable answer (a table): keyed by its frozen contents
-            slot_of.clear()
-            slots = [claim(_frozen(key), len(slot_of)) for key in keys]
+            keys = [_frozen(key) for key in keys]
+            slot_of = {key: j for j, key in enumerate(dict.fromkeys(keys))}
+        slots = list(map(slot_of.__getitem__, keys))
         firsts = dict(zip(reversed(slots), range(count - 1, -1, -1)))
         reps = [firsts[j] for j in range(len(slot_of))]
         declared = {r: subs[r].answers.get(code, unanswered) for r in reps}
@@ -371,6 +368,10 @@ _NO_DOCUMENTS: Mapping[str, list[Any]] = MappingProxyType({})
 
 class _Special:
     """Marks a unit whose result for a criterion is its own (never shared)."""
+
+
+_SPELLED = {Decimal, type(None), _Missing}  # keyed by str(): no two of these spell alike
+_PLAIN = {bool, str, int}  # a column of one of these types is its own key
 
 
 class _LeafColumn:
@@ -658,22 +659,33 @@ def _evaluate(check: CheckKind, params: Mapping[str, Any], evidence: list[Any]) 
     return out
 
 
-def _frozen(value: Any) -> Any:
-    """A hashable stand-in for a sharing key holding a table (dict or list) answer, exact as JSON is."""
-    kind = value.__class__
+def _keys(values: list[Any]) -> list[Any]:
+    """Sharing keys of one column of answers or self-assessed points, made in C where the types allow.
+
+    Equal keys must mean equal results: Decimals are keyed by their spelling (1.50 is shown as
+    declared, apart from 1.5), and values of mixed types by type too (true is not 1).
+    """
+    kinds = set(map(type, values))
+    if kinds <= _SPELLED:
+        return list(map(str, values))  # Decimal spellings, "None" (N/A) and "<missing>" never meet
+    if len(kinds) == 1 and kinds <= _PLAIN:
+        return values
+    return [((kind := v.__class__), str(v) if kind is Decimal else v) for v in values]
+
+
+def _frozen(key: Any) -> Any:
+    """A sharing key holding a table (dict or list) answer: the table is keyed by its repr, which
+    tells apart what results tell apart (1.50 from 1.5; keys in another order merely share less)."""
+    kind = key.__class__
     if kind is tuple:
-        return tuple(_frozen(v) for v in value)
-    if kind is dict:
-        return (dict, tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
-    if kind is list:
-        return (list, tuple(_frozen(v) for v in value))
-    if kind is Decimal:
-        return (kind, str(value))
+        return tuple(_frozen(v) for v in key)
+    if kind is dict or kind is list:
+        return (kind, repr(key))
     try:
-        hash(value)
+        hash(key)
     except TypeError:
-        return (_Special, id(value))  # nothing to compare it by: never shared
-    return (kind, value)
+        return (_Special, id(key))  # nothing to key it by: never shared
+    return key
 
 
 def _settled(value: Any) -> bool:

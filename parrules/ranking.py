@@ -10,6 +10,7 @@ rounded by the set, because that is what people see and compare.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,17 +30,16 @@ TIE_BREAK_KEYS = ("index", "total_points", "base_points", "bonus_points", "penal
 def competition_ranks(scores: Mapping[Hashable, Sequence[Any] | None]) -> dict[Hashable, int | None]:
     """Rank keys by their score tuples, higher first; equal tuples share a rank (1, 2, 2, 4).
 
-    A score of None (no index: nothing applicable) gets no rank.
+    A score of None (no index: nothing applicable) gets no rank. Scores repeat across many units
+    (a few hundred distinct figures among 10,000), so each distinct score is ranked once.
     """
-    ranked = sorted(((tuple(s), k) for k, s in scores.items() if s is not None), key=lambda p: p[0], reverse=True)
-    out: dict[Hashable, int | None] = {k: None for k, s in scores.items() if s is None}
-    previous: tuple[Any, ...] | None = None
-    rank = 0
-    for position, (score, key) in enumerate(ranked, start=1):
-        if score != previous:
-            rank, previous = position, score
-        out[key] = rank
-    return out
+    counts = Counter(tuple(s) for s in scores.values() if s is not None)
+    rank_of = {}
+    rank = 1
+    for score in sorted(counts, reverse=True):
+        rank_of[score] = rank
+        rank += counts[score]
+    return {k: None if s is None else rank_of[tuple(s)] for k, s in scores.items()}
 
 
 def check_tie_break(keys: Sequence[str], criteria: CriteriaSet) -> list[str]:
@@ -191,6 +191,8 @@ def rank_units(criteria: CriteriaSet, units: Sequence[UnitResult], *, cohorts: M
                     for i, u in enumerate(members)]
         placings.sort(key=_display_order)
         out.append(Cohort(name, list(declared.get(name, [])), placings, statistics(criteria, members, fmap)))
+    if len(out) == 1 and len(groups[order[0]]) == len(units):  # one cohort of everyone: the same figures
+        return Ranking(rank_by, list(tie_break), out, out[0].statistics)
     return Ranking(rank_by, list(tie_break), out, statistics(criteria, units, fmap))
 
 
@@ -242,8 +244,15 @@ def _mean(values: list[Decimal], rounding: Callable[[Decimal], Decimal]) -> Deci
 def _median(values: list[Decimal], rounding: Callable[[Decimal], Decimal]) -> Decimal | None:
     if not values:
         return None
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return rounding(ordered[middle])
-    return rounding((ordered[middle - 1] + ordered[middle]) / 2)
+    counts = Counter(values)  # few distinct figures: walk them in order instead of sorting all
+    middle = len(values) // 2
+    wanted = (middle,) if len(values) % 2 else (middle - 1, middle)
+    found: list[Decimal] = []
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while len(found) < len(wanted) and wanted[len(found)] < seen:
+            found.append(value)
+        if len(found) == len(wanted):
+            break
+    return rounding(found[0]) if len(found) == 1 else rounding((found[0] + found[1]) / 2)
