@@ -28,13 +28,14 @@ import gc
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from .criteria_set import CriteriaSet, load_criteria_set
+from .criteria_set import CriteriaSet, Node, load_criteria_set
 from .documents import read_document
 from .engine import Engine
 from .errors import Problem, ProblemsError
@@ -46,7 +47,7 @@ from .results import JsonFragments, RunResult
 from .submission import Submission, load_submissions
 from .yoy import CodeMapping, YearOverYear, compare, load_mapping, load_previous
 
-CAMPAIGN_FORMAT = "parrules.campaign/1"
+CAMPAIGN_FORMAT = "parrules.campaign/2"  # 1 repeated names, maxima and explanations in every unit
 SUBMISSION_SUFFIXES = (".toml", ".json")
 
 Progress = Callable[[str, int, int], None]
@@ -206,7 +207,7 @@ class CampaignResult:
                 "decimals": meta.rounding.decimals, "percent_decimals": meta.rounding.percent_decimals,
                 "bands": [{"code": b.code, "name": b.name, "from": b.from_, "below": b.below} for b in meta.bands],
                 "criteria": [{"code": n.code, "name": n.name, "max_points": n.max_points, "depth": n.depth,
-                              "role": n.role, "leaf": n.is_leaf} for n in c.walk()],
+                              "field": field, "role": n.role, "leaf": n.is_leaf} for n, field in _with_fields(c)],
             },
             "statistics": self.ranking.statistics.to_dict(),
             "cohorts": [cohort.to_dict() for cohort in self.ranking.cohorts],
@@ -215,7 +216,7 @@ class CampaignResult:
         }
 
     def _unit_entry(self, placing: Placing, fragments: JsonFragments | None) -> dict[str, Any]:
-        entry = placing.unit.to_dict(fragments)
+        entry = placing.unit.to_dict(fragments, compact=True)
         code = placing.unit.unit.code
         entry["placing"] = placing.to_dict()
         change = self.yoy.units.get(code) if self.yoy else None
@@ -224,10 +225,19 @@ class CampaignResult:
         if gap is None:
             entry["gaps"] = None
         elif fragments is None:
-            entry["gaps"] = gap.to_dict()
+            entry["gaps"] = gap.to_dict(brief=True)
         else:
-            entry["gaps"] = gap.to_dict(fragments.number, fragments.many)
+            entry["gaps"] = gap.to_dict(fragments.number, partial(fragments.many, brief=True))
         return entry
+
+
+def _with_fields(criteria: CriteriaSet) -> Iterator[tuple[Node, str]]:
+    """Every node in official order with the code of the field (top-level node) it belongs to."""
+    field = ""
+    for node in criteria.walk():
+        if node.depth == 0:
+            field = node.code
+        yield node, field
 
 
 def load_campaign_submissions(campaign: Campaign, progress: Progress | None = None) -> list[Submission]:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from .campaign import load_campaign, run_campaign
+from .campaign import CAMPAIGN_FORMAT, load_campaign, run_campaign
 from .cli import EXIT_OK, EXIT_USAGE, command
 from .documents import read_document
 from .errors import Problem, ProblemsError
@@ -118,9 +118,12 @@ def load_campaign_json(path: str | Path) -> dict[str, Any]:
     from .schema import shipped_schema
 
     doc = read_document(path, what="campaign results")
-    if doc.data.get("format") != "parrules.campaign/1":
-        raise ProblemsError([Problem(doc.label, "format", f"not a campaign JSON (format {doc.data.get('format')!r})",
-                                     hint="write one with `parrules campaign CAMPAIGN.toml -o DIR`")])
+    found = doc.data.get("format")
+    if found != CAMPAIGN_FORMAT:
+        older = isinstance(found, str) and found.startswith("parrules.campaign/")
+        raise ProblemsError([Problem(doc.label, "format", f"not a campaign JSON in {CAMPAIGN_FORMAT} (format {found!r})",
+                                     hint=("written by another parrules version: re-run" if older else "write one with")
+                                     + " `parrules campaign CAMPAIGN.toml -o DIR`")])
     validator = jsonschema.Draft202012Validator(shipped_schema("campaign"))
     error = jsonschema.exceptions.best_match(validator.iter_errors(doc.data))
     if error is not None:

@@ -46,7 +46,11 @@ class Loss:
     #: raw JSON while a campaign is being written (see results.JsonFragments)
     _json: Any = field(default=None, init=False, repr=False, compare=False)
 
-    def to_dict(self, num: Callable[[Any], Any] = _same) -> dict[str, Any]:
+    def to_dict(self, num: Callable[[Any], Any] = _same, *, brief: bool = False) -> dict[str, Any]:
+        """Plain data; `brief` (the campaign format) names the criterion by code only: its name, field
+        and role are in the criteria list, its points, status and explanation in the unit's leaf."""
+        if brief:
+            return {"code": self.code, "lost": num(self.lost)}
         return {"code": self.code, "name": self.name, "field": self.field, "role": self.role, "lost": num(self.lost),
                 "max_points": num(self.max_points), "points": num(self.points), "status": self.status,
                 "explanation": self.explanation}
@@ -77,10 +81,11 @@ class GapAnalysis:
     next_band: Target | None
     next_rank: Target | None
 
-    def to_dict(self, num: Callable[[Any], Any] = _same,
-                losses: Callable[[list[Loss]], Any] | None = None) -> dict[str, Any]:
-        """`num` and `losses` turn numbers and the losses into what the caller writes (e.g. raw JSON)."""
-        return {"losses": losses(self.losses) if losses else [item.to_dict(num) for item in self.losses],
+    def to_dict(self, num: Callable[[Any], Any] = _same, losses: Callable[[list[Loss]], Any] | None = None, *,
+                brief: bool = False) -> dict[str, Any]:
+        """`num` and `losses` turn numbers and the losses into what the caller writes (e.g. raw JSON);
+        `brief` losses are the campaign format's (see `Loss.to_dict`)."""
+        return {"losses": losses(self.losses) if losses else [item.to_dict(num, brief=brief) for item in self.losses],
                 "next_band": self.next_band.to_dict(num) if self.next_band else None,
                 "next_rank": self.next_rank.to_dict(num) if self.next_rank else None}
 

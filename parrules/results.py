@@ -68,8 +68,10 @@ class LeafResult:
     def applicable(self) -> bool:
         return self.status != "not_applicable"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, *, compact: bool = False) -> dict[str, Any]:
+        """Plain data; `compact` (the campaign format) leaves out the maximum, which the criteria list
+        holds, and every key whose value would be null or an empty list."""
+        data = {
             "code": self.code, "max_points": self.max_points, "status": self.status,
             "self_points": self.self_points, "computed_points": self.computed_points,
             "appraisals": [a.to_dict() for a in self.appraisals],
@@ -78,6 +80,10 @@ class LeafResult:
             "verified": _jsonable(self.verified), "flags": [f.to_dict() for f in self.flags],
             "error": self.error,
         }
+        if compact:
+            del data["max_points"]
+            return {key: value for key, value in data.items() if value is not None and value != []}
+        return data
 
 
 @dataclass(slots=True)
@@ -93,7 +99,11 @@ class NodeResult:
     percent: Decimal | None
     _json: Any = field(default=None, init=False, repr=False, compare=False)  # see LeafResult._json
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, compact: bool = False) -> dict[str, Any]:
+        """Plain data; `compact` (the campaign format) leaves out what the criteria list holds."""
+        if compact:
+            return {"code": self.code, "applicable_max": self.applicable_max, "points": self.points,
+                    "percent": self.percent}
         return {"code": self.code, "name": self.name, "depth": self.depth, "max_points": self.max_points,
                 "applicable_max": self.applicable_max, "points": self.points, "percent": self.percent}
 
@@ -168,8 +178,9 @@ class UnitResult:
     def errors(self) -> list[LeafResult]:
         return [leaf for leaf in self.leaves if leaf.status == "error"]
 
-    def to_dict(self, fragments: JsonFragments | None = None) -> dict[str, Any]:
-        """Plain data; with `fragments` (for writing JSON only) leaves, nodes and numbers are raw JSON."""
+    def to_dict(self, fragments: JsonFragments | None = None, *, compact: bool = False) -> dict[str, Any]:
+        """Plain data; with `fragments` (for writing JSON only) leaves, nodes and numbers are raw JSON;
+        `compact` is the campaign format's shape of nodes and leaves."""
         if fragments is not None:
             num = fragments.number
             return {
@@ -177,18 +188,18 @@ class UnitResult:
                 "total_points": num(self.total_points), "base_points": num(self.base_points),
                 "bonus_points": num(self.bonus_points), "penalty_points": num(self.penalty_points),
                 "applicable_max": num(self.applicable_max), "index": num(self.index), "band": self.band,
-                "nodes": fragments.many(self.nodes),
-                "leaves": fragments.many(self.leaves),
+                "nodes": fragments.many(self.nodes, compact=compact),
+                "leaves": fragments.many(self.leaves, compact=compact),
                 "warnings": list(self.warnings),
-                "provenance": self.provenance.to_dict(),
+                "provenance": fragments.once(self.provenance),
             }
         return {
             "unit": self.unit.to_dict(),
             "total_points": self.total_points, "base_points": self.base_points,
             "bonus_points": self.bonus_points, "penalty_points": self.penalty_points,
             "applicable_max": self.applicable_max, "index": self.index, "band": self.band,
-            "nodes": [n.to_dict() for n in self.nodes],
-            "leaves": [leaf.to_dict() for leaf in self.leaves],
+            "nodes": [n.to_dict(compact=compact) for n in self.nodes],
+            "leaves": [leaf.to_dict(compact=compact) for leaf in self.leaves],
             "warnings": list(self.warnings),
             "provenance": self.provenance.to_dict(),
         }
@@ -271,7 +282,7 @@ class JsonFragments:
             self._keep.append(item)
         return found
 
-    def many(self, items: list[Any]) -> list[Any]:
+    def many(self, items: list[Any], **shape: Any) -> list[Any]:
         """Raw JSON of each result in a list (leaves, nodes, losses); a shared object is serialised once.
 
         The raw JSON is kept on the object (`_json`) until `release()`, which is faster to reach than
@@ -279,11 +290,11 @@ class JsonFragments:
         """
         parts = [item._json for item in items]
         if None in parts:
-            parts = [part if part is not None else self._remember(item) for part, item in zip(parts, items)]
+            parts = [part if part is not None else self._remember(item, shape) for part, item in zip(parts, items)]
         return parts
 
-    def _remember(self, item: Any) -> Any:
-        made = item._json = self.raw(item.to_dict())
+    def _remember(self, item: Any, shape: dict[str, Any]) -> Any:
+        made = item._json = self.raw(item.to_dict(**shape))
         self._keep.append(item)
         return made
 

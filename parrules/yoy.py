@@ -32,7 +32,7 @@ from .documents import nfc, read_document
 from .errors import Problem, ProblemsError, key_path
 from .ranking import cohort_of, competition_ranks
 
-RESULT_FORMATS = ("parrules.results/1", "parrules.campaign/1")
+RESULT_FORMATS = ("parrules.results/1", "parrules.campaign/1", "parrules.campaign/2")
 
 
 @dataclass(slots=True)
@@ -84,7 +84,7 @@ def load_previous(path: str | Path) -> PreviousResults:
                                      hint="use the JSON of `parrules score --format json` or of `parrules campaign`")])
     problems: list[Problem] = []
     units: dict[str, PreviousUnit] = {}
-    ranked = fmt == "parrules.campaign/1"
+    ranked = fmt != "parrules.results/1"
     raw_units = data.get("units")
     if not isinstance(raw_units, list):
         raise ProblemsError([Problem(label, "units", "a list of units is missing")])

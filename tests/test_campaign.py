@@ -50,7 +50,7 @@ def test_campaign_runs_with_paths_relative_to_its_file(tmp_path) -> None:
     assert ranks == {"SA": ("departments", 1), "SB": ("departments", 2), "SC": ("departments", 2),
                      "HX": ("districts", 1)}
     data = result.to_dict()
-    assert data["format"] == "parrules.campaign/1"
+    assert data["format"] == "parrules.campaign/2"
     assert [u["unit"]["code"] for u in data["units"]] == ["SA", "SB", "SC", "HX"]
     assert data["statistics"]["mean_index"] == Decimal("80.00")
 

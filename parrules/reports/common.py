@@ -28,6 +28,10 @@ STATUS_LABELS = {
 }
 
 
+_LEAF_KEYS = ("code", "max_points", "status", "self_points", "computed_points", "appraisals", "final_points",
+              "final_stage", "explanation", "declared", "verified", "flags", "error")
+
+
 class ReportData:
     """Convenient views over the campaign JSON."""
 
@@ -68,10 +72,33 @@ class ReportData:
         return str(self.criteria.get(code, {}).get("name", ""))
 
     def field_of(self, unit: Mapping[str, Any], code: str) -> Mapping[str, Any] | None:
+        """The unit's node of field `code` (a top-level criterion), or None."""
+        if self.criteria.get(code, {}).get("depth") != 0:
+            return None
         for node in unit.get("nodes", []):
-            if node["code"] == code and node.get("depth") == 0:
+            if node["code"] == code:
                 return node
         return None
+
+    def leaves(self, unit: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """The unit's leaves with every key present: the campaign format leaves out null and empty
+        values and the maximum (which the criteria list holds)."""
+        for leaf in unit.get("leaves", []):
+            full = dict.fromkeys(_LEAF_KEYS)
+            full.update(appraisals=[], flags=[], max_points=self.criteria.get(leaf["code"], {}).get("max_points"))
+            full.update(leaf)
+            yield full
+
+    def losses(self, unit: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The unit's losses, largest first, with the criterion's name and the leaf's explanation,
+        which the campaign format keeps in the criteria list and the unit's leaves."""
+        leaves = {leaf["code"]: leaf for leaf in unit.get("leaves", [])}
+        out = []
+        for loss in (unit.get("gaps") or {}).get("losses") or []:
+            leaf = leaves.get(loss["code"], {})
+            out.append({"name": self.name(loss["code"]), "explanation": leaf.get("explanation", ""),
+                        "points": leaf.get("final_points"), "status": leaf.get("status"), **loss})
+        return out
 
     def cohorts(self) -> Iterator[tuple[str, list[Mapping[str, Any]]]]:
         """Cohorts in the campaign's order with their units in rank order."""

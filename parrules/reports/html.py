@@ -176,9 +176,9 @@ def _unit(view: ReportData, unit: Mapping[str, Any], anchor: str) -> list[str]:
                        f"chỉ số {view.pct(target['resulting_index'])} %).</p>")
     out.append("<h3>Chi tiết và giải thích</h3><table><thead><tr><th>Mã</th><th>Tiêu chí</th><th>Tối đa</th><th>Tự chấm</th>"
                "<th>Minh chứng</th><th>Điểm</th><th>Tình trạng</th><th>Giải thích</th></tr></thead><tbody>")
-    for leaf in unit.get("leaves", []):
+    for leaf in view.leaves(unit):
         flags = "".join(f'<div class="flag">⚠ {escape(FLAG_LABELS.get(fl["kind"], fl["kind"]))}: {escape(fl["message"])}</div>'
-                        for fl in leaf.get("flags", []))
+                        for fl in leaf["flags"])
         out.append(f'<tr><td>{escape(leaf["code"])}</td><td>{escape(view.name(leaf["code"]))}</td>'
                    f'<td class="n">{view.points(leaf["max_points"])}</td><td class="n">{view.points(leaf["self_points"])}</td>'
                    f'<td class="n">{view.points(leaf["computed_points"])}</td><td class="n">{view.points(leaf["final_points"])}</td>'

@@ -60,7 +60,7 @@ def _unit(view: ReportData, unit: Mapping[str, Any]) -> list[str]:
              f"Tổng điểm {view.points(unit['total_points'])}, chỉ số {view.pct(unit['index'])} %, "
              f"{_cell(view.band_name(unit.get('band')))}, hạng {rank_text(unit['placing'])}.", ""]
     gaps = unit.get("gaps") or {}
-    losses = gaps.get("losses") or []
+    losses = view.losses(unit)
     if losses:
         lines += ["| Tiêu chí | Mất điểm | Giải thích |", "|---|---:|---|"]
         for loss in losses[:10]:
@@ -73,7 +73,7 @@ def _unit(view: ReportData, unit: Mapping[str, Any]) -> list[str]:
             target_label = view.band_name(target["label"]) if key == "next_band" else target["label"]
             lines.append(f"- {label} {_cell(target_label)}: đạt tối đa các tiêu chí "
                          f"{', '.join(_cell(c) for c in target['criteria'])} (+{view.points(target['gain'])} điểm)")
-    flags = [(leaf["code"], flag) for leaf in unit.get("leaves", []) for flag in leaf.get("flags", [])]
+    flags = [(leaf["code"], flag) for leaf in view.leaves(unit) for flag in leaf["flags"]]
     for code, flag in flags:
         lines.append(f"- ⚠ {_cell(code)}: {_cell(FLAG_LABELS.get(flag['kind'], flag['kind']))} — {_cell(flag['message'])}")
     lines.append("")

@@ -64,12 +64,12 @@ def render_xlsx(view: ReportData) -> bytes:
                 put(fields_ws, [info["code"], info["name"], f["code"], f["name"], node["points"], node["applicable_max"],
                                 node["percent"], place["field_ranks"].get(f["code"])],
                     {5: points_format, 6: points_format, 7: pct_format})
-            for leaf in unit.get("leaves", []):
+            for leaf in view.leaves(unit):
                 put(detail, [info["code"], info["name"], leaf["code"], view.name(leaf["code"]), leaf["max_points"],
                              leaf["self_points"], leaf["computed_points"], leaf["final_points"], leaf["final_stage"],
                              STATUS_LABELS.get(leaf["status"], leaf["status"]), leaf["explanation"]],
                     {5: points_format, 6: points_format, 7: points_format, 8: points_format})
-                for flag in leaf.get("flags", []):
+                for flag in leaf["flags"]:
                     put(flags_ws, [info["code"], info["name"], leaf["code"], FLAG_LABELS.get(flag["kind"], flag["kind"]),
                                    flag["message"]], {})
     for ws, widths in ((ranking, [14, 9, 9, 12, 40, 11, 11, 11, 22, 12, 12]),
