@@ -28,13 +28,12 @@ import gc
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
+from .campaign_json import campaign_json_chunks
 from .criteria_set import CriteriaSet, Node, load_criteria_set
 from .documents import read_document
 from .engine import Engine
@@ -43,7 +42,7 @@ from .gaps import GapAnalysis, analyse
 from .output import write_atomic
 from .plugins import Registry, _version
 from .ranking import Placing, Ranking, check_tie_break, rank_units
-from .results import JsonFragments, RunResult
+from .results import RunResult
 from .submission import Submission, load_submissions
 from .yoy import CodeMapping, YearOverYear, compare, load_mapping, load_previous
 
@@ -162,38 +161,18 @@ class CampaignResult:
 
     def to_json(self) -> bytes:
         """The campaign JSON as bytes: the same as `to_json(self.to_dict(), indent=False)`, made faster."""
-        return b"".join(self.json_chunks())
+        with no_gc_pauses():
+            return b"".join(campaign_json_chunks(self))
 
     def write_json(self, path: str | Path) -> Path:
         """Write the campaign JSON atomically, streamed: units are serialised while earlier ones are written."""
-        return write_atomic(path, self.json_chunks())
+        with no_gc_pauses():
+            return write_atomic(path, campaign_json_chunks(self))
 
-    def json_chunks(self, batch: int = 200) -> Iterator[bytes | memoryview]:
-        """The campaign JSON in pieces (whole units each) that join to `to_json()`."""
-        import secrets
-
-        fragments = JsonFragments()
-        marker = b'"' + secrets.token_hex(16).encode() + b'"'  # where the units go
-        try:
-            with no_gc_pauses():
-                whole = fragments.dumps(self.to_dict(fragments, units=orjson.Fragment(marker))) + b"\n"
-            head, tail = whole.split(marker)
-            yield head + b"["
-            placings = self.ranking.placings
-            for start in range(0, len(placings), batch):
-                with no_gc_pauses():
-                    entries = fragments.dumps([self._unit_entry(p, fragments) for p in placings[start:start + batch]])
-                if start:
-                    yield b","
-                yield memoryview(entries)[1:-1]  # without the brackets, not copied
-            yield b"]" + tail
-        finally:
-            fragments.release()
-
-    def to_dict(self, fragments: JsonFragments | None = None, *, units: Any = None) -> dict[str, Any]:
+    def to_dict(self, *, units: Any = None) -> dict[str, Any]:
         """The campaign JSON (schema: `parrules schema campaign`); reports are rendered from it.
 
-        `fragments` (for writing JSON only) makes results raw JSON; `units` stands in for the units.
+        `units` stands in for the list of unit entries (the fast writer puts them in itself).
         """
         c = self.criteria
         meta = c.meta
@@ -212,22 +191,19 @@ class CampaignResult:
             "statistics": self.ranking.statistics.to_dict(),
             "cohorts": [cohort.to_dict() for cohort in self.ranking.cohorts],
             "year_over_year": self.yoy.to_dict() if self.yoy else None,
-            "units": units if units is not None else [self._unit_entry(p, fragments) for p in self.ranking.placings],
+            "units": units if units is not None else [self.unit_entry(p) for p in self.ranking.placings],
         }
 
-    def _unit_entry(self, placing: Placing, fragments: JsonFragments | None) -> dict[str, Any]:
-        entry = placing.unit.to_dict(fragments, compact=True)
+    def unit_entry(self, placing: Placing) -> dict[str, Any]:
+        """One unit in the campaign JSON: its results (nodes and leaves in the compact shape), placing,
+        year-over-year change and gap analysis."""
+        entry = placing.unit.to_dict(compact=True)
         code = placing.unit.unit.code
         entry["placing"] = placing.to_dict()
         change = self.yoy.units.get(code) if self.yoy else None
         entry["yoy"] = change.to_dict() if change is not None else None
         gap = self.gaps.get(code)
-        if gap is None:
-            entry["gaps"] = None
-        elif fragments is None:
-            entry["gaps"] = gap.to_dict(brief=True)
-        else:
-            entry["gaps"] = gap.to_dict(fragments.number, partial(fragments.many, brief=True))
+        entry["gaps"] = None if gap is None else gap.to_dict(brief=True)
         return entry
 
 

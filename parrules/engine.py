@@ -22,15 +22,9 @@ from .criteria_set import CriteriaSet, Node
 from .errors import raise_if
 from .plugins import Registry, _version, default_registry
 from .results import AppraisalRound, Flag, LeafResult, NodeResult, Provenance, RunResult, UnitInfo, UnitResult
-from .submission import NA, Submission, check_submissions
+from .submission import NA, UNANSWERED, Submission, check_submissions
 
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "<missing>"
-
-
-MISSING: Any = _Missing()
+MISSING: Any = UNANSWERED  # no answer, no self-assessment, no value
 _NA: Any = "not applicable"
 # "na" that the set, not the unit, said (applicable = false): equal to NA, but not shown as declared.
 _SET_NA: Any = "".join(("n", "a"))
@@ -72,10 +66,10 @@ class Engine:
 
     def score_many(self, criteria: CriteriaSet, submissions: Sequence[Submission], *,
                    data: Mapping[str, str | Path] | None = None) -> RunResult:
-        raise_if(check_submissions(criteria, submissions))
+        units = _Units(submissions)
+        raise_if(check_submissions(criteria, submissions, units.answer_column))
         shared = {name: Path(path) for name, path in (data or {}).items()}
         measured = self._run_checks(criteria, submissions, shared)
-        units = _Units(submissions)
         columns = [self._score_leaf(criteria, criteria.nodes[code], units, measured) for code in criteria.leaves]
         plugins = sorted({(k.plugin, k.plugin_version) for k in (*criteria.rule_kinds_used(),
                                                                   *criteria.checks_used())})
@@ -118,12 +112,11 @@ class Engine:
         unanswered = MISSING if node.spec.applicable else _SET_NA  # a criterion that does not apply reads as "na"
         # The key tells apart what results tell apart: 1.50 from 1.5, true from 1; self-assessed None is N/A.
         if code not in units.self_assessed:
-            keys = _keys([answers.get(code, unanswered) for answers in units.answers])
+            keys = _keys(units.answer_column(code))
         elif code not in units.answered:
             keys = _keys([own.get(code, MISSING) for own in units.self_points])
         else:
-            keys = list(zip(_keys([answers.get(code, unanswered) for answers in units.answers]),
-                            _keys([own.get(code, MISSING) for own in units.self_points])))
+            keys = list(zip(_keys(units.answer_column(code)), _keys([own.get(code, MISSING) for own in units.self_points])))
         special = units.special.get(code)
         if special or unanswered is _SET_NA:
             for i in special or ():
@@ -132,13 +125,13 @@ class Engine:
                 # unanswered reads as the set's "na": shared among such units, apart from a declared "na"
                 keys = [(_Special, k) if code not in answers else k for k, answers in zip(keys, units.answers)]
         try:
-            slot_of = {key: j for j, key in enumerate(dict.fromkeys(keys))}
+            where = dict(zip(keys, range(count)))  # each distinct key at one of its units (any will do)
         except TypeError:  # an unhashable answer (a table): keyed by its frozen contents
             keys = [_frozen(key) for key in keys]
-            slot_of = {key: j for j, key in enumerate(dict.fromkeys(keys))}
+            where = dict(zip(keys, range(count)))
+        reps = list(where.values())
+        slot_of = {key: j for j, key in enumerate(where)}
         slots = list(map(slot_of.__getitem__, keys))
-        firsts = dict(zip(reversed(slots), range(count - 1, -1, -1)))
-        reps = [firsts[j] for j in range(len(slot_of))]
         declared = {r: subs[r].answers.get(code, unanswered) for r in reps}
         needs_input = node.rule is not None and node.rule.needs_input
         inputs = [_NA if type(d) is str and d == NA else (d if needs_input else MISSING)
@@ -342,7 +335,7 @@ class _Column:
 class _Units:
     """Per-unit lookups every column needs, made once per run."""
 
-    __slots__ = ("subs", "answers", "self_points", "answered", "self_assessed", "special", "_attached")
+    __slots__ = ("subs", "answers", "self_points", "answered", "self_assessed", "special", "_attached", "_columns")
 
     def __init__(self, subs: Sequence[Submission]) -> None:
         self.subs = subs
@@ -350,6 +343,7 @@ class _Units:
         self.self_points = [sub.self_assessment for sub in subs]
         self.answered: set[str] = set().union(*self.answers)  # codes any unit answered
         self.self_assessed: set[str] = set().union(*self.self_points)
+        self._columns: dict[str, list[Any]] = {}
         self._attached = [_documents_by_code(sub) if sub.documents else _NO_DOCUMENTS for sub in subs]
         special: dict[str, list[int]] = {}  # code -> units with an appraisal or a document for it
         for i, sub in enumerate(subs):
@@ -362,6 +356,13 @@ class _Units:
     def attached(self, i: int) -> Mapping[str, list[Any]]:
         return self._attached[i]
 
+    def answer_column(self, code: str) -> list[Any]:
+        """Every unit's answer to `code` (MISSING where none), read once for checking and for scoring."""
+        found = self._columns.get(code)
+        if found is None:
+            found = self._columns[code] = [answers.get(code, MISSING) for answers in self.answers]
+        return found
+
 
 _NO_DOCUMENTS: Mapping[str, list[Any]] = MappingProxyType({})
 
@@ -370,7 +371,7 @@ class _Special:
     """Marks a unit whose result for a criterion is its own (never shared)."""
 
 
-_SPELLED = {Decimal, type(None), _Missing}  # keyed by str(): no two of these spell alike
+_SPELLED = {Decimal, type(None), type(MISSING)}  # keyed by str(): no two of these spell alike
 _PLAIN = {bool, str, int}  # a column of one of these types is its own key
 
 

@@ -26,10 +26,6 @@ from .results import LeafResult, UnitResult
 _RECOVERABLE = ("partial", "zero", "not_evaluated", "error")
 
 
-def _same(value: Any) -> Any:
-    return value
-
-
 @dataclass(slots=True)
 class Loss:
     code: str
@@ -43,16 +39,16 @@ class Loss:
     explanation: str
     #: place among all losses of a run, largest first (set while analysing; sorts a unit's losses)
     _order: int = field(default=0, init=False, repr=False, compare=False)
-    #: raw JSON while a campaign is being written (see results.JsonFragments)
+    #: raw JSON while a campaign is being written (see campaign_json)
     _json: Any = field(default=None, init=False, repr=False, compare=False)
 
-    def to_dict(self, num: Callable[[Any], Any] = _same, *, brief: bool = False) -> dict[str, Any]:
+    def to_dict(self, *, brief: bool = False) -> dict[str, Any]:
         """Plain data; `brief` (the campaign format) names the criterion by code only: its name, field
         and role are in the criteria list, its points, status and explanation in the unit's leaf."""
         if brief:
-            return {"code": self.code, "lost": num(self.lost)}
-        return {"code": self.code, "name": self.name, "field": self.field, "role": self.role, "lost": num(self.lost),
-                "max_points": num(self.max_points), "points": num(self.points), "status": self.status,
+            return {"code": self.code, "lost": self.lost}
+        return {"code": self.code, "name": self.name, "field": self.field, "role": self.role, "lost": self.lost,
+                "max_points": self.max_points, "points": self.points, "status": self.status,
                 "explanation": self.explanation}
 
 
@@ -68,9 +64,9 @@ class Target:
     resulting_index: Decimal | None = None
     reachable: bool = True
 
-    def to_dict(self, num: Callable[[Any], Any] = _same) -> dict[str, Any]:
-        return {"kind": self.kind, "label": self.label, "needed_index": num(self.needed_index),
-                "criteria": list(self.criteria), "gain": num(self.gain), "resulting_index": num(self.resulting_index),
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "label": self.label, "needed_index": self.needed_index,
+                "criteria": list(self.criteria), "gain": self.gain, "resulting_index": self.resulting_index,
                 "reachable": self.reachable}
 
 
@@ -81,13 +77,11 @@ class GapAnalysis:
     next_band: Target | None
     next_rank: Target | None
 
-    def to_dict(self, num: Callable[[Any], Any] = _same, losses: Callable[[list[Loss]], Any] | None = None, *,
-                brief: bool = False) -> dict[str, Any]:
-        """`num` and `losses` turn numbers and the losses into what the caller writes (e.g. raw JSON);
-        `brief` losses are the campaign format's (see `Loss.to_dict`)."""
-        return {"losses": losses(self.losses) if losses else [item.to_dict(num, brief=brief) for item in self.losses],
-                "next_band": self.next_band.to_dict(num) if self.next_band else None,
-                "next_rank": self.next_rank.to_dict(num) if self.next_rank else None}
+    def to_dict(self, *, brief: bool = False) -> dict[str, Any]:
+        """Plain data; `brief` losses are the campaign format's (see `Loss.to_dict`)."""
+        return {"losses": [item.to_dict(brief=brief) for item in self.losses],
+                "next_band": self.next_band.to_dict() if self.next_band else None,
+                "next_rank": self.next_rank.to_dict() if self.next_rank else None}
 
 
 class _SetFacts:

@@ -21,9 +21,14 @@ import orjson
 from .amounts import plain
 
 
+def decimal_json(value: Decimal) -> str:
+    """A Decimal as exact JSON number text: 13.50 stays 13.50, an integral 1E+1 is 10."""
+    return plain(value) if value == value.to_integral_value() else format(value, "f")
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return orjson.Fragment(plain(value) if value == value.to_integral_value() else format(value, "f"))
+        return orjson.Fragment(decimal_json(value))
     if isinstance(value, (set, frozenset)):
         return sorted(value)
     if isinstance(value, Path):

@@ -59,7 +59,7 @@ class LeafResult:
     verified: Any = None
     flags: list[Flag] = field(default_factory=list)
     error: str | None = None
-    #: raw JSON while a run is being written, and the gap-analysis loss while one is made: units in
+    #: raw JSON while a campaign is being written (campaign_json), and the gap-analysis loss while one is made: units in
     #: the same situation share one LeafResult, so such work is done once per shared object
     _json: Any = field(default=None, init=False, repr=False, compare=False)
     _loss: Any = field(default=None, init=False, repr=False, compare=False)
@@ -71,7 +71,21 @@ class LeafResult:
     def to_dict(self, *, compact: bool = False) -> dict[str, Any]:
         """Plain data; `compact` (the campaign format) leaves out the maximum, which the criteria list
         holds, and every key whose value would be null or an empty list."""
-        data = {
+        if compact:  # built directly: a campaign serialises tens of thousands of distinct leaves
+            data = {"code": self.code, "status": self.status, "explanation": self.explanation}
+            for key, value in (("self_points", self.self_points), ("computed_points", self.computed_points),
+                               ("final_points", self.final_points), ("final_stage", self.final_stage),
+                               ("declared", self.declared), ("verified", self.verified), ("error", self.error)):
+                if value is not None:
+                    value = _jsonable(value)
+                    if value != []:
+                        data[key] = value
+            if self.appraisals:
+                data["appraisals"] = [a.to_dict() for a in self.appraisals]
+            if self.flags:
+                data["flags"] = [f.to_dict() for f in self.flags]
+            return data
+        return {
             "code": self.code, "max_points": self.max_points, "status": self.status,
             "self_points": self.self_points, "computed_points": self.computed_points,
             "appraisals": [a.to_dict() for a in self.appraisals],
@@ -80,10 +94,6 @@ class LeafResult:
             "verified": _jsonable(self.verified), "flags": [f.to_dict() for f in self.flags],
             "error": self.error,
         }
-        if compact:
-            del data["max_points"]
-            return {key: value for key, value in data.items() if value is not None and value != []}
-        return data
 
 
 @dataclass(slots=True)
@@ -178,21 +188,8 @@ class UnitResult:
     def errors(self) -> list[LeafResult]:
         return [leaf for leaf in self.leaves if leaf.status == "error"]
 
-    def to_dict(self, fragments: JsonFragments | None = None, *, compact: bool = False) -> dict[str, Any]:
-        """Plain data; with `fragments` (for writing JSON only) leaves, nodes and numbers are raw JSON;
-        `compact` is the campaign format's shape of nodes and leaves."""
-        if fragments is not None:
-            num = fragments.number
-            return {
-                "unit": self.unit.to_dict(),
-                "total_points": num(self.total_points), "base_points": num(self.base_points),
-                "bonus_points": num(self.bonus_points), "penalty_points": num(self.penalty_points),
-                "applicable_max": num(self.applicable_max), "index": num(self.index), "band": self.band,
-                "nodes": fragments.many(self.nodes, compact=compact),
-                "leaves": fragments.many(self.leaves, compact=compact),
-                "warnings": list(self.warnings),
-                "provenance": fragments.once(self.provenance),
-            }
+    def to_dict(self, *, compact: bool = False) -> dict[str, Any]:
+        """Plain data; `compact` is the campaign format's shape of nodes and leaves."""
         return {
             "unit": self.unit.to_dict(),
             "total_points": self.total_points, "base_points": self.base_points,
@@ -229,84 +226,12 @@ class RunResult:
         }
 
 
-class JsonFragments:
-    """Raw JSON for results that repeat, so writing 10,000 units × 90 leaves stays cheap.
-
-    Units in the same situation share one result object (a leaf, a node, a gap-analysis loss), so
-    each object is serialised once and its raw JSON reused (`orjson.Fragment`); a number is turned
-    into JSON text once per distinct spelling. The bytes are the same as writing the plain
-    `to_dict()` with `output.to_json(..., indent=False)`.
-    """
-
-    def __init__(self) -> None:
-        from .output import _default
-
-        self._number_json = _default
-        self._numbers: dict[str, Any] = {}
-        self._by_id: dict[int, tuple[Decimal, Any]] = {}
-        self._raw: dict[int, Any] = {}
-        self._keep: list[Any] = []  # objects whose id keys `_raw`: alive while the fragments are
-
-    def number(self, value: Decimal | None) -> Any:
-        if value is None:
-            return None
-        hit = self._by_id.get(id(value))  # results share their Decimal objects too
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        key = str(value)
-        found = self._numbers.get(key)
-        if found is None:
-            found = self._numbers[key] = self._number_json(value)
-        self._by_id[id(value)] = (value, found)
-        return found
-
-    def default(self, value: Any) -> Any:
-        """orjson's `default`: Decimals through the number cache, the rest as `output.to_json` does."""
-        return self.number(value) if type(value) is Decimal else self._number_json(value)
-
-    def dumps(self, data: Any) -> bytes:
-        import orjson
-
-        return orjson.dumps(data, default=self.default, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
-
-    def raw(self, data: Any) -> Any:
-        import orjson
-
-        return orjson.Fragment(self.dumps(data))
-
-    def once(self, item: Any) -> Any:
-        """Raw JSON of `item.to_dict()`, made once per object."""
-        found = self._raw.get(id(item))
-        if found is None:
-            found = self._raw[id(item)] = self.raw(item.to_dict())
-            self._keep.append(item)
-        return found
-
-    def many(self, items: list[Any], **shape: Any) -> list[Any]:
-        """Raw JSON of each result in a list (leaves, nodes, losses); a shared object is serialised once.
-
-        The raw JSON is kept on the object (`_json`) until `release()`, which is faster to reach than
-        any lookup table when 10,000 units × 90 leaves point at a few thousand distinct results.
-        """
-        parts = [item._json for item in items]
-        if None in parts:
-            parts = [part if part is not None else self._remember(item, shape) for part, item in zip(parts, items)]
-        return parts
-
-    def _remember(self, item: Any, shape: dict[str, Any]) -> Any:
-        made = item._json = self.raw(item.to_dict(**shape))
-        self._keep.append(item)
-        return made
-
-    def release(self) -> None:
-        """Take the raw JSON off the results again (they may change after being written)."""
-        for item in self._keep:
-            if hasattr(item, "_json"):
-                item._json = None
-        self._keep.clear()
+_AS_IS = {str, bool, int, Decimal, type(None)}
 
 
 def _jsonable(value: Any) -> Any:
+    if value.__class__ in _AS_IS:
+        return value
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):

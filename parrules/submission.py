@@ -269,14 +269,34 @@ def check_submission(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
     return problems
 
 
-def check_submissions(criteria: CriteriaSet, subs: Sequence[Submission]) -> list[Problem]:
+class _Unanswered:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+UNANSWERED: Any = _Unanswered()
+"""What a column of answers holds for a unit that did not answer."""
+
+AnswerColumn = Callable[[str], Sequence[Any]]
+"""Every unit's answer to one criterion (UNANSWERED where there is none), in the units' order."""
+
+
+def check_submissions(criteria: CriteriaSet, subs: Sequence[Submission],
+                      answer_column: AnswerColumn | None = None) -> list[Problem]:
     """Problems of many submissions against one set, with each distinct answer checked once.
 
     A campaign's answers repeat (10,000 units × 90 criteria, a few hundred distinct values), so the
-    answers and self-assessed points are checked column by column; a submission is then checked in
-    full, for its messages, only when something about it is not plainly valid.
+    answers and self-assessed points are checked column by column (`answer_column` lets the engine
+    share the columns it reads anyway); a submission is then checked in full, for its messages, only
+    when something about it is not plainly valid.
     """
-    if not _columns_valid(criteria, subs):
+    if answer_column is None:
+        answers = [sub.answers for sub in subs]
+
+        def answer_column(code: str) -> Sequence[Any]:
+            return [a.get(code, UNANSWERED) for a in answers]
+
+    if not _columns_valid(criteria, subs, answer_column):
         suspects: Sequence[Submission] = subs
     else:
         leaves = criteria.leaves_set
@@ -288,23 +308,27 @@ def check_submissions(criteria: CriteriaSet, subs: Sequence[Submission]) -> list
     return [p for sub in suspects for p in check_submission(criteria, sub)]
 
 
-def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission]) -> bool:
+def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission], answer_column: AnswerColumn) -> bool:
     """Whether every answer and self-assessed figure passes what check_submission checks, leaf by leaf.
 
     Types are checked per distinct type, so the values themselves are looked at only when the rule's
     input schema says more than a type (a range, a pattern).
     """
-    answers = [sub.answers for sub in subs]
     own = [sub.self_assessment for sub in subs]
     self_assessed = set().union(*own)
     for code in criteria.leaves:
         node = criteria.nodes[code]
         spec = node.spec
-        values = [a[code] for a in answers if code in a]
-        if values and str in set(map(type, values)) and NA in values:
+        values: Sequence[Any] = answer_column(code)
+        kinds = set(map(type, values))
+        if _Unanswered in kinds:
+            values = [v for v in values if v is not UNANSWERED] if len(kinds) > 1 else []
+            kinds.discard(_Unanswered)
+        if str in kinds and NA in values:
             if not (spec.allow_na or not spec.applicable):
                 return False
             values = [v for v in values if not (type(v) is str and v == NA)]
+            kinds = set(map(type, values))
         if values:
             if node.rule is not None and not node.rule.needs_input:
                 return False
@@ -312,7 +336,7 @@ def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission]) -> bool:
             if schema is not None:
                 types = _schema_checks(schema)[1]
                 if types is None or not all(issubclass(kind, types[0]) and (types[1] or kind is not bool)
-                                            for kind in set(map(type, values))) \
+                                            for kind in kinds) \
                         or (types[2] is not None and min(values) < types[2]) \
                         or (types[3] is not None and max(values) > types[3]):
                     try:
