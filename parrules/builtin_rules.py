@@ -34,12 +34,19 @@ def _share(leaf: Leaf, percent: Decimal) -> Decimal:
 
 def _each(score_one: Callable[[Leaf, Any], Scored]) -> Callable[[Leaf, Sequence[Any]], list[Scored]]:
     """Lift a per-value scorer to the column-wise signature, turning bad values into input errors."""
+    return _each_prepared(lambda leaf: leaf, lambda ready, value: score_one(ready, value))
+
+
+def _each_prepared(prepare: Callable[[Leaf], Any],
+                   score_one: Callable[[Any, Any], Scored]) -> Callable[[Leaf, Sequence[Any]], list[Scored]]:
+    """Like `_each`, with what the criterion's parameters give (bounds, labels) worked out once per column."""
 
     def score(leaf: Leaf, values: Sequence[Any]) -> list[Scored]:
+        ready = prepare(leaf)
         out = []
         for value in values:
             try:
-                out.append(score_one(leaf, value))
+                out.append(score_one(ready, value))
             except (TypeError, ValueError) as exc:
                 out.append(Scored(None, "", error=str(exc)))
         return out
@@ -101,15 +108,24 @@ def _band_label(band: Mapping[str, Any], unit: str) -> str:
     return "any value"
 
 
-def _bands(leaf: Leaf, value: Any) -> Scored:
-    number = to_decimal(value)
+def _band_table(leaf: Leaf) -> tuple[str, list[tuple[Decimal | None, Decimal | None, Decimal, str]]]:
+    """The unit and, per band: lower bound, upper bound, points and the '→ band … → x of y' text."""
     unit = leaf.params.get("unit", " %")
+    table = []
     for band in leaf.params["bands"]:
         low, high = band.get("from"), band.get("below")
-        if (low is None or number >= to_decimal(low)) and (high is None or number < to_decimal(high)):
-            points = _band_points(leaf, band)
-            label = _band_label(band, unit)
-            return Scored(points, f"{plain(number)}{unit} → band {label} → {_of(points, leaf)}")
+        points = _band_points(leaf, band)
+        table.append((None if low is None else to_decimal(low), None if high is None else to_decimal(high), points,
+                      f" → band {_band_label(band, unit)} → {_of(points, leaf)}"))
+    return unit, table
+
+
+def _bands(ready: tuple[str, list[tuple[Decimal | None, Decimal | None, Decimal, str]]], value: Any) -> Scored:
+    unit, table = ready
+    number = to_decimal(value)
+    for low, high, points, text in table:
+        if (low is None or number >= low) and (high is None or number < high):
+            return Scored(points, f"{plain(number)}{unit}{text}")
     raise ValueError(f"no band covers {plain(number)}{unit}")
 
 
@@ -271,7 +287,7 @@ def register_rule_kinds(register: Callable[..., Any]) -> None:
     register("choice", _each(_choice),
              description="Named options, each worth a share of the maximum (e.g. tốt 100 %, khá 75 %)",
              params_schema=_params({"options": _OPTIONS}, ["options"]), input_schema={"type": "string"})
-    register("bands", _each(_bands), validate=_validate_bands,
+    register("bands", _each_prepared(_band_table, _bands), validate=_validate_bands,
              description="Bands on a metric: lower bound inclusive, upper exclusive (từ 90% đến dưới 100%)",
              params_schema=_params({"bands": {"type": "array", "minItems": 1, "items": _BAND},
                                     "unit": {"type": "string"}}, ["bands"]),

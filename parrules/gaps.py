@@ -26,8 +26,11 @@ from .results import LeafResult, UnitResult
 _RECOVERABLE = ("partial", "zero", "not_evaluated", "error")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Loss:
+    """Points a unit lost on one criterion. Compared by identity: units sharing a leaf result share
+    its loss, and the analysis looks losses up among tens of thousands of them."""
+
     code: str
     name: str
     field: str

@@ -67,16 +67,28 @@ def write_atomic(path: str | Path, content: bytes | str | Iterable[bytes]) -> Pa
     return target
 
 
+_SYNC_EVERY = 32 * 2**20
+
+
 def _write_pieces(handle: BinaryIO, pieces: Iterable[bytes]) -> None:
-    """Write pieces in a second thread (file writes release the GIL) while this one makes the next."""
+    """Write pieces in a second thread (file writes release the GIL) while this one makes the next.
+
+    The writer also flushes to disk every 32 MiB, so the closing fsync waits for the last part only.
+    """
     queue: Queue[bytes | None] = Queue(maxsize=8)
     failed: list[BaseException] = []
 
     def writer() -> None:
+        unsynced = 0
         while (piece := queue.get()) is not None:
             if not failed:
                 try:
                     handle.write(piece)
+                    unsynced += len(piece)
+                    if unsynced >= _SYNC_EVERY:
+                        handle.flush()
+                        os.fdatasync(handle.fileno())
+                        unsynced = 0
                 except BaseException as exc:  # reported to the maker; keep draining so it never blocks
                     failed.append(exc)
 
