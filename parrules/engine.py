@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from operator import add
+from operator import add, itemgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -114,9 +114,9 @@ class Engine:
         if code not in units.self_assessed:
             keys = _keys(units.answer_column(code))
         elif code not in units.answered:
-            keys = _keys([own.get(code, MISSING) for own in units.self_points])
+            keys = _keys(units.self_column(code))
         else:
-            keys = list(zip(_keys(units.answer_column(code)), _keys([own.get(code, MISSING) for own in units.self_points])))
+            keys = list(zip(_keys(units.answer_column(code)), _keys(units.self_column(code))))
         special = units.special.get(code)
         if special or unanswered is _SET_NA:
             for i in special or ():
@@ -335,7 +335,8 @@ class _Column:
 class _Units:
     """Per-unit lookups every column needs, made once per run."""
 
-    __slots__ = ("subs", "answers", "self_points", "answered", "self_assessed", "special", "_attached", "_columns")
+    __slots__ = ("subs", "answers", "self_points", "answered", "self_assessed", "special", "_attached",
+                 "_answer_columns", "_self_columns")
 
     def __init__(self, subs: Sequence[Submission]) -> None:
         self.subs = subs
@@ -343,7 +344,8 @@ class _Units:
         self.self_points = [sub.self_assessment for sub in subs]
         self.answered: set[str] = set().union(*self.answers)  # codes any unit answered
         self.self_assessed: set[str] = set().union(*self.self_points)
-        self._columns: dict[str, list[Any]] = {}
+        self._answer_columns: dict[str, list[Any]] | None = None
+        self._self_columns: dict[str, list[Any]] | None = None
         self._attached = [_documents_by_code(sub) if sub.documents else _NO_DOCUMENTS for sub in subs]
         special: dict[str, list[int]] = {}  # code -> units with an appraisal or a document for it
         for i, sub in enumerate(subs):
@@ -358,10 +360,33 @@ class _Units:
 
     def answer_column(self, code: str) -> list[Any]:
         """Every unit's answer to `code` (MISSING where none), read once for checking and for scoring."""
-        found = self._columns.get(code)
-        if found is None:
-            found = self._columns[code] = [answers.get(code, MISSING) for answers in self.answers]
-        return found
+        if self._answer_columns is None:
+            self._answer_columns = _transposed(self.answers, sorted(self.answered))
+        return self._answer_columns.get(code) or [MISSING] * len(self.subs)
+
+    def self_column(self, code: str) -> list[Any]:
+        """Every unit's self-assessed points for `code` (None for N/A, MISSING where none)."""
+        if self._self_columns is None:
+            self._self_columns = _transposed(self.self_points, sorted(self.self_assessed))
+        return self._self_columns.get(code) or [MISSING] * len(self.subs)
+
+
+def _transposed(rows: list[Mapping[str, Any]], codes: list[str]) -> dict[str, list[Any]]:
+    """Per-unit mappings turned into one list per code (MISSING where a unit lacks the code).
+
+    One C-level lookup of all codes per unit, then a transpose, instead of a lookup per unit and
+    code from Python: most units answer every criterion.
+    """
+    if not codes or not rows:
+        return {}
+    get = itemgetter(*codes) if len(codes) > 1 else (lambda row, code=codes[0]: (row[code],))
+    table = []
+    for row in rows:
+        try:
+            table.append(get(row))
+        except KeyError:
+            table.append(tuple([row.get(code, MISSING) for code in codes]))
+    return {code: list(column) for code, column in zip(codes, zip(*table))}
 
 
 _NO_DOCUMENTS: Mapping[str, list[Any]] = MappingProxyType({})
