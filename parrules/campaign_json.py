@@ -24,7 +24,7 @@ from .output import _default, decimal_json
 
 if TYPE_CHECKING:
     from .campaign import CampaignResult
-    from .gaps import GapAnalysis
+    from .gaps import GapAnalysis, Target
     from .ranking import Placing
 
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
@@ -34,6 +34,8 @@ _UNIT = (b'{"applicable_max":%b,"band":%b,"base_points":%b,"bonus_points":%b,"ga
          b'"unit":%b,"warnings":%b,"yoy":%b}')
 _GAPS = b'{"losses":[%b],"next_band":%b,"next_rank":%b}'
 _LOSS = b'{"code":%b,"lost":%b}'
+_TARGET = (b'{"criteria":%b,"gain":%b,"kind":%b,"label":%b,"needed_index":%b,"reachable":%b,'
+           b'"resulting_index":%b}')
 
 
 def campaign_json_chunks(result: CampaignResult, batch: int = 200) -> Iterator[bytes | memoryview]:
@@ -113,9 +115,16 @@ class _Writer:
     def _gaps(self, gap: GapAnalysis | None) -> bytes:
         if gap is None:
             return b"null"
-        dumps = self.dumps
-        return _GAPS % (self._losses(gap.losses), b"null" if gap.next_band is None else dumps(gap.next_band.to_dict()),
-                        b"null" if gap.next_rank is None else dumps(gap.next_rank.to_dict()))
+        return _GAPS % (self._losses(gap.losses), self._target(gap.next_band), self._target(gap.next_rank))
+
+    def _target(self, target: Target | None) -> bytes:
+        """Target.to_dict() as raw JSON."""
+        if target is None:
+            return b"null"
+        num = self.number
+        return _TARGET % (orjson.dumps(target.criteria), num(target.gain), orjson.dumps(target.kind),
+                          orjson.dumps(target.label), num(target.needed_index), b"true" if target.reachable else b"false",
+                          num(target.resulting_index))
 
     def unit(self, result: CampaignResult, placing: Placing) -> bytes:
         """One unit's entry: the same as `dumps(result.unit_entry(placing))`."""
