@@ -85,7 +85,10 @@ def _campaign(args: argparse.Namespace) -> int:
         formats = _formats(args.formats)
         for i, fmt in enumerate(formats, start=1):
             path = out / f"{campaign.spec.id}{SUFFIXES[fmt]}"
-            write_atomic(path, result.to_json() if fmt == "json" else render(data, fmt, vietnamese=args.vi))
+            if fmt == "json":
+                result.write_json(path)
+            else:
+                write_atomic(path, render(data, fmt, vietnamese=args.vi))
             bar("writing", i, len(formats))
             print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK

@@ -53,6 +53,7 @@ def write_atomic(path: str | Path, content: bytes | str | Iterable[bytes]) -> Pa
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(fd, _new_file_mode())  # mkstemp makes it private (0600); a report is an ordinary file
         with os.fdopen(fd, "wb") as handle:
             if isinstance(content, (bytes, str)):
                 handle.write(content.encode("utf-8") if isinstance(content, str) else content)
@@ -65,6 +66,13 @@ def write_atomic(path: str | Path, content: bytes | str | Iterable[bytes]) -> Pa
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _new_file_mode() -> int:
+    """The mode open() would give a new file: 0666 less the process umask (read without changing it)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 _SYNC_EVERY = 32 * 2**20
