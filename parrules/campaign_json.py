@@ -59,8 +59,8 @@ class _Writer:
     """Raw JSON of numbers and shared results, each made once while one campaign is written."""
 
     def __init__(self) -> None:
-        self._numbers: dict[str, bytes] = {}
-        self._by_id: dict[int, tuple[Any, bytes]] = {}  # objects (Decimals, provenance) seen, kept alive
+        self._numbers: dict[str, tuple[Decimal, bytes, Any]] = {}
+        self._by_id: dict[int, tuple[Any, ...]] = {}  # objects (Decimals, provenance) seen, kept alive
         self._keep: list[Any] = []  # results holding raw JSON in `_json`
 
     def number(self, value: Decimal | None) -> bytes:
@@ -69,16 +69,27 @@ class _Writer:
             return b"null"
         hit = self._by_id.get(id(value))  # results share their Decimal objects too
         if hit is not None and hit[0] is value:
-            return hit[1]
+            return hit[1]  # type: ignore[no-any-return]
+        return self._number(value)[1]
+
+    def _number(self, value: Decimal) -> tuple[Decimal, bytes, Any]:
+        """(value, its JSON text, that text as an orjson Fragment), made once per spelling."""
         key = str(value)
         found = self._numbers.get(key)
         if found is None:
-            found = self._numbers[key] = decimal_json(value).encode()
-        self._by_id[id(value)] = (value, found)
+            text = decimal_json(value).encode()
+            found = self._numbers[key] = (value, text, orjson.Fragment(text))
+        self._by_id[id(value)] = (value, found[1], found[2])
         return found
 
     def _fragment(self, value: Any) -> Any:
-        return orjson.Fragment(self.number(value)) if type(value) is Decimal else _default(value)
+        """orjson's `default`: a Decimal's cached Fragment; anything else as `output.to_json` does."""
+        if type(value) is not Decimal:
+            return _default(value)
+        hit = self._by_id.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[2]
+        return self._number(value)[2]
 
     def dumps(self, data: Any) -> bytes:
         return orjson.dumps(data, default=self._fragment, option=_OPTIONS)

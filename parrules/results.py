@@ -72,14 +72,20 @@ class LeafResult:
         """Plain data; `compact` (the campaign format) leaves out the maximum, which the criteria list
         holds, and every key whose value would be null or an empty list."""
         if compact:  # built directly: a campaign serialises tens of thousands of distinct leaves
-            data = {"code": self.code, "status": self.status, "explanation": self.explanation}
-            for key, value in (("self_points", self.self_points), ("computed_points", self.computed_points),
-                               ("final_points", self.final_points), ("final_stage", self.final_stage),
-                               ("declared", self.declared), ("verified", self.verified), ("error", self.error)):
-                if value is not None:
-                    value = _jsonable(value)
-                    if value != []:
-                        data[key] = value
+            data: dict[str, Any] = {"code": self.code, "status": self.status, "explanation": self.explanation}
+            if self.self_points is not None:
+                data["self_points"] = self.self_points
+            if self.computed_points is not None:
+                data["computed_points"] = self.computed_points
+            if self.final_points is not None:
+                data["final_points"] = self.final_points
+            if self.final_stage is not None:
+                data["final_stage"] = self.final_stage
+            if self.error is not None:
+                data["error"] = self.error
+            for key, value in (("declared", self.declared), ("verified", self.verified)):
+                if value is not None and (value := _jsonable(value)) != []:
+                    data[key] = value
             if self.appraisals:
                 data["appraisals"] = [a.to_dict() for a in self.appraisals]
             if self.flags:
