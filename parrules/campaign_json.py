@@ -62,6 +62,7 @@ class _Writer:
         self._numbers: dict[str, tuple[Decimal, bytes, Any]] = {}
         self._by_id: dict[int, tuple[Any, ...]] = {}  # objects (Decimals, provenance) seen, kept alive
         self._keep: list[Any] = []  # results holding raw JSON in `_json`
+        self._texts: dict[str | None, bytes] = {}  # bands, kinds, labels: a few strings, many times
 
     def number(self, value: Decimal | None) -> bytes:
         """A Decimal as exact JSON text (1.50 stays 1.50), as `output.to_json` writes it."""
@@ -97,9 +98,11 @@ class _Writer:
     def many(self, items: list[Any], **shape: Any) -> bytes:
         """Comma-joined raw JSON of results (`to_dict(**shape)` each); a shared object is serialised once."""
         parts = [item._json for item in items]
-        if None in parts:
-            parts = [part if part is not None else self._remember(item, shape) for part, item in zip(parts, items)]
-        return b",".join(parts)
+        try:
+            return b",".join(parts)
+        except TypeError:  # some not serialised yet (None)
+            return b",".join([part if part is not None else self._remember(item, shape)
+                              for part, item in zip(parts, items)])
 
     def _remember(self, item: Any, shape: dict[str, Any]) -> bytes:
         made = item._json = self.dumps(item.to_dict(**shape))
@@ -108,9 +111,10 @@ class _Writer:
 
     def _losses(self, losses: list[Any]) -> bytes:
         parts = [loss._json for loss in losses]
-        if None in parts:
-            parts = [part if part is not None else self._loss(loss) for part, loss in zip(parts, losses)]
-        return b",".join(parts)
+        try:
+            return b",".join(parts)
+        except TypeError:  # some not serialised yet (None)
+            return b",".join([part if part is not None else self._loss(loss) for part, loss in zip(parts, losses)])
 
     def _loss(self, loss: Any) -> bytes:
         made = loss._json = _LOSS % (orjson.dumps(loss.code), self.number(loss.lost))  # Loss.to_dict(brief=True)
@@ -133,9 +137,15 @@ class _Writer:
         if target is None:
             return b"null"
         num = self.number
-        return _TARGET % (orjson.dumps(target.criteria), num(target.gain), orjson.dumps(target.kind),
-                          orjson.dumps(target.label), num(target.needed_index), b"true" if target.reachable else b"false",
+        return _TARGET % (orjson.dumps(target.criteria), num(target.gain), self._text(target.kind),
+                          self._text(target.label), num(target.needed_index), b"true" if target.reachable else b"false",
                           num(target.resulting_index))
+
+    def _text(self, text: str) -> bytes:
+        found = self._texts.get(text)
+        if found is None:
+            found = self._texts[text] = orjson.dumps(text)
+        return found
 
     def unit(self, result: CampaignResult, placing: Placing) -> bytes:
         """One unit's entry: the same as `dumps(result.unit_entry(placing))`."""
@@ -143,12 +153,16 @@ class _Writer:
         num, dumps = self.number, self.dumps
         code = unit.unit.code
         change = result.yoy.units.get(code) if result.yoy else None
+        band = self._texts.get(unit.band)
+        if band is None:
+            band = self._texts[unit.band] = dumps(unit.band)
         return _UNIT % (
-            num(unit.applicable_max), dumps(unit.band), num(unit.base_points), num(unit.bonus_points),
+            num(unit.applicable_max), band, num(unit.base_points), num(unit.bonus_points),
             self._gaps(result.gaps.get(code)), num(unit.index),
             self.many(unit.leaves, compact=True), self.many(unit.nodes, compact=True),
             num(unit.penalty_points), dumps(placing.to_dict()), self._once(unit.provenance), num(unit.total_points),
-            dumps(unit.unit.to_dict()), dumps(unit.warnings), b"null" if change is None else dumps(change.to_dict()),
+            dumps(unit.unit.to_dict()), dumps(unit.warnings) if unit.warnings else b"[]",
+            b"null" if change is None else dumps(change.to_dict()),
         )
 
     def release(self) -> None:
