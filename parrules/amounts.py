@@ -68,6 +68,8 @@ def percent(part: Decimal, whole: Decimal) -> Decimal | None:
 
 def plain(value: Decimal) -> str:
     """A Decimal as plain text without exponent or superfluous zeros: 13.50 -> 13.5, 1E+1 -> 10."""
+    if not value.is_finite():
+        return str(value)  # NaN, Infinity: said as they are, never a crash while explaining
     if value == value.to_integral_value():
         return str(value.quantize(Decimal(1)))
     text = format(value, "f")

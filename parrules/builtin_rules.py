@@ -47,8 +47,8 @@ def _each_prepared(prepare: Callable[[Leaf], Any],
         for value in values:
             try:
                 out.append(score_one(ready, value))
-            except (TypeError, ValueError) as exc:
-                out.append(Scored(None, "", error=str(exc)))
+            except (TypeError, ValueError, ArithmeticError) as exc:  # this value's error, not the column's
+                out.append(Scored(None, "", error=str(exc) or type(exc).__name__))
         return out
 
     return score

@@ -8,6 +8,7 @@ criteria leaving the denominator and bonus/penalty parts kept outside the base t
 
 from __future__ import annotations
 
+import decimal
 import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -320,15 +321,16 @@ class _Column:
         self.policy = meta.declared_vs_verified
         self.na_full = meta.not_applicable == "full_points"
         self._round = rounding if rounding.at == "leaf" else None
-        self._rounded: dict[Decimal, Decimal] = {}
+        self._rounded: dict[str, Decimal] = {}
 
     def rounded(self, points: Decimal) -> Decimal:
         """Leaf rounding as the set declares; the few distinct values of a column are rounded once."""
         if self._round is None:
             return points
-        done = self._rounded.get(points)
+        key = str(points)  # -0 is not 0 to a cache keyed by value
+        done = self._rounded.get(key)
         if done is None:
-            done = self._rounded[points] = round_to(points, self._round.decimals, self._round.mode)
+            done = self._rounded[key] = round_to(points, self._round.decimals, self._round.mode)
         return done
 
 
@@ -397,7 +399,7 @@ class _Special:
 
 
 _SPELLED = {Decimal, type(None), type(MISSING)}  # keyed by str(): no two of these spell alike
-_PLAIN = {bool, str, int}  # a column of one of these types is its own key
+_PLAIN = {bool, str, int}  # a column of one of these types is its own key (equal means same spelling)
 
 
 class _LeafColumn:
@@ -414,10 +416,10 @@ class _LeafColumn:
         return list(map(self.table.__getitem__, self.slots))
 
     def per_unit(self, values: list[Any]) -> Any:
-        """Per-result values spread to units; one value when every result gives the same."""
-        first = values[0]
-        if all(v == first and type(v) is type(first) for v in values):
-            return first
+        """Per-result values spread to units; one value when every result gives the same (spelling too)."""
+        first = repr(values[0])
+        if all(repr(v) == first for v in values):
+            return values[0]
         return list(map(values.__getitem__, self.slots))
 
 
@@ -431,6 +433,10 @@ def _add(x: Amounts, y: Amounts) -> Amounts:
     if type(y) is list:
         return [x + v for v in y]  # type: ignore[operator]
     return x + y  # type: ignore[operator]
+
+
+# Moving the decimal point must never round, however many digits a figure has.
+_EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
 
 def _common_scale(values: list[Decimal], most: int = 18) -> int | None:
@@ -448,12 +454,24 @@ def _spread(value: Amounts, count: int) -> list[Decimal]:
     return value if type(value) is list else [value] * count  # type: ignore[return-value,list-item]
 
 
-def _mapped(values: Amounts, make: Any) -> Any:
-    """`make` applied once per distinct value, spread back (results share objects, not work)."""
+def _mapped(values: Any, make: Any) -> Any:
+    """`make` applied once per distinct value, spread back (results share objects, not work).
+
+    Integers (points at a common scale, alone or first in a tuple whose other parts are spelled out)
+    are distinct when they differ; Decimals are told apart by spelling, as JSON shows them.
+    """
     if type(values) is not list:
         return make(values)
-    done = {v: make(v) for v in set(values)}  # type: ignore[arg-type]
-    return list(map(done.__getitem__, values))  # type: ignore[arg-type]
+    first = values[0] if values else 0
+    if type(first) is int or (type(first) is tuple and type(first[0]) is int):
+        done = {v: make(v) for v in set(values)}
+        return list(map(done.__getitem__, values))
+    keys = list(map(repr, values))
+    made: dict[str, Any] = {}
+    for key, value in zip(keys, values):
+        if key not in made:
+            made[key] = make(value)
+    return list(map(made.__getitem__, keys))
 
 
 class _SumPlan:
@@ -517,16 +535,14 @@ class _SumPlan:
                 return value  # type: ignore[no-any-return]
         else:
             zero = 0
-            factor = Decimal(10) ** scale
-            unscale = Decimal(1).scaleb(-scale)
 
             def exact(value: Any) -> Decimal:
-                return Decimal(value) * unscale
+                return Decimal(value).scaleb(-scale, context=_EXACT)
         points: list[Any] = [zero] * len(self.codes)
         applicable: list[Amounts] = [ZERO] * len(self.codes)
         for column, slot, (p, a) in zip(columns, self.leaf_slots, leaf_points):
             if scale is not None:
-                p = [int(v * factor) for v in p]
+                p = [int(v.scaleb(scale, context=_EXACT)) for v in p]
             points[slot], applicable[slot] = column.per_unit(p), column.per_unit(a)
         for slot, children, capped, top in self.inner:  # children before parents
             p_sum: Any = zero
@@ -535,7 +551,7 @@ class _SumPlan:
                 p_sum = _add(p_sum, points[child])
                 a_sum = _add(a_sum, applicable[child])
             if capped:
-                cap = top if scale is None else int(top * factor)
+                cap = top if scale is None else int(top.scaleb(scale, context=_EXACT))
                 p_sum = [min(v, cap) for v in p_sum] if type(p_sum) is list else min(p_sum, cap)
                 a_sum = top
             points[slot], applicable[slot] = p_sum, a_sum
@@ -543,14 +559,14 @@ class _SumPlan:
         for slot, code, name, depth, top in self.reported:
             p, a = points[slot], applicable[slot]
 
-            def node(pair: tuple[Any, Decimal], code: str = code, name: str = name, depth: int = depth,
+            def node(pair: tuple[Any, ...], code: str = code, name: str = name, depth: int = depth,
                      top: Decimal = top) -> NodeResult:
                 value = exact(pair[0])
                 pct = percent(value, pair[1])
                 return NodeResult(code, name, depth, top, pair[1], rnd(value), None if pct is None else rnd_pct(pct))
 
-            if type(a) is list:
-                node_columns.append(_mapped(list(zip(_spread(p, count), a)), node))
+            if type(a) is list:  # keyed by the maximum's spelling too: 2.50 is not shown as 2.5
+                node_columns.append(_mapped(list(zip(_spread(p, count), a, map(str, a))), node))
             elif type(p) is list:  # nothing not applicable below: one maximum for all
                 node_columns.append(_mapped(p, lambda v, a=a, node=node: node((v, a))))
             else:
@@ -629,7 +645,8 @@ def _score_column(node: Node, values: list[Any], positions: list[int]) -> dict[i
     slots: list[int] = []
     for value in values:
         try:
-            key: tuple[type, Any] | None = (type(value), value)
+            kind = type(value)  # numbers by spelling: 75.00 and 75 (or -0 and 0) may score differently
+            key: tuple[type, Any] | None = (kind, repr(value) if kind is Decimal or kind is float else value)
             found = where.get(key)  # type: ignore[arg-type]
         except TypeError:  # unhashable
             key, found = None, None
@@ -688,15 +705,15 @@ def _evaluate(check: CheckKind, params: Mapping[str, Any], evidence: list[Any]) 
 def _keys(values: list[Any]) -> list[Any]:
     """Sharing keys of one column of answers or self-assessed points, made in C where the types allow.
 
-    Equal keys must mean equal results: Decimals are keyed by their spelling (1.50 is shown as
-    declared, apart from 1.5), and values of mixed types by type too (true is not 1).
+    Equal keys must mean equal results: numbers are keyed by their spelling (1.50 is shown as
+    declared, apart from 1.5; -0.0 apart from 0.0), and values of mixed types by type too (true is not 1).
     """
     kinds = set(map(type, values))
     if kinds <= _SPELLED:
         return list(map(str, values))  # Decimal spellings, "None" (N/A) and "<missing>" never meet
     if len(kinds) == 1 and kinds <= _PLAIN:
         return values
-    return [((kind := v.__class__), str(v) if kind is Decimal else v) for v in values]
+    return [((kind := v.__class__), str(v) if kind is Decimal or kind is float else v) for v in values]
 
 
 def _frozen(key: Any) -> Any:

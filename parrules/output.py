@@ -8,7 +8,8 @@ orjson writes Decimals as exact JSON numbers through `Fragment`, which json.dump
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -42,25 +43,27 @@ def to_json(data: Any, *, indent: bool = True) -> bytes:
     return orjson.dumps(data, default=_default, option=option) + b"\n"
 
 
-def write_atomic(path: str | Path, content: bytes | str | Iterable[bytes]) -> Path:
+def write_atomic(path: str | Path, content: bytes | bytearray | memoryview | str | Iterable[bytes]) -> Path:
     """Write to a temporary file beside the target, then rename it into place.
 
     `content` may be pieces (an iterator of bytes): they are written by a second thread while the
     next ones are made, so a large JSON costs little more than making it. If making a piece fails,
-    the target is left as it was.
+    the target is left as it was. A new file gets the permissions `open()` would give it (the umask
+    applies); a file replaced keeps its own.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = _temporary_beside(target)
     try:
-        os.fchmod(fd, _new_file_mode())  # mkstemp makes it private (0600); a report is an ordinary file
         with os.fdopen(fd, "wb") as handle:
-            if isinstance(content, (bytes, str)):
+            if isinstance(content, (bytes, bytearray, memoryview, str)):
                 handle.write(content.encode("utf-8") if isinstance(content, str) else content)
             else:
                 _write_pieces(handle, content)
             handle.flush()
             os.fsync(handle.fileno())
+        if target.exists():
+            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -68,14 +71,18 @@ def write_atomic(path: str | Path, content: bytes | str | Iterable[bytes]) -> Pa
     return target
 
 
-def _new_file_mode() -> int:
-    """The mode open() would give a new file: 0666 less the process umask (read without changing it)."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
+def _temporary_beside(target: Path) -> tuple[int, Path]:
+    """A new file next to `target`, created as open() would (mode 0666 less the umask, by the kernel)."""
+    while True:
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileExistsError:
+            continue
 
 
 _SYNC_EVERY = 32 * 2**20
+_datasync = getattr(os, "fdatasync", os.fsync)  # macOS and Windows have fsync only
 
 
 def _write_pieces(handle: BinaryIO, pieces: Iterable[bytes]) -> None:
@@ -95,7 +102,7 @@ def _write_pieces(handle: BinaryIO, pieces: Iterable[bytes]) -> None:
                     unsynced += len(piece)
                     if unsynced >= _SYNC_EVERY:
                         handle.flush()
-                        os.fdatasync(handle.fileno())
+                        _datasync(handle.fileno())
                         unsynced = 0
                 except BaseException as exc:  # reported to the maker; keep draining so it never blocks
                     failed.append(exc)
@@ -110,5 +117,8 @@ def _write_pieces(handle: BinaryIO, pieces: Iterable[bytes]) -> None:
     finally:
         queue.put(None)
         thread.join()
+        close = getattr(pieces, "close", None)
+        if close is not None:  # a generator left half way runs its cleanup now, not at collection
+            close()
     if failed:
         raise failed[0]

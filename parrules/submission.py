@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -261,6 +262,10 @@ def check_submission(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
         if node.rule is not None and not node.rule.needs_input:
             add(("answers", code), f"'{code}' is scored by appraisers only; an answer is not used")
             continue
+        if not _finite(value):
+            add(("answers", code), f"{value} is not a number a criterion can be scored on",
+                hint="write the figure itself (nan and inf are not figures)")
+            continue
         schema = node.rule.input_schema if node.rule else None
         if schema is not None:
             error = _input_error(schema, value)
@@ -332,6 +337,9 @@ def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission], answer_col
         if values:
             if node.rule is not None and not node.rule.needs_input:
                 return False
+            if (Decimal in kinds or float in kinds) and \
+                    False in (map(Decimal.is_finite, values) if kinds == {Decimal} else map(_finite, values)):
+                return False
             schema = node.rule.input_schema if node.rule else None
             if schema is not None:
                 types = _schema_checks(schema)[1]
@@ -370,6 +378,15 @@ def _input_error(schema: Mapping[str, Any], value: Any) -> Any:
             and (types[2] is None or value >= types[2]) and (types[3] is None or value <= types[3]):
         return None
     return jsonschema.exceptions.best_match(cached[2].iter_errors(value))
+
+
+def _finite(value: Any) -> bool:
+    """False for NaN and infinities (a TOML `nan`, a JSON `Infinity`), which no rule can score."""
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return True
 
 
 def _schema_checks(schema: Mapping[str, Any]) -> tuple[Mapping[str, Any], Any, Any]:

@@ -187,3 +187,81 @@ def test_report_asks_to_re_run_a_campaign_json_of_an_older_format(tmp_path, caps
     old.write_text('{"format": "parrules.campaign/1", "units": []}', encoding="utf-8")
     assert main(["report", str(old), "-o", str(tmp_path / "r.html")]) == 1
     assert "re-run `parrules campaign" in capsys.readouterr().err
+
+
+SPELLED = """
+[set]
+id = "spelled"
+name = "Cách viết số"
+level = "province"
+total_points = 7
+rounding = { decimals = 2, at = "report" }
+
+[criteria."1"]
+name = "Lĩnh vực một"
+max_points = 5
+
+[criteria."1.1"]
+name = "a"
+max_points = 2.5
+rule = "manual"
+allow_na = true
+
+[criteria."1.2"]
+name = "b"
+max_points = 1.25
+rule = "manual"
+allow_na = true
+
+[criteria."1.3"]
+name = "c"
+max_points = 1.25
+rule = "manual"
+allow_na = true
+
+[criteria."2"]
+name = "Tỷ lệ"
+max_points = 2
+rule = "proportional"
+"""
+
+
+def test_numbers_spelled_differently_are_not_shared(tmp_path) -> None:
+    """2.50 and 2.5, 75.00 and 75, -0 and 0 are equal numbers but print differently: never shared."""
+    criteria = hand_set(tmp_path, SPELLED)
+    registry = parrules.Registry(entry_points=False)
+
+    def unit(code: str, own: dict, rate: object) -> parrules.Submission:
+        return parrules.submission_from_dict({"unit": {"code": code, "name": code}, "self_assessment": own,
+                                              "answers": {"2": rate}})
+
+    subs = [unit("X", {"1.1": Decimal("1"), "1.2": "na", "1.3": "na"}, Decimal("75")),
+            unit("Y", {"1.1": "na", "1.2": Decimal("0.5"), "1.3": Decimal("0.5")}, Decimal("75.00")),
+            unit("Z", {"1.1": Decimal("1")}, Decimal("-0")),
+            unit("W", {"1.1": Decimal("1")}, Decimal("0")),
+            unit("V", {"1.1": Decimal("1")}, -0.0),
+            unit("U", {"1.1": Decimal("1")}, 0.0)]
+    together = parrules.score_many(criteria, subs, registry=registry)
+    for sub, result in zip(subs, together.units):
+        alone = parrules.score(criteria, sub, registry=registry)
+        assert parrules.to_json(result.to_dict()) == parrules.to_json(alone.to_dict()), sub.code
+    by_code = {u.unit.code: u for u in together.units}
+    assert str(by_code["Y"].node("1").applicable_max) == "2.50"
+    assert str(by_code["X"].node("1").applicable_max) == "2.5"
+    assert str(by_code["Y"].leaf("2").final_points) != str(by_code["X"].leaf("2").final_points)
+
+
+def test_nan_and_infinity_answers_are_refused_with_their_place(tmp_path) -> None:
+    criteria = hand_set(tmp_path, SPELLED)
+    registry = parrules.Registry(entry_points=False)
+    good = parrules.submission_from_dict({"unit": {"code": "A", "name": "A"}, "answers": {"2": Decimal("60")}})
+    for bad_value in (Decimal("NaN"), Decimal("Infinity"), float("nan")):
+        bad = parrules.submission_from_dict({"unit": {"code": "B", "name": "B"}, "answers": {"2": bad_value}},
+                                            source="b.toml")
+        try:
+            parrules.score_many(criteria, [good, bad], registry=registry)
+        except parrules.ProblemsError as exc:
+            assert [(p.file, p.path) for p in exc.problems] == [("b.toml", 'answers."2"')]
+            assert "not a number a criterion can be scored on" in exc.problems[0].message
+        else:
+            raise AssertionError(f"{bad_value} was scored")

@@ -36,3 +36,16 @@ def test_a_written_file_has_the_permissions_open_would_give(tmp_path) -> None:
     plain.write_text("x", encoding="utf-8")
     written = parrules.write_atomic(tmp_path / "atomic.txt", "x")
     assert stat.S_IMODE(os.stat(written).st_mode) == stat.S_IMODE(os.stat(plain).st_mode)
+
+
+def test_bytes_like_content_is_written_whole(tmp_path) -> None:
+    for content in (bytearray(b"report"), memoryview(b"report")):
+        assert parrules.write_atomic(tmp_path / "r.txt", content).read_bytes() == b"report"
+
+
+def test_a_replaced_file_keeps_its_permissions(tmp_path) -> None:
+    target = tmp_path / "private.json"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o600)
+    parrules.write_atomic(target, "new")
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600 and target.read_text(encoding="utf-8") == "new"
