@@ -427,12 +427,13 @@ class _LeafColumn:
 Amounts = Decimal | list[Decimal]
 
 
-def _add(x: Amounts, y: Amounts) -> Amounts:
+def _add(x: Any, y: Any, plus: Any = add) -> Any:
+    """x + y where either is one amount or one per unit; `plus` is exact Decimal addition or int `add`."""
     if type(x) is list:
-        return list(map(add, x, y)) if type(y) is list else [v + y for v in x]  # type: ignore[operator]
+        return list(map(plus, x, y)) if type(y) is list else [plus(v, y) for v in x]
     if type(y) is list:
-        return [x + v for v in y]  # type: ignore[operator]
-    return x + y  # type: ignore[operator]
+        return [plus(x, v) for v in y]
+    return plus(x, y)
 
 
 # Moving the decimal point must never round, however many digits a figure has.
@@ -528,8 +529,10 @@ class _SumPlan:
         # Points are summed as integers of a common scale when they have few decimals (they nearly
         # always do): exact, and much cheaper to add and compare than Decimals across 10,000 units.
         scale = _common_scale([v for p, _ in leaf_points for v in p] + [top for *_, capped, top in self.inner if capped])
+        plus: Any = add  # integers add exactly; Decimals through the exact context, never rounded at 28 digits
         if scale is None:
             zero: Any = ZERO
+            plus = _EXACT.add
 
             def exact(value: Any) -> Decimal:
                 return value  # type: ignore[no-any-return]
@@ -548,8 +551,8 @@ class _SumPlan:
             p_sum: Any = zero
             a_sum: Amounts = ZERO
             for child in children:
-                p_sum = _add(p_sum, points[child])
-                a_sum = _add(a_sum, applicable[child])
+                p_sum = _add(p_sum, points[child], plus)
+                a_sum = _add(a_sum, applicable[child], _EXACT.add)
             if capped:
                 cap = top if scale is None else int(top.scaleb(scale, context=_EXACT))
                 p_sum = [min(v, cap) for v in p_sum] if type(p_sum) is list else min(p_sum, cap)
@@ -575,14 +578,15 @@ class _SumPlan:
         applicable_max: Amounts = ZERO
         for slot, role in self.roots:
             if role == "bonus":
-                bonus = _add(bonus, points[slot])
+                bonus = _add(bonus, points[slot], plus)
             elif role == "penalty":
-                penalty = _add(penalty, points[slot])
+                penalty = _add(penalty, points[slot], plus)
             else:
-                base = _add(base, points[slot])
-                applicable_max = _add(applicable_max, applicable[slot])
+                base = _add(base, points[slot], plus)
+                applicable_max = _add(applicable_max, applicable[slot], _EXACT.add)
         bases, bonuses, penalties = _spread(base, count), _spread(bonus, count), _spread(penalty, count)
-        totals = [max(zero, b + g - n) for b, g, n in zip(bases, bonuses, penalties)]
+        totals = [max(zero, plus(b, g) - n) if scale is not None else max(zero, _EXACT.subtract(_EXACT.add(b, g), n))
+                  for b, g, n in zip(bases, bonuses, penalties)]
         maxima = _spread(applicable_max, count)
 
         def index_of(pair: tuple[Any, Decimal]) -> tuple[Decimal | None, str | None]:
