@@ -18,7 +18,7 @@ from functools import partial
 from operator import attrgetter
 from typing import Any
 
-from .amounts import _CONTEXT, HUNDRED, ROUNDING_MODES, ZERO, percent, quantum, round_to
+from .amounts import _CONTEXT, HUNDRED, ROUNDING_MODES, ZERO, percent, quantum
 from .criteria_set import CriteriaSet, code_sort_key
 from .ranking import Placing, Ranking
 from .results import LeafResult, UnitResult
@@ -197,22 +197,6 @@ def _next_better(placings: Sequence[Placing]) -> dict[str, tuple[int, Decimal]]:
     return out
 
 
-def analyse_unit(criteria: CriteriaSet, placing: Placing, above: tuple[int, Decimal] | None = None,
-                 strict: bool = False, *, facts: _SetFacts | None = None) -> GapAnalysis:
-    """Losses of one unit and what it takes to reach the next band and the rank `above`.
-
-    `strict`: with a tie-break declared, equalling the unit above may not be enough, so the target is
-    to pass its index.
-    """
-    facts = facts or _SetFacts(criteria)
-    try:
-        losses = facts.losses_of(placing.unit.leaves)
-        facts.number_losses()
-    finally:
-        facts.release()
-    return _analysis(criteria, placing.unit, losses, above, strict, facts)
-
-
 def _analysis(criteria: CriteriaSet, unit: UnitResult, losses: list[Loss], above: tuple[int, Decimal] | None,
               strict: bool, facts: _SetFacts) -> GapAnalysis:
     losses.sort(key=_BY_ORDER)
@@ -229,12 +213,6 @@ def _analysis(criteria: CriteriaSet, unit: UnitResult, losses: list[Loss], above
         rank, index = above
         next_rank = _reach(unit, gains, "rank", str(rank), index, strict=strict, facts=facts)
     return GapAnalysis(unit.unit.code, losses, next_band, next_rank)
-
-
-def index_with_gain(criteria: CriteriaSet, unit: UnitResult, gain: Decimal) -> Decimal | None:
-    """The unit's index if its base total grew by `gain` points, rounded as the set says."""
-    r = criteria.meta.rounding
-    return _index_with_gain(unit, gain, partial(round_to, decimals=r.percent_decimals, mode=r.mode))
 
 
 def _index_with_gain(unit: UnitResult, gain: Decimal, rounding: Callable[[Decimal], Decimal]) -> Decimal | None:
