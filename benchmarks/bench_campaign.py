@@ -39,9 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import parrules  # noqa: E402
-from parrules.campaign import campaign_result, spec_for  # noqa: E402
-from parrules.criteria_set import build_criteria_set  # noqa: E402
-from parrules.documents import InputDocument, LineIndex, tomllib  # noqa: E402
+from parrules.campaign.run import campaign_result, spec_for  # noqa: E402
+from parrules.files.reading import InputDocument, LineIndex, tomllib  # noqa: E402
+from parrules.sets.criteria_set import build_criteria_set  # noqa: E402
 
 SET_PATH = ROOT / "criteria_sets" / "par-province-2018.toml"
 _CHECK_KEYS = ("check", "metric", "check_params", "if_no_value")

@@ -3,18 +3,23 @@
 The public API is what this module exports; plugins and examples use nothing else.
 """
 
-from . import records
-from .amounts import format_points, round_to, to_decimal
-from .campaign import Campaign, CampaignResult, load_campaign, run_campaign
-from .contracts import CheckKind, Document, Leaf, Measurement, RuleKind, Scored, UnitEvidence
-from .criteria_set import CriteriaSet, Node, criteria_set_from_text, load_criteria_set
-from .engine import Engine, score, score_many
-from .errors import ParrulesError, PluginError, Problem, ProblemsError
-from .hookspecs import hookimpl
-from .output import to_json, write_atomic
-from .plugins import Registry, default_registry
-from .results import Flag, LeafResult, NodeResult, Provenance, RunResult, UnitResult
-from .submission import Submission, load_submission, load_submissions, submission_from_dict
+from parrules import records
+from parrules.amounts import format_points, round_to, to_decimal
+from parrules.campaign.run import Campaign, CampaignResult, load_campaign, run_campaign
+from parrules.errors import ParrulesError, PluginError, Problem, ProblemsError
+from parrules.files.writing import to_json, write_atomic
+from parrules.plugins.contracts import CheckKind, Document, Leaf, Measurement, RuleKind, Scored, UnitEvidence
+from parrules.plugins.hookspecs import hookimpl
+from parrules.plugins.registry import Registry, default_registry
+from parrules.scoring.engine import Engine, score, score_many
+from parrules.scoring.results import Flag, LeafResult, NodeResult, Provenance, RunResult, UnitResult
+from parrules.sets.criteria_set import CriteriaSet, Node, criteria_set_from_text, load_criteria_set
+from parrules.submissions.submission import (
+    Submission,
+    load_submission,
+    load_submissions,
+    submission_from_dict,
+)
 
 __version__ = "0.1.0"
 

@@ -43,9 +43,9 @@ from typing import Any
 
 import duckdb
 
-from .amounts import percent
-from .contracts import UnitEvidence
-from .errors import Problem, ProblemsError, did_you_mean
+from parrules.amounts import percent
+from parrules.errors import Problem, ProblemsError, did_you_mean
+from parrules.plugins.contracts import UnitEvidence
 
 __all__ = [
     "DATE_FORMATS",

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from . import (
+from parrules import (
     CriteriaSet,
     Engine,
     ProblemsError,
@@ -38,7 +38,7 @@ from . import (
     submission_from_dict,
     to_decimal,
 )
-from .toml_writer import criteria_set_toml
+from parrules.files.toml_writer import criteria_set_toml
 
 __all__ = [
     "assert_explains",

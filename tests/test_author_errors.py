@@ -10,7 +10,7 @@ import unicodedata
 
 import pytest
 
-from parrules.cli import main
+from parrules.cli.main import main
 
 from .sample_sets import CENTRAL
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import parrules
-from parrules.campaign import load_campaign, run_campaign
-from parrules.campaign_cli import ProgressBar
-from parrules.cli import main
+from parrules.campaign.run import load_campaign, run_campaign
+from parrules.cli.campaign import ProgressBar
+from parrules.cli.main import main
 
 from .campaign_data import SET
 

@@ -7,8 +7,8 @@ import sys
 import jsonschema
 import pytest
 
-from parrules.cli import main
-from parrules.schema import generated_schema, shipped_schema
+from parrules.cli.main import main
+from parrules.files.schemas import generated_schema, shipped_schema
 
 from .conftest import ROOT
 
@@ -16,7 +16,7 @@ EXAMPLE = ROOT / "examples" / "first-set"
 
 
 def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "parrules.cli", *map(str, args)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "parrules.cli.main", *map(str, args)], capture_output=True,
                           text=True, cwd=cwd, env={"PARRULES_PLUGINS": "", "PATH": "/usr/bin:/bin"})
 
 
@@ -71,7 +71,7 @@ def test_shipped_schemas_are_in_sync_with_the_models(name):
 
 
 def test_shipped_sets_and_examples_validate_against_the_editor_schema():
-    from parrules.documents import tomllib
+    from parrules.files.reading import tomllib
 
     schema = shipped_schema("criteria-set")
     validator = jsonschema.Draft202012Validator(schema)
@@ -96,5 +96,5 @@ def test_editor_schema_accepts_a_tailored_set_and_rejects_a_typo():
 def test_plugins_json_lists_builtins():
     proc = run_cli("plugins", "--json")
     data = json.loads(proc.stdout)
-    assert {"parrules.builtin_rules", "parrules.builtin_checks"} <= {p["name"] for p in data["plugins"]}
-    assert data["rule_kinds"]["bands"]["plugin"] == "parrules.builtin_rules"
+    assert {"parrules.builtins.rules", "parrules.builtins.checks"} <= {p["name"] for p in data["plugins"]}
+    assert data["rule_kinds"]["bands"]["plugin"] == "parrules.builtins.rules"

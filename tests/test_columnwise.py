@@ -7,8 +7,8 @@ import json
 from decimal import Decimal
 
 import parrules
-from parrules.campaign import campaign_result, spec_for
-from parrules.cli import main
+from parrules.campaign.run import campaign_result, spec_for
+from parrules.cli.main import main
 from parrules.reports import render
 
 from .campaign_data import hand_set

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 import parrules
-from parrules.cli import main
-from parrules.setdiff import diff_sets, render_text
+from parrules.cli.main import main
+from parrules.sets.diff import diff_sets, render_text
 
 from .sample_sets import CENTRAL
 

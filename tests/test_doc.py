@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import parrules
-from parrules.cli import main
-from parrules.officialdoc import method_text, render_html, render_markdown, vn
+from parrules.cli.main import main
+from parrules.sets.official_table import method_text, render_html, render_markdown, vn
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = sorted((ROOT / "criteria_sets").glob("*.toml"))

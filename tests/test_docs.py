@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 import parrules
-from parrules import hookspecs
-from parrules.cli import _COMMANDS, build_parser
-from parrules.documents import tomllib
+from parrules.cli.main import _COMMANDS, build_parser
+from parrules.files.reading import tomllib
+from parrules.plugins import hookspecs
 from parrules.testing import build_set, build_submission, registry_with
 
 ROOT = Path(__file__).resolve().parent.parent

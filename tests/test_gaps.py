@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import parrules
-from parrules.gaps import analyse
-from parrules.ranking import rank_units
+from parrules.campaign.gaps import analyse
+from parrules.campaign.ranking import rank_units
 
 from .campaign_data import hand_set, unit
 

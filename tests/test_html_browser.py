@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import parrules
-from parrules.campaign import campaign_result, spec_for
+from parrules.campaign.run import campaign_result, spec_for
 from parrules.reports import write_report
 
 from .campaign_data import hand_set, split, unit

@@ -7,7 +7,7 @@ import pytest
 
 import parrules
 from parrules import hookimpl
-from parrules.cli import main
+from parrules.cli.main import main
 
 SET = """
 [criteria."1"]
@@ -130,7 +130,7 @@ def _fake_entry_points(monkeypatch, *eps):
         assert group == "parrules"
         return list(eps)
 
-    monkeypatch.setattr("parrules.plugins.metadata.entry_points", entry_points)
+    monkeypatch.setattr("parrules.plugins.registry.metadata.entry_points", entry_points)
 
 
 def test_plugin_whose_import_fails_is_reported_and_skipped(monkeypatch, capsys):
@@ -141,7 +141,7 @@ def test_plugin_whose_import_fails_is_reported_and_skipped(monkeypatch, capsys):
     assert [f.name for f in reg.failures] == ["broken"]
     assert "No module named 'parrules_no_such_module_xyz'" in reg.failures[0].error
     assert "sample.double" in reg.rule_kinds
-    monkeypatch.setattr("parrules.plugins._default", None)
+    monkeypatch.setattr("parrules.plugins.registry._default", None)
     assert main(["plugins"]) == 0
     captured = capsys.readouterr()
     assert "plugin broken was skipped" in captured.err and "sample.double" in captured.out

@@ -46,7 +46,7 @@ def test_only_my_plugin(parrules_registry):
     assert set(parrules_registry.checks) == {"document.deadline", "myplug.doubled"}
     assert "myplug_half" in parrules_registry.rule_kinds
     names = {p.name for p in parrules_registry.plugins()}
-    assert names == {"parrules.builtin_rules", "parrules.builtin_checks", "myplug"}
+    assert names == {"parrules.builtins.rules", "parrules.builtins.checks", "myplug"}
 
 def test_score(parrules_set, parrules_submission, parrules_score):
     criteria = parrules_set({
@@ -84,7 +84,7 @@ def test_without_the_ini_option_only_builtins_are_registered(pytester):
     pytester.makepyfile(test_bare="""
         def test_bare(parrules_registry):
             assert {p.name for p in parrules_registry.plugins()} == {
-                "parrules.builtin_rules", "parrules.builtin_checks"}
+                "parrules.builtins.rules", "parrules.builtins.checks"}
     """)
     pytester.runpytest().assert_outcomes(passed=1)
 

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import parrules
-from parrules.cli import main
+from parrules.cli.main import main
 
 from .conftest import ROOT
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import parrules
-from parrules.ranking import competition_ranks, rank_units
+from parrules.campaign.ranking import competition_ranks, rank_units
 
 from .campaign_data import hand_set, split, unit
 

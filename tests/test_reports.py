@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 
 import parrules
-from parrules.campaign import campaign_result, spec_for
+from parrules.campaign.run import campaign_result, spec_for
+from parrules.campaign.yoy import load_previous
+from parrules.files.schemas import shipped_schema
 from parrules.reports import render
-from parrules.schema import shipped_schema
-from parrules.yoy import load_previous
 
 from .campaign_data import hand_set, split, unit
 

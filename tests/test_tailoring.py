@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 import parrules
-from parrules.cli import main
+from parrules.cli.main import main
 
 from .sample_sets import CENTRAL
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 import parrules
-from parrules.ranking import rank_units
-from parrules.yoy import compare, load_mapping, load_previous
+from parrules.campaign.ranking import rank_units
+from parrules.campaign.yoy import compare, load_mapping, load_previous
 
 from .campaign_data import SET, hand_set, unit
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..output import to_json, write_atomic
-from .common import ReportData
+from parrules.files.writing import to_json, write_atomic
+from parrules.reports.common import ReportData
 
 FORMATS = ("json", "csv", "md", "xlsx", "html")
 SUFFIXES = {"json": ".json", "csv": ".csv", "md": ".md", "xlsx": ".xlsx", "html": ".html"}
@@ -24,19 +24,19 @@ def render(data: Mapping[str, Any], fmt: str, *, vietnamese: bool = False) -> by
         return to_json(data, indent=False)  # 10,000 units: indentation alone would add hundreds of MB
     view = ReportData(data, vietnamese=vietnamese)
     if fmt == "csv":
-        from .csv_report import render_csv
+        from parrules.reports.csv_report import render_csv
 
         return render_csv(view)
     if fmt == "md":
-        from .markdown import render_markdown
+        from parrules.reports.markdown import render_markdown
 
         return render_markdown(view).encode("utf-8")
     if fmt == "xlsx":
-        from .xlsx import render_xlsx
+        from parrules.reports.xlsx import render_xlsx
 
         return render_xlsx(view)
     if fmt == "html":
-        from .html import render_html
+        from parrules.reports.html import render_html
 
         return render_html(view).encode("utf-8")
     raise ValueError(f"unknown report format {fmt!r}; formats are: {', '.join(FORMATS)}")

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..amounts import format_points, to_decimal
+from parrules.amounts import format_points, to_decimal
 
 FLAG_LABELS = {
     "error": "Lỗi chấm điểm",

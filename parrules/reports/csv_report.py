@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .common import ReportData
+from parrules.reports.common import ReportData
 
 
 def render_csv(view: ReportData) -> bytes:

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from ..amounts import to_decimal
-from .common import FLAG_LABELS, STATUS_LABELS, ReportData, arrow, rank_text
+from parrules.amounts import to_decimal
+from parrules.reports.common import FLAG_LABELS, STATUS_LABELS, ReportData, arrow, rank_text
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;margin:0;color:#1d2733;background:#fff}

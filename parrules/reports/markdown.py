@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .common import FLAG_LABELS, ReportData, arrow, rank_text
+from parrules.reports.common import FLAG_LABELS, ReportData, arrow, rank_text
 
 
 def _cell(text: Any) -> str:

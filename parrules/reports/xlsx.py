@@ -15,7 +15,7 @@ from typing import Any
 
 import xlsxwriter
 
-from .common import FLAG_LABELS, STATUS_LABELS, ReportData, as_decimal
+from parrules.reports.common import FLAG_LABELS, STATUS_LABELS, ReportData, as_decimal
 
 
 def render_xlsx(view: ReportData) -> bytes:

@@ -1,0 +1,80 @@
+"""Built-in evidence checks over what every submission carries: its evidence documents.
+
+"A plan counts only if issued by its deadline" is the commonest evidence rule in provincial forms
+(Đắk Mil lost points for issuing its TTHC control plan late). Checks over record exports (dossiers,
+service catalogues, registers, survey forms) live in the standard plugins under `plugins/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from parrules.files.reading import nfc
+from parrules.plugins.contracts import Document, Measurement, UnitEvidence
+from parrules.plugins.hookspecs import hookimpl
+
+
+def _matches(doc: Document, params: Mapping[str, Any]) -> bool:
+    kind = params.get("kind")
+    if kind and nfc(doc.kind).lower() != nfc(str(kind)).lower():
+        return False
+    needle = params.get("title_contains")
+    if needle and nfc(str(needle)).lower() not in nfc(doc.title).lower():
+        return False
+    criterion = params.get("criterion")
+    return not (criterion and nfc(str(criterion)) not in doc.criteria)
+
+
+def _describe(doc: Document) -> str:
+    when = doc.date.strftime("%d/%m/%Y") if doc.date else "undated"
+    return f"{doc.number or doc.title or 'document'} of {when}"
+
+
+def issued_by_deadline(units: Sequence[UnitEvidence], params: Mapping[str, Any]) -> dict[str, Measurement]:
+    deadline = params["deadline"]
+    if not isinstance(deadline, date):
+        raise ValueError("deadline must be a TOML date such as 2018-01-31")
+    shown = deadline.strftime("%d/%m/%Y")
+    out: dict[str, Measurement] = {}
+    for unit in units:
+        docs = sorted((d for d in unit.documents if _matches(d, params)),
+                      key=lambda d: d.date or date.max)
+        if not docs:
+            out[unit.code] = Measurement(
+                {"issued": False, "on_time": False, "days_late": None, "count": 0},
+                {"issued": "no matching document attached", "on_time": "no matching document attached"},
+            )
+            continue
+        first = docs[0]
+        on_time = first.date is not None and first.date <= deadline
+        late = None if first.date is None else max(0, (first.date - deadline).days)
+        trail = f"{_describe(first)}, deadline {shown}: " + ("on time" if on_time else f"{late} days late")
+        out[unit.code] = Measurement(
+            {"issued": True, "on_time": on_time, "days_late": late, "count": len(docs)},
+            {"issued": _describe(first), "on_time": trail, "days_late": trail},
+        )
+    return out
+
+
+@hookimpl
+def register_checks(register: Callable[..., Any]) -> None:
+    register(
+        "document.deadline",
+        issued_by_deadline,
+        description="An evidence document (by kind, title or criterion) was issued on or before a deadline",
+        metrics={
+            "on_time": "yes if the earliest matching document is dated on or before the deadline",
+            "issued": "yes if any matching document is attached",
+            "days_late": "days between the deadline and the earliest matching document",
+            "count": "number of matching documents",
+        },
+        params_schema={
+            "type": "object",
+            "properties": {"deadline": {}, "kind": {"type": "string"}, "title_contains": {"type": "string"},
+                           "criterion": {"type": "string"}},
+            "required": ["deadline"],
+            "additionalProperties": False,
+        },
+    )

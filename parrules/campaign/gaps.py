@@ -1,0 +1,252 @@
+"""Gap analysis: where a unit lost points, and the fewest criteria that would lift it a band or a rank.
+
+A department head asks two questions after the ranking: "where did we lose points?" and "what must we
+fix to reach the next band / overtake the unit above us?". Losses are every scored criterion below its
+maximum (and every penalty), largest first, each with the explanation the engine gave. For a target,
+raising one base criterion to its maximum adds exactly its lost points to the base total, the
+applicable maximum does not change, and the index grows monotonically with the total, so taking the
+criteria with the largest losses first gives the fewest criteria that reach the target. Bonus parts
+are not counted on: a unit cannot plan on a bonus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import partial
+from operator import attrgetter
+from typing import Any
+
+from parrules.amounts import _CONTEXT, HUNDRED, ROUNDING_MODES, ZERO, percent, quantum
+from parrules.campaign.ranking import Placing, Ranking
+from parrules.scoring.results import LeafResult, UnitResult
+from parrules.sets.criteria_set import CriteriaSet, code_sort_key
+
+_RECOVERABLE = ("partial", "zero", "not_evaluated", "error")
+
+
+@dataclass(slots=True, eq=False)
+class Loss:
+    """Points a unit lost on one criterion. Compared by identity: units sharing a leaf result share
+    its loss, and the analysis looks losses up among tens of thousands of them."""
+
+    code: str
+    name: str
+    field: str
+    role: str
+    lost: Decimal
+    max_points: Decimal
+    points: Decimal | None
+    status: str
+    explanation: str
+    #: place among all losses of a run, largest first (set while analysing; sorts a unit's losses)
+    _order: int = field(default=0, init=False, repr=False, compare=False)
+    #: raw JSON while a campaign is being written (see campaign_json)
+    _json: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def to_dict(self, *, brief: bool = False) -> dict[str, Any]:
+        """Plain data; `brief` (the campaign format) names the criterion by code only: its name, field
+        and role are in the criteria list, its points, status and explanation in the unit's leaf."""
+        if brief:
+            return {"code": self.code, "lost": self.lost}
+        return {"code": self.code, "name": self.name, "field": self.field, "role": self.role, "lost": self.lost,
+                "max_points": self.max_points, "points": self.points, "status": self.status,
+                "explanation": self.explanation}
+
+
+@dataclass(slots=True)
+class Target:
+    """What a target takes: the criteria to bring to full points and the index that would give."""
+
+    kind: str  # "band" or "rank"
+    label: str  # band code, or the rank to reach
+    needed_index: Decimal
+    criteria: list[str] = field(default_factory=list)
+    gain: Decimal = ZERO
+    resulting_index: Decimal | None = None
+    reachable: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "label": self.label, "needed_index": self.needed_index,
+                "criteria": list(self.criteria), "gain": self.gain, "resulting_index": self.resulting_index,
+                "reachable": self.reachable}
+
+
+@dataclass(slots=True)
+class GapAnalysis:
+    code: str
+    losses: list[Loss]
+    next_band: Target | None
+    next_rank: Target | None
+
+    def to_dict(self, *, brief: bool = False) -> dict[str, Any]:
+        """Plain data; `brief` losses are the campaign format's (see `Loss.to_dict`)."""
+        return {"losses": [item.to_dict(brief=brief) for item in self.losses],
+                "next_band": self.next_band.to_dict() if self.next_band else None,
+                "next_rank": self.next_rank.to_dict() if self.next_rank else None}
+
+
+class _SetFacts:
+    """What the analysis needs from the set, computed once per campaign, and the losses made so far.
+
+    Units sharing a leaf result share its loss: the loss is kept on the leaf while analysing
+    (`LeafResult._loss`) and taken off again by `release()`.
+    """
+
+    def __init__(self, criteria: CriteriaSet) -> None:
+        self.criteria = criteria
+        self.role: dict[str, str] = {}
+        self.field: dict[str, str] = {}
+        for root in criteria.roots:
+            node = criteria.nodes[root]
+            stack = [root]
+            while stack:
+                code = stack.pop()
+                self.role[code] = node.role
+                self.field[code] = root
+                stack.extend(criteria.nodes[code].children)
+        self.order = {code: i for i, code in enumerate(sorted(criteria.leaves, key=code_sort_key))}
+        bands = [b for b in criteria.meta.bands if b.from_ is not None]
+        self.band_floors = sorted((b.from_, b.code) for b in bands)  # type: ignore[misc]
+        self.only_base = all(role == "base" for role in self.role.values())
+        r = criteria.meta.rounding
+        self.percent_step = quantum(r.percent_decimals)
+        self.round_percent = partial(Decimal.quantize, exp=self.percent_step, rounding=ROUNDING_MODES[r.mode],
+                                     context=_CONTEXT)
+        self.leaves: list[LeafResult] = []  # leaves holding a loss
+        self.losses: list[Loss] = []
+
+    def losses_of(self, leaves: list[LeafResult]) -> list[Loss]:
+        """The unit's losses, unsorted; each distinct leaf result is looked at once."""
+        known = [leaf._loss for leaf in leaves]
+        if None in known:
+            known = [k if k is not None else self._loss(leaf) for k, leaf in zip(known, leaves)]
+        return [k for k in known if k is not _NO_LOSS]
+
+    def _loss(self, leaf: LeafResult) -> Any:
+        role = self.role[leaf.code]
+        if role == "penalty" and leaf.final_points:
+            lost = leaf.final_points
+        elif role == "base" and leaf.status in _RECOVERABLE:
+            lost = leaf.max_points - (leaf.final_points or ZERO)
+        else:
+            lost = None
+        made: Any = _NO_LOSS
+        if lost is not None:
+            made = Loss(leaf.code, self.criteria.nodes[leaf.code].name, self.field[leaf.code], role, lost,
+                        leaf.max_points, leaf.final_points, leaf.status, leaf.explanation)
+            self.losses.append(made)
+        leaf._loss = made
+        self.leaves.append(leaf)
+        return made
+
+    def number_losses(self) -> None:
+        """Give every loss made so far its place: largest first, then in the set's order."""
+        order = self.order
+        for i, loss in enumerate(sorted(self.losses, key=lambda x: (-x.lost, order[x.code]))):
+            loss._order = i
+
+    def release(self) -> None:
+        for leaf in self.leaves:
+            leaf._loss = None
+        self.leaves.clear()
+
+
+_NO_LOSS: Any = object()
+_BY_ORDER = attrgetter("_order")
+
+
+def analyse(criteria: CriteriaSet, ranking: Ranking, *, facts: _SetFacts | None = None) -> dict[str, GapAnalysis]:
+    """Gap analysis of every ranked unit, by unit code."""
+    facts = facts or _SetFacts(criteria)
+    strict = bool(ranking.tie_break)
+    try:
+        found = [(placing, facts.losses_of(placing.unit.leaves)) for placing in ranking.placings]
+        facts.number_losses()
+    finally:
+        facts.release()
+    above: dict[str, tuple[int, Decimal]] = {}
+    for cohort in ranking.cohorts:
+        above.update(_next_better(cohort.placings))
+    out = {}
+    for placing, losses in found:
+        code = placing.unit.unit.code
+        out[code] = _analysis(criteria, placing.unit, losses, above.get(code), strict, facts)
+    return out
+
+
+def _next_better(placings: Sequence[Placing]) -> dict[str, tuple[int, Decimal]]:
+    """For each ranked unit, the rank and index of the nearest group ranked above it."""
+    out: dict[str, tuple[int, Decimal]] = {}
+    best_above: tuple[int, Decimal] | None = None
+    current_rank: int | None = None
+    group_best: tuple[int, Decimal] | None = None
+    for p in placings:  # in rank order
+        if p.rank is None or p.unit.index is None:
+            continue
+        if p.rank != current_rank:
+            best_above = group_best if current_rank is not None else None
+            current_rank = p.rank
+            group_best = (p.rank, p.unit.index)
+        else:
+            assert group_best is not None
+            group_best = (p.rank, min(group_best[1], p.unit.index))
+        if best_above is not None:
+            out[p.unit.unit.code] = best_above
+    return out
+
+
+def _analysis(criteria: CriteriaSet, unit: UnitResult, losses: list[Loss], above: tuple[int, Decimal] | None,
+              strict: bool, facts: _SetFacts) -> GapAnalysis:
+    losses.sort(key=_BY_ORDER)
+    if unit.index is None:
+        return GapAnalysis(unit.unit.code, losses, None, None)
+    gains = losses if facts.only_base else [loss for loss in losses if loss.role == "base"]
+    next_band = None
+    for floor, code in facts.band_floors:
+        if floor > unit.index:
+            next_band = _reach(unit, gains, "band", code, floor, strict=False, facts=facts)
+            break
+    next_rank = None
+    if above is not None:
+        rank, index = above
+        next_rank = _reach(unit, gains, "rank", str(rank), index, strict=strict, facts=facts)
+    return GapAnalysis(unit.unit.code, losses, next_band, next_rank)
+
+
+def _index_with_gain(unit: UnitResult, gain: Decimal, rounding: Callable[[Decimal], Decimal]) -> Decimal | None:
+    total = max(ZERO, unit.base_points + gain + unit.bonus_points - unit.penalty_points)
+    value = percent(total, unit.applicable_max)
+    return None if value is None else rounding(value)
+
+
+def _reach(unit: UnitResult, gains: Sequence[Loss], kind: str, label: str, needed: Decimal, *, strict: bool,
+           facts: _SetFacts) -> Target:
+    """The fewest largest losses whose full points reach `needed` (the index grows with each one taken).
+
+    Rounding moves an index by less than one rounding step, so a gain whose unrounded index stays
+    below `needed` minus that step is never enough: such gains are passed over without computing.
+    """
+    def enough(index: Decimal | None) -> bool:
+        return index is not None and (index > needed if strict else index >= needed)
+
+    if enough(unit.index):
+        return Target(kind, label, needed, [], ZERO, unit.index, True)
+    rounding = facts.round_percent
+    start = unit.base_points + unit.bonus_points - unit.penalty_points
+    too_little = (needed - facts.percent_step) * unit.applicable_max / HUNDRED - start
+    chosen: list[str] = []
+    gain = ZERO
+    index = unit.index
+    for loss in gains:
+        chosen.append(loss.code)
+        gain += loss.lost
+        if gain < too_little:
+            continue
+        index = _index_with_gain(unit, gain, rounding)
+        if enough(index):
+            return Target(kind, label, needed, chosen, gain, index, True)
+    if chosen and gain < too_little:
+        index = _index_with_gain(unit, gain, rounding)
+    return Target(kind, label, needed, chosen, gain, index, False)

@@ -1,0 +1,258 @@
+"""Ranking units within cohorts, per field, with bands counted and mean and median computed.
+
+Departments are ranked apart from districts (a province publishes two tables), so every ranking is
+within a cohort: the unit's own `cohort`, else the campaign's or the set's `cohorts` (name → unit
+kinds), else one cohort for everyone. Ranks are competition ranks as published: equal figures share a
+rank and the next rank skips (1, 2, 2, 4). A declared tie-break (e.g. total points, then field 3)
+splits ties before they are shared; what it does not split stays shared. Ranks use the figures as
+rounded by the set, because that is what people see and compare.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from parrules.amounts import ZERO, round_to
+from parrules.files.reading import nfc
+from parrules.scoring.results import UnitResult
+from parrules.sets.criteria_set import CriteriaSet
+
+ALL = "all"
+RANK_BY = ("index", "total_points")
+# Tie-break keys: higher is better, except the penalty.
+TIE_BREAK_KEYS = ("index", "total_points", "base_points", "bonus_points", "penalty_points")
+
+
+def competition_ranks(scores: Mapping[Hashable, Sequence[Any] | None]) -> dict[Hashable, int | None]:
+    """Rank keys by their score tuples, higher first; equal tuples share a rank (1, 2, 2, 4).
+
+    A score of None (no index: nothing applicable) gets no rank. Scores repeat across many units
+    (a few hundred distinct figures among 10,000), so each distinct score is ranked once.
+    """
+    counts = Counter(tuple(s) for s in scores.values() if s is not None)
+    rank_of = {}
+    rank = 1
+    for score in sorted(counts, reverse=True):
+        rank_of[score] = rank
+        rank += counts[score]
+    return {k: None if s is None else rank_of[tuple(s)] for k, s in scores.items()}
+
+
+def check_tie_break(keys: Sequence[str], criteria: CriteriaSet) -> list[str]:
+    """Messages for tie-break keys that name nothing: known keys or `field:CODE` of a top-level node."""
+    bad = []
+    for key in keys:
+        if key.startswith("field:"):
+            if key[6:] not in criteria.roots:
+                bad.append(f"'{key}': '{key[6:]}' is not a field (top-level criterion) of set '{criteria.id}'")
+        elif key not in TIE_BREAK_KEYS:
+            bad.append(f"'{key}' is not a tie-break key; use one of {', '.join(TIE_BREAK_KEYS)} or field:CODE")
+    return bad
+
+
+@dataclass(slots=True)
+class FieldStats:
+    mean_points: Decimal | None
+    median_points: Decimal | None
+    mean_percent: Decimal | None
+    median_percent: Decimal | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"mean_points": self.mean_points, "median_points": self.median_points,
+                "mean_percent": self.mean_percent, "median_percent": self.median_percent}
+
+
+@dataclass(slots=True)
+class Statistics:
+    """Counts per band, mean and median of the index and of every field, rounded as the set says."""
+
+    units: int
+    ranked: int
+    band_counts: dict[str, int]
+    mean_index: Decimal | None
+    median_index: Decimal | None
+    mean_total: Decimal | None
+    median_total: Decimal | None
+    fields: dict[str, FieldStats]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"units": self.units, "ranked": self.ranked, "band_counts": dict(self.band_counts),
+                "mean_index": self.mean_index, "median_index": self.median_index,
+                "mean_total": self.mean_total, "median_total": self.median_total,
+                "fields": {code: s.to_dict() for code, s in self.fields.items()}}
+
+
+@dataclass(slots=True)
+class Placing:
+    """One unit's place in its cohort: overall rank and the rank of each field."""
+
+    unit: UnitResult
+    cohort: str
+    rank: int | None
+    cohort_size: int
+    field_ranks: dict[str, int | None] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cohort": self.cohort, "rank": self.rank, "rank_of": self.cohort_size,
+                "field_ranks": dict(self.field_ranks)}
+
+
+@dataclass(slots=True)
+class Cohort:
+    name: str
+    kinds: list[str]
+    placings: list[Placing]
+    statistics: Statistics
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "kinds": list(self.kinds), "units": [p.unit.unit.code for p in self.placings],
+                "statistics": self.statistics.to_dict()}
+
+
+@dataclass(slots=True)
+class Ranking:
+    rank_by: str
+    tie_break: list[str]
+    cohorts: list[Cohort]
+    statistics: Statistics
+
+    def placing(self, code: str) -> Placing:
+        for cohort in self.cohorts:
+            for placing in cohort.placings:
+                if placing.unit.unit.code == code:
+                    return placing
+        raise KeyError(code)
+
+    @property
+    def placings(self) -> list[Placing]:
+        return [p for c in self.cohorts for p in c.placings]
+
+
+def cohort_of(unit_cohort: str, kind: str, cohorts: Mapping[str, Sequence[str]]) -> str:
+    """The unit's declared cohort, else the cohort listing its kind, else 'all'."""
+    if unit_cohort:
+        return nfc(unit_cohort)
+    kind = nfc(kind)
+    for name, kinds in cohorts.items():
+        if kind in {nfc(k) for k in kinds}:
+            return name
+    return ALL
+
+
+def score_key(unit: UnitResult, rank_by: str, tie_break: Sequence[str],
+              fields: Mapping[str, Any] | None = None) -> tuple[Decimal, ...] | None:
+    """The tuple units are ranked by (higher first); None when the unit has no index."""
+    if unit.index is None:
+        return None
+    fields = fields if fields is not None else fields_of(unit)
+    out = []
+    for key in (rank_by, *tie_break):
+        if key.startswith("field:"):
+            node = fields.get(key[6:])
+            out.append(node.percent if node is not None and node.percent is not None else Decimal(-1))
+        elif key == "penalty_points":
+            out.append(-unit.penalty_points)
+        else:
+            out.append(getattr(unit, key))
+    return tuple(out)
+
+
+def fields_of(unit: UnitResult) -> dict[str, Any]:
+    """The unit's top-level nodes (fields) by code."""
+    return {node.code: node for node in unit.nodes if node.depth == 0}
+
+
+def rank_units(criteria: CriteriaSet, units: Sequence[UnitResult], *, cohorts: Mapping[str, Sequence[str]] | None = None,
+               rank_by: str = "index", tie_break: Sequence[str] = ()) -> Ranking:
+    """Rank units within cohorts (the campaign's `cohorts` override the set's `meta.cohorts`)."""
+    declared = dict(cohorts) if cohorts else dict(criteria.meta.cohorts)
+    groups: dict[str, list[UnitResult]] = {}
+    fmap = {id(u): fields_of(u) for u in units}
+    for unit in units:
+        groups.setdefault(cohort_of(unit.unit.cohort, unit.unit.kind, declared), []).append(unit)
+    order = [name for name in declared if name in groups] + sorted(n for n in groups if n not in declared)
+    fields = [code for code in criteria.roots]
+    out = []
+    for name in order:
+        members = groups[name]
+        ranks = competition_ranks({i: score_key(u, rank_by, tie_break, fmap[id(u)]) for i, u in enumerate(members)})
+        field_ranks: dict[str, dict[Hashable, int | None]] = {}
+        for code in fields:
+            scores: dict[Hashable, Any] = {}
+            for i, u in enumerate(members):
+                node = fmap[id(u)].get(code)
+                scores[i] = None if node is None or node.percent is None else (node.percent,)
+            field_ranks[code] = competition_ranks(scores)
+        placings = [Placing(u, name, ranks[i], len(members), {c: field_ranks[c][i] for c in fields})
+                    for i, u in enumerate(members)]
+        placings.sort(key=_display_order)
+        out.append(Cohort(name, list(declared.get(name, [])), placings, statistics(criteria, members, fmap)))
+    if len(out) == 1 and len(groups[order[0]]) == len(units):  # one cohort of everyone: the same figures
+        return Ranking(rank_by, list(tie_break), out, out[0].statistics)
+    return Ranking(rank_by, list(tie_break), out, statistics(criteria, units, fmap))
+
+
+def _display_order(p: Placing) -> tuple[int, int, str, str]:
+    """Ranked units first by rank; within a shared rank by name, then code (stable, readable)."""
+    return (0 if p.rank is not None else 1, p.rank or 0, nfc(p.unit.unit.name).casefold(), p.unit.unit.code)
+
+
+def statistics(criteria: CriteriaSet, units: Sequence[UnitResult],
+               fmap: Mapping[int, Mapping[str, Any]] | None = None) -> Statistics:
+    r = criteria.meta.rounding
+    fmap = fmap if fmap is not None else {id(u): fields_of(u) for u in units}
+    bands = {band.code: 0 for band in criteria.meta.bands}
+    no_band = 0
+    for unit in units:
+        if unit.band is None:
+            no_band += 1
+        else:
+            bands[unit.band] = bands.get(unit.band, 0) + 1
+    if no_band and bands:
+        bands["none"] = no_band
+
+    def pct(values: list[Decimal]) -> tuple[Decimal | None, Decimal | None]:
+        return _mean(values, lambda v: round_to(v, r.percent_decimals, r.mode)), \
+            _median(values, lambda v: round_to(v, r.percent_decimals, r.mode))
+
+    def pts(values: list[Decimal]) -> tuple[Decimal | None, Decimal | None]:
+        return _mean(values, lambda v: round_to(v, r.decimals, r.mode)), \
+            _median(values, lambda v: round_to(v, r.decimals, r.mode))
+
+    indexes = [u.index for u in units if u.index is not None]
+    mean_index, median_index = pct(indexes)
+    mean_total, median_total = pts([u.total_points for u in units])
+    per_field = {}
+    for code in criteria.roots:
+        nodes = [n for n in (fmap[id(u)].get(code) for u in units) if n is not None]
+        points = pts([n.points for n in nodes])
+        percents = pct([n.percent for n in nodes if n.percent is not None])
+        per_field[code] = FieldStats(points[0], points[1], percents[0], percents[1])
+    return Statistics(len(units), len(indexes), bands, mean_index, median_index, mean_total, median_total, per_field)
+
+
+def _mean(values: list[Decimal], rounding: Callable[[Decimal], Decimal]) -> Decimal | None:
+    if not values:
+        return None
+    return rounding(sum(values, ZERO) / len(values))
+
+
+def _median(values: list[Decimal], rounding: Callable[[Decimal], Decimal]) -> Decimal | None:
+    if not values:
+        return None
+    counts = Counter(values)  # few distinct figures: walk them in order instead of sorting all
+    middle = len(values) // 2
+    wanted = (middle,) if len(values) % 2 else (middle - 1, middle)
+    found: list[Decimal] = []
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while len(found) < len(wanted) and wanted[len(found)] < seen:
+            found.append(value)
+        if len(found) == len(wanted):
+            break
+    return rounding(found[0]) if len(found) == 1 else rounding((found[0] + found[1]) / 2)

@@ -1,0 +1,287 @@
+"""Campaigns: one criteria set, many units' submissions, optionally last year's results — ranked.
+
+A campaign file (`campaign.toml`) names everything a province's yearly scoring round needs, with
+paths relative to the file, so the whole round can be re-run and re-derived from one command:
+
+    [campaign]
+    id = "dak-nong-2020-departments"
+    name = "Chỉ số CCHC năm 2020 của các sở, ban, ngành tỉnh Đắk Nông"
+    criteria_set = "../../criteria_sets/dak-nong-departments-2020.toml"
+    submissions = ["submissions"]               # files or folders
+    previous_results = "previous/results-2019.json"   # optional
+    code_mapping = "mapping.toml"               # optional, when the set was revised
+    rank_by = "index"                           # or "total_points"
+    tie_break = ["total_points", "field:3"]     # optional: splits ties before they are shared
+    [campaign.cohorts]                          # optional: overrides the set's cohorts
+    departments = ["department"]
+    districts = ["district"]
+    [campaign.data]                             # campaign-wide data files for checks
+    dossiers = "data/dossiers.csv"
+
+`run_campaign` scores every unit, ranks within cohorts, compares with last year and analyses gaps;
+`CampaignResult.to_dict()` is the JSON every report is rendered from (`parrules schema campaign`).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from parrules.campaign.gaps import GapAnalysis, analyse
+from parrules.campaign.json_writer import campaign_json_chunks
+from parrules.campaign.ranking import Placing, Ranking, check_tie_break, rank_units
+from parrules.campaign.yoy import CodeMapping, YearOverYear, compare, load_mapping, load_previous
+from parrules.errors import Problem, ProblemsError
+from parrules.files.reading import read_document
+from parrules.files.writing import write_atomic
+from parrules.plugins.registry import Registry, _version
+from parrules.scoring.engine import Engine
+from parrules.scoring.results import RunResult
+from parrules.sets.criteria_set import CriteriaSet, Node, load_criteria_set
+from parrules.submissions.submission import Submission, load_submissions
+
+CAMPAIGN_FORMAT = "parrules.campaign/2"  # 1 repeated names, maxima and explanations in every unit
+SUBMISSION_SUFFIXES = (".toml", ".json")
+
+Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total): called as a long run advances (for a progress bar)."""
+
+
+class CampaignSpec(BaseModel):
+    """The `[campaign]` table."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", description="Stable identifier of the campaign")
+    name: str
+    criteria_set: str = Field(description="Criteria-set TOML file, relative to the campaign file")
+    submissions: list[str] = Field(min_length=1, description="Submission files or folders, relative")
+    previous_results: str | None = Field(None, description="Last year's results JSON, relative")
+    code_mapping: str | None = Field(None, description="TOML mapping of old criterion codes to new ones")
+    rank_by: Literal["index", "total_points"] = "index"
+    tie_break: list[str] = Field(default_factory=list,
+                                 description="Keys that split ties: total_points, base_points, field:CODE, ...")
+    cohorts: dict[str, list[str]] = Field(default_factory=dict, description="Cohort name -> unit kinds")
+    data: dict[str, str] = Field(default_factory=dict, description="Campaign-wide data files for checks")
+    gaps: bool = Field(True, description="Analyse where each unit lost points")
+
+
+class CampaignFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    campaign: CampaignSpec
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A loaded campaign: the validated spec with every path resolved and the criteria set loaded."""
+
+    spec: CampaignSpec
+    path: Path
+    criteria: CriteriaSet
+    submission_files: tuple[Path, ...]
+    data: Mapping[str, Path]
+    previous_results: Path | None
+    code_mapping: Path | None
+
+
+def load_campaign(path: str | Path, registry: Registry | None = None) -> Campaign:
+    """Read and check a campaign file: every path exists, tie-break keys name something."""
+    from parrules.sets.validation import validate_model
+
+    doc = read_document(path, what="campaign")
+    label = doc.label
+    problems: list[Problem] = []
+    model = validate_model(CampaignFile, doc.data, file=label, prefix=(), lines=doc.lines, problems=problems)
+    if model is None:
+        raise ProblemsError(problems)
+    assert isinstance(model, CampaignFile)
+    spec = model.campaign
+    base = doc.path.parent
+
+    def where(*keys: object) -> tuple[str, int | None]:
+        from parrules.errors import key_path
+
+        return key_path("campaign", *keys), doc.lines.line("campaign", *keys)
+
+    def existing(rel: str, *keys: object, folder_ok: bool = False) -> Path | None:
+        target = base / rel
+        if target.is_file() or (folder_ok and target.is_dir()):
+            return target
+        key, line = where(*keys)
+        problems.append(Problem(label, key, f"'{rel}' not found (looked in {target.parent})", line=line,
+                                hint="paths are relative to the campaign file"))
+        return None
+
+    set_path = existing(spec.criteria_set, "criteria_set")
+    files: list[Path] = []
+    for i, rel in enumerate(spec.submissions):
+        found = existing(rel, "submissions", i, folder_ok=True)
+        if found is None:
+            continue
+        if found.is_dir():
+            files.extend(sorted(p for p in found.iterdir() if p.suffix.lower() in SUBMISSION_SUFFIXES))
+        else:
+            files.append(found)
+    data = {}
+    for name, rel in spec.data.items():
+        found = existing(rel, "data", name)
+        if found is not None:
+            data[name] = found
+    previous = existing(spec.previous_results, "previous_results") if spec.previous_results else None
+    mapping = existing(spec.code_mapping, "code_mapping") if spec.code_mapping else None
+    if spec.code_mapping and not spec.previous_results:
+        key, line = where("code_mapping")
+        problems.append(Problem(label, key, "a code mapping without previous_results has nothing to map", line=line))
+    if problems:
+        raise ProblemsError(problems)
+    assert set_path is not None
+    criteria = load_criteria_set(set_path, registry)
+    for message in check_tie_break(spec.tie_break, criteria):
+        key, line = where("tie_break")
+        problems.append(Problem(label, key, message, line=line))
+    if problems:
+        raise ProblemsError(problems)
+    return Campaign(spec, doc.path, criteria, tuple(files), data, previous, mapping)
+
+
+@dataclass(slots=True)
+class CampaignResult:
+    campaign: CampaignSpec
+    criteria: CriteriaSet
+    run: RunResult
+    ranking: Ranking
+    yoy: YearOverYear | None
+    gaps: dict[str, GapAnalysis]
+
+    def to_json(self) -> bytes:
+        """The campaign JSON as bytes: the same as `to_json(self.to_dict(), indent=False)`, made faster."""
+        with no_gc_pauses():
+            return b"".join(campaign_json_chunks(self))
+
+    def write_json(self, path: str | Path) -> Path:
+        """Write the campaign JSON atomically, streamed: units are serialised while earlier ones are written."""
+        with no_gc_pauses():
+            return write_atomic(path, campaign_json_chunks(self))
+
+    def to_dict(self, *, units: Any = None) -> dict[str, Any]:
+        """The campaign JSON (schema: `parrules schema campaign`); reports are rendered from it.
+
+        `units` stands in for the list of unit entries (the fast writer puts them in itself).
+        """
+        c = self.criteria
+        meta = c.meta
+        return {
+            "format": CAMPAIGN_FORMAT,
+            "generator": f"parrules {_version()}",
+            "campaign": {"id": self.campaign.id, "name": self.campaign.name, "rank_by": self.ranking.rank_by,
+                         "tie_break": list(self.ranking.tie_break)},
+            "criteria_set": {
+                "id": c.id, "name": meta.name, "total_points": meta.total_points,
+                "decimals": meta.rounding.decimals, "percent_decimals": meta.rounding.percent_decimals,
+                "bands": [{"code": b.code, "name": b.name, "from": b.from_, "below": b.below} for b in meta.bands],
+                "criteria": [{"code": n.code, "name": n.name, "max_points": n.max_points, "depth": n.depth,
+                              "field": field, "role": n.role, "leaf": n.is_leaf} for n, field in _with_fields(c)],
+            },
+            "statistics": self.ranking.statistics.to_dict(),
+            "cohorts": [cohort.to_dict() for cohort in self.ranking.cohorts],
+            "year_over_year": self.yoy.to_dict() if self.yoy else None,
+            "units": units if units is not None else [self.unit_entry(p) for p in self.ranking.placings],
+        }
+
+    def unit_entry(self, placing: Placing) -> dict[str, Any]:
+        """One unit in the campaign JSON: its results (nodes and leaves in the compact shape), placing,
+        year-over-year change and gap analysis."""
+        entry = placing.unit.to_dict(compact=True)
+        code = placing.unit.unit.code
+        entry["placing"] = placing.to_dict()
+        change = self.yoy.units.get(code) if self.yoy else None
+        entry["yoy"] = change.to_dict() if change is not None else None
+        gap = self.gaps.get(code)
+        entry["gaps"] = None if gap is None else gap.to_dict(brief=True)
+        return entry
+
+
+def _with_fields(criteria: CriteriaSet) -> Iterator[tuple[Node, str]]:
+    """Every node in official order with the code of the field (top-level node) it belongs to."""
+    field = ""
+    for node in criteria.walk():
+        if node.depth == 0:
+            field = node.code
+        yield node, field
+
+
+def load_campaign_submissions(campaign: Campaign, progress: Progress | None = None) -> list[Submission]:
+    """Every submission of the campaign; problems of all files are raised together."""
+    return load_submissions(list(campaign.submission_files), progress)
+
+
+def run_campaign(campaign: Campaign, *, registry: Registry | None = None, progress: Progress | None = None,
+                 submissions: list[Submission] | None = None) -> CampaignResult:
+    """Score, rank, compare with last year and analyse gaps."""
+    subs = submissions if submissions is not None else load_campaign_submissions(campaign, progress)
+    previous = load_previous(campaign.previous_results) if campaign.previous_results else None
+    mapping: CodeMapping | None = None
+    if campaign.code_mapping:
+        mapping = load_mapping(campaign.code_mapping, previous.criteria_set_id if previous else "", campaign.criteria)
+    return campaign_result(campaign.spec, campaign.criteria, subs, data=campaign.data, registry=registry,
+                           previous=previous, mapping=mapping, progress=progress)
+
+
+def campaign_result(spec: CampaignSpec, criteria: CriteriaSet, subs: list[Submission], *,
+                    data: Mapping[str, Path] | None = None, registry: Registry | None = None,
+                    previous: Any = None, mapping: CodeMapping | None = None,
+                    progress: Progress | None = None) -> CampaignResult:
+    """The campaign pipeline on submissions already in memory (what the benchmark times)."""
+    with no_gc_pauses():
+        return _campaign_result(spec, criteria, subs, data=data, registry=registry, previous=previous,
+                                mapping=mapping, progress=progress)
+
+
+@contextmanager
+def no_gc_pauses() -> Iterator[None]:
+    """Hold the cyclic garbage collector while a run builds millions of acyclic result objects.
+
+    10,000 units × 90 leaves allocate several million containers; every allocation threshold would
+    start a collection that walks all of them again. Results hold no reference cycles, so nothing is
+    lost by collecting once afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _campaign_result(spec: CampaignSpec, criteria: CriteriaSet, subs: list[Submission], *,
+                     data: Mapping[str, Path] | None, registry: Registry | None, previous: Any,
+                     mapping: CodeMapping | None, progress: Progress | None) -> CampaignResult:
+    if progress:
+        progress("scoring", 0, len(subs))
+    run = Engine(registry).score_many(criteria, subs, data=data)
+    if progress:
+        progress("scoring", len(subs), len(subs))
+    ranking = rank_units(criteria, run.units, cohorts=spec.cohorts, rank_by=spec.rank_by, tie_break=spec.tie_break)
+    yoy = None
+    if previous is not None:
+        yoy = compare(criteria, ranking.placings, previous, mapping, cohorts=spec.cohorts, rank_by=spec.rank_by)
+    gaps = analyse(criteria, ranking) if spec.gaps else {}
+    if progress:
+        progress("ranking", len(subs), len(subs))
+    return CampaignResult(spec, criteria, run, ranking, yoy, gaps)
+
+
+def spec_for(criteria: CriteriaSet, **values: Any) -> CampaignSpec:
+    """A campaign spec for units scored without a campaign file (tests, the benchmark, `report`)."""
+    values.setdefault("id", "campaign")
+    values.setdefault("name", criteria.meta.name)
+    values.setdefault("criteria_set", str(criteria.path or ""))
+    values.setdefault("submissions", ["-"])
+    return CampaignSpec(**values)

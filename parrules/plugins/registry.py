@@ -1,0 +1,239 @@
+"""Finding, loading and validating plugins; the registry of rule kinds and checks they provide.
+
+Built-in rules and checks are plugins too (`DEFAULT_PLUGINS`), registered through the same hooks as a
+province's own package found through the ``parrules`` entry-point group. A plugin that fails to
+import is reported and skipped, never fatal. ``PARRULES_PLUGINS`` limits which installed plugins load
+(comma-separated entry-point names; empty loads none); ``PARRULES_TRACE=1`` prints every hook call.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from importlib import metadata
+from typing import Any
+
+import jsonschema
+import pluggy
+
+from parrules.errors import PluginError
+from parrules.plugins import hookspecs
+from parrules.plugins.contracts import CheckKind, RuleKind
+
+ENTRY_POINT_GROUP = "parrules"
+DEFAULT_PLUGINS = ("parrules.builtins.rules", "parrules.builtins.checks")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    name: str
+    version: str
+    builtin: bool
+    hooks: tuple[str, ...]
+    rule_kinds: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    name: str
+    error: str
+
+
+def _version() -> str:
+    try:
+        return metadata.version("parrules")
+    except metadata.PackageNotFoundError:  # running from a source tree
+        return "0.0.0+source"
+
+
+@dataclass
+class Registry:
+    """A plugin manager plus the rule kinds and checks its plugins registered.
+
+    `Registry()` loads the built-ins and installed plugins; `Registry(entry_points=False)` only the
+    built-ins, which is what tests use before adding one plugin with `add_plugin`.
+    """
+
+    entry_points: bool = True
+    builtins: bool = True
+    manager: pluggy.PluginManager = field(init=False)
+    rule_kinds: dict[str, RuleKind] = field(init=False, default_factory=dict)
+    checks: dict[str, CheckKind] = field(init=False, default_factory=dict)
+    failures: list[PluginFailure] = field(init=False, default_factory=list)
+    _versions: dict[str, str] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.manager = pluggy.PluginManager("parrules")
+        self.manager.add_hookspecs(hookspecs)
+        if os.environ.get("PARRULES_TRACE"):
+            self.manager.add_hookcall_monitoring(_trace_before, _trace_after)
+        if self.builtins:
+            for module_name in DEFAULT_PLUGINS:
+                module = importlib.import_module(module_name)
+                self.manager.register(module, name=module_name)
+                self._versions[module_name] = _version()
+        if self.entry_points:
+            self._load_entry_points()
+        self._collect()
+
+    # -- loading -------------------------------------------------------------------------------
+    def _load_entry_points(self) -> None:
+        allowed = os.environ.get("PARRULES_PLUGINS")
+        wanted = None if allowed is None else {n.strip() for n in allowed.split(",") if n.strip()}
+        for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            if wanted is not None and ep.name not in wanted:
+                continue
+            if self.manager.has_plugin(ep.name):
+                continue
+            try:
+                plugin = ep.load()
+                self.manager.register(plugin, name=ep.name)
+                self._check_hooks(ep.name)
+            except Exception as exc:  # a broken plugin must not take the host down
+                self.failures.append(PluginFailure(ep.name, f"{type(exc).__name__}: {exc}"))
+                continue
+            dist = getattr(ep, "dist", None)
+            self._versions[ep.name] = dist.version if dist is not None else "unknown"
+
+    def _check_hooks(self, name: str) -> None:
+        """A misspelled hook name is an error of that plugin, not a silent no-op."""
+        try:
+            self.manager.check_pending()
+        except pluggy.PluginValidationError:
+            self.manager.unregister(name=name)
+            raise
+
+    def add_plugin(self, plugin: object, name: str | None = None, version: str = "test") -> str:
+        """Register a plugin object (a module or an instance with hookimpls), e.g. for one test."""
+        registered = self.manager.register(plugin, name=name)
+        if registered is None:
+            raise PluginError(f"plugin {name!r} is already registered")
+        try:
+            self._check_hooks(registered)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(str(exc)) from None
+        self._versions[registered] = version
+        self._collect()
+        return registered
+
+    def remove_plugin(self, name: str) -> None:
+        self.manager.unregister(name=name)
+        self._versions.pop(name, None)
+        self._collect()
+
+    # -- collecting ----------------------------------------------------------------------------
+    def _collect(self) -> None:
+        self.rule_kinds = {}
+        self.checks = {}
+        for name, plugin in self._plugins_in_order():
+            version = self._versions.get(name, "unknown")
+            try:
+                self._collect_from(name, plugin, version)
+            except Exception as exc:
+                self.manager.unregister(plugin)
+                self.failures.append(PluginFailure(name, f"{type(exc).__name__}: {exc}"))
+
+    def _plugins_in_order(self) -> list[tuple[str, object]]:
+        # Built-ins first, then others by name: the same set of plugins always registers in one order.
+        pairs = [(self.manager.get_name(p) or "", p) for p in self.manager.get_plugins()]
+        return sorted(pairs, key=lambda pair: (pair[0] not in DEFAULT_PLUGINS, pair[0]))
+
+    def _collect_from(self, name: str, plugin: object, version: str) -> None:
+        rules: dict[str, RuleKind] = {}
+        checks: dict[str, CheckKind] = {}
+        hook = self.manager.subset_hook_caller
+        others = [p for p in self.manager.get_plugins() if p is not plugin]
+
+        def register_rule(rule_name: str, score: Callable[..., Any], **meta: Any) -> None:
+            kind = _make(RuleKind, rule_name, score, meta, name, version)
+            if kind.name in self.rule_kinds or kind.name in rules:
+                raise PluginError(f"rule kind {kind.name!r} is registered twice")
+            rules[kind.name] = kind
+
+        def register_check(check_name: str, evaluate: Callable[..., Any], **meta: Any) -> None:
+            kind = _make(CheckKind, check_name, evaluate, meta, name, version)
+            if not kind.metrics:
+                raise PluginError(f"check {kind.name!r} declares no metrics")
+            if kind.name in self.checks or kind.name in checks:
+                raise PluginError(f"check {kind.name!r} is registered twice")
+            checks[kind.name] = kind
+
+        hook("register_rule_kinds", remove_plugins=others)(register=register_rule)
+        hook("register_checks", remove_plugins=others)(register=register_check)
+        self.rule_kinds.update(rules)
+        self.checks.update(checks)
+
+    # -- describing ----------------------------------------------------------------------------
+    def plugins(self) -> list[PluginInfo]:
+        infos = []
+        for name, plugin in self._plugins_in_order():
+            hooks = tuple(sorted(c.name for c in self.manager.get_hookcallers(plugin) or []))
+            infos.append(
+                PluginInfo(
+                    name=name,
+                    version=self._versions.get(name, "unknown"),
+                    builtin=name in DEFAULT_PLUGINS,
+                    hooks=hooks,
+                    rule_kinds=tuple(sorted(k for k, v in self.rule_kinds.items() if v.plugin == name)),
+                    checks=tuple(sorted(k for k, v in self.checks.items() if v.plugin == name)),
+                )
+            )
+        return infos
+
+
+def _make(cls: Any, name: str, func: Callable[..., Any], meta: Mapping[str, Any], plugin: str, version: str):
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise PluginError(f"{plugin}: name {name!r} must be lowercase words joined by '.' or '_'")
+    if not callable(func):
+        raise PluginError(f"{plugin}: {name!r} was registered with {func!r}, which is not callable")
+    if not meta.get("description"):
+        raise PluginError(f"{plugin}: {name!r} needs a description (users see it in `parrules plugins`)")
+    try:
+        item = cls(name, func, plugin=plugin, plugin_version=version, **meta)
+    except TypeError as exc:
+        raise PluginError(f"{plugin}: {name!r}: {exc}") from None
+    for attr in ("params_schema", "input_schema"):
+        schema = getattr(item, attr, None)
+        if schema is None:
+            continue
+        try:
+            jsonschema.Draft202012Validator.check_schema(schema)
+        except jsonschema.SchemaError as exc:
+            raise PluginError(f"{plugin}: {name!r}: {attr} is not a valid JSON Schema: {exc.message}") from None
+        if attr == "params_schema":
+            item = replace(item, params_schema=dict(schema))
+    return item
+
+
+def _trace_before(hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    """PARRULES_TRACE=1: which plugins a hook call reaches, so a plugin that does nothing is visible."""
+    names = ", ".join(impl.plugin_name for impl in hook_impls) or "no plugin"
+    sys.stderr.write(f"parrules trace: call {hook_name}({', '.join(kwargs)}) → {names}\n")
+
+
+def _trace_after(outcome: Any, hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    error = outcome.exception
+    names = ", ".join(impl.plugin_name for impl in hook_impls) or "no plugin"
+    result = f"raised {type(error).__name__}: {error}" if error is not None else "done"
+    sys.stderr.write(f"parrules trace: {hook_name} → {names}: {result}\n")
+
+
+_default: Registry | None = None
+
+
+def default_registry() -> Registry:
+    """The process-wide registry, loaded lazily once."""
+    global _default
+    if _default is None:
+        _default = Registry()
+    return _default
+
+
+def names(items: Iterable[str]) -> str:
+    return ", ".join(sorted(items)) or "none"

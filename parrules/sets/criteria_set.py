@@ -1,0 +1,371 @@
+"""Loading a criteria set: parse, validate everything, and build the typed, frozen tree.
+
+Validation happens before any scoring and reports every problem of the file in one run: syntax,
+unknown keys, types, codes (format, duplicates after NFC, orphans), children that do not add up to
+their parent, rule and check parameters, and rule kinds or checks that no installed plugin provides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from parrules.amounts import ZERO, plain
+from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
+from parrules.files.reading import InputDocument, LineIndex, nfc, read_document
+from parrules.plugins.contracts import CheckKind, Leaf, RuleKind
+from parrules.plugins.registry import Registry, default_registry
+from parrules.sets.model import CORE_CRITERION_KEYS, CriterionSpec, SetMeta
+from parrules.sets.validation import schema_problems, unknown_key, validate_model
+
+_CODE = re.compile(r"^[^\W_]+(\.[^\W_]+)*$")
+_TOP_KEYS = ("set", "criteria")
+
+
+def code_sort_key(code: str) -> tuple[tuple[int, int, str], ...]:
+    """Natural order of official codes: 3.2 before 3.10; numbers before letters (bonus 'T')."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in code.split("."))
+
+
+def parent_code(code: str) -> str | None:
+    return code.rsplit(".", 1)[0] if "." in code else None
+
+
+@dataclass(frozen=True)
+class Node:
+    """A field, criterion or sub-criterion as the engine uses it."""
+
+    code: str
+    name: str
+    max_points: Decimal
+    parent: str | None
+    children: tuple[str, ...]
+    depth: int
+    role: str
+    spec: CriterionSpec
+    rule: RuleKind | None = None
+    check: CheckKind | None = None
+    metric: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    @property
+    def leaf(self) -> Leaf:
+        return Leaf(self.code, self.name, self.max_points, self.params)
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    """A validated criteria set: metadata plus the tree in official order."""
+
+    meta: SetMeta
+    nodes: Mapping[str, Node]
+    roots: tuple[str, ...]
+    leaves: tuple[str, ...]
+    content_hash: str
+    path: Path | None = None
+    #: every file the set was read from (a tailored set and the sets it extends) with its hash
+    sources: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def leaves_set(self) -> frozenset[str]:
+        """The leaf codes as a set, for membership tests over many submissions."""
+        return frozenset(self.leaves)
+
+    def walk(self) -> Iterator[Node]:
+        """Every node, depth first, in official order."""
+        def visit(code: str) -> Iterator[Node]:
+            node = self.nodes[code]
+            yield node
+            for child in node.children:
+                yield from visit(child)
+
+        for root in self.roots:
+            yield from visit(root)
+
+    def rule_kinds_used(self) -> set[RuleKind]:
+        return {n.rule for n in self.nodes.values() if n.rule is not None}
+
+    def checks_used(self) -> set[CheckKind]:
+        return {n.check for n in self.nodes.values() if n.check is not None}
+
+
+def load_criteria_set(path: str | Path, registry: Registry | None = None) -> CriteriaSet:
+    """Read and validate a criteria-set TOML file; raise `ProblemsError` listing every problem."""
+    document = read_document(path, what="criteria set")
+    if "extends" in document.data:
+        from parrules.sets.tailoring import build_tailored
+
+        return build_tailored(document, registry)
+    return build_criteria_set(document, registry)
+
+
+def criteria_set_from_text(text: str, registry: Registry | None = None, name: str = "<text>") -> CriteriaSet:
+    """Build a set from TOML text, e.g. one a web app received from a form."""
+    from parrules.files.reading import tomllib
+
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProblemsError([Problem(name, "", f"TOML syntax error: {exc}", code="syntax")]) from None
+    document = InputDocument(Path(name), data, text.encode(), LineIndex(text))
+    if "extends" in data:  # the base path is relative to the current directory
+        from parrules.sets.tailoring import build_tailored
+
+        return build_tailored(document, registry)
+    return build_criteria_set(document, registry)
+
+
+def build_criteria_set(document: InputDocument, registry: Registry | None = None) -> CriteriaSet:
+    registry = registry or default_registry()
+    builder = _Builder(document, registry)
+    return builder.build()
+
+
+class _Builder:
+    def __init__(self, document: InputDocument, registry: Registry) -> None:
+        self.doc = document
+        self.file = document.label
+        self.lines = document.lines
+        self.registry = registry
+        self.problems: list[Problem] = []
+        # codes whose table has problems of its own: the tree around them is not judged again, so one
+        # typo gives one message, not three (orphan children, a parent "without rule", a wrong sum)
+        self.failed: set[str] = set()
+
+    def problem(self, path: tuple[object, ...], message: str, hint: str | None = None, code: str = "invalid") -> None:
+        self.problems.append(
+            Problem(self.file, key_path(*path), message, line=self.lines.line(*path), hint=hint, code=code)
+        )
+
+    def build(self) -> CriteriaSet:
+        data = self.doc.data
+        for key in data:
+            if key not in _TOP_KEYS:
+                self.problems.append(unknown_key(self.file, (), key, _TOP_KEYS, self.lines))
+        meta = self._meta(data.get("set"))
+        specs = self._specs(data.get("criteria"))
+        nodes, roots = self._tree(specs, meta)
+        if nodes:  # sums are checked even when [set] has problems: all mistakes in one run
+            self._check_sums(nodes, roots, meta)
+        if meta is not None:
+            self._check_bands(meta)
+        if self.problems:
+            raise ProblemsError(self.problems)
+        assert meta is not None
+        leaves = tuple(code for code in _walk(nodes, roots) if not nodes[code].children)
+        digest = "sha256:" + hashlib.sha256(self.doc.raw).hexdigest()
+        return CriteriaSet(meta, nodes, roots, leaves, digest, self.doc.path, ((self.doc.label, digest),))
+
+    # -- sections ------------------------------------------------------------------------------
+    def _meta(self, raw: Any) -> SetMeta | None:
+        if raw is None:
+            self.problem(("set",), "the [set] table with the set's metadata is missing",
+                         hint="start the file with [set] id = ..., name = ..., level = ..., total_points = ...")
+            return None
+        model = validate_model(SetMeta, raw, file=self.file, prefix=("set",), lines=self.lines,
+                               problems=self.problems)
+        return model  # type: ignore[return-value]
+
+    def _specs(self, raw: Any) -> dict[str, CriterionSpec]:
+        if not isinstance(raw, dict) or not raw:
+            self.problem(("criteria",), "no criteria: add tables such as [criteria.\"1\"]")
+            return {}
+        specs: dict[str, CriterionSpec] = {}
+        seen: dict[str, str] = {}
+        for raw_code, table in raw.items():
+            code = nfc(raw_code.strip())
+            path = ("criteria", raw_code)
+            if not _CODE.match(code):
+                self.problem(path, f"code '{raw_code}' is not like the official codes '3', '3.4', '3.4.2'")
+                continue
+            if code in seen:
+                self.problem(path, _twice(code, raw_code, seen[code]), hint="delete or renumber one of the two tables",
+                             code="duplicate")
+                continue
+            seen[code] = raw_code
+            if not isinstance(table, dict):
+                self.problem(path, "must be a table with name and max_points")
+                continue
+            spec = validate_model(CriterionSpec, table, file=self.file, prefix=path, lines=self.lines,
+                                  problems=self.problems)
+            if spec is not None:
+                specs[code] = spec  # type: ignore[assignment]
+            else:
+                self.failed.add(code)
+                self._loose_keys(path, table)
+        return specs
+
+    def _loose_keys(self, path: tuple[object, ...], table: dict[str, Any]) -> None:
+        """Keys of a criterion that failed validation: report typos and unknown rules all the same."""
+        rule = self.registry.rule_kinds.get(table.get("rule")) if isinstance(table.get("rule"), str) else None
+        if isinstance(table.get("rule"), str) and rule is None:
+            self.problem((*path, "rule"), f"no installed plugin provides the rule kind '{table['rule']}'",
+                         hint=did_you_mean(table["rule"], self.registry.rule_kinds), code="unknown_rule")
+        allowed = set(CORE_CRITERION_KEYS) | set(rule.params_schema.get("properties", {}) if rule else ())
+        for key in table:
+            if key not in allowed:
+                self.problems.append(unknown_key(self.file, path, key, allowed, self.lines))
+
+    # -- the tree ------------------------------------------------------------------------------
+    def _tree(self, specs: dict[str, CriterionSpec], meta: SetMeta | None) -> tuple[dict[str, Node], tuple[str, ...]]:
+        children: dict[str, list[str]] = {code: [] for code in specs}
+        roots: list[str] = []
+        for code in specs:
+            parent = parent_code(code)
+            if parent is None:
+                roots.append(code)
+            elif parent in self.failed:
+                continue
+            elif parent in specs:
+                children[parent].append(code)
+            else:
+                self.problem(("criteria", code), f"criterion '{code}' has no parent: '{parent}' is not defined",
+                             hint=f"add [criteria.\"{parent}\"] or fix the code", code="orphan")
+        nodes: dict[str, Node] = {}
+        for root in sorted(roots, key=code_sort_key):
+            role = specs[root].role or "base"
+            self._add(root, specs, children, nodes, role, 0)
+        return nodes, tuple(sorted(roots, key=code_sort_key))
+
+    def _add(self, code: str, specs: dict[str, CriterionSpec], children: dict[str, list[str]],
+             nodes: dict[str, Node], role: str, depth: int) -> None:
+        spec = specs[code]
+        path = ("criteria", code)
+        kids = tuple(sorted(children[code], key=code_sort_key))
+        if depth > 0 and spec.role is not None:
+            self.problem((*path, "role"), "role is set on top-level nodes only; children share their field's role")
+        extras = {k: v for k, v in (spec.model_extra or {}).items()}
+        rule = check = metric = None
+        if kids:
+            for key in ("rule", "check"):
+                if getattr(spec, key):
+                    self.problem((*path, key), f"'{code}' has sub-criteria, so its points are their sum; "
+                                 f"move the {key} to a leaf")
+            for key in extras:
+                self.problems.append(unknown_key(self.file, path, key, CORE_CRITERION_KEYS, self.lines))
+        else:
+            rule = self._rule(code, spec, extras, role)
+            check, metric = self._check(code, spec)
+            if rule is not None and not rule.needs_input and check is not None:
+                self.problem((*path, "check"), f"rule '{rule.name}' is scored by appraisers only; remove the check")
+        nodes[code] = Node(code, spec.name, spec.max_points, parent_code(code), kids, depth, role, spec,
+                           rule, check, metric, extras if rule else {})
+        for kid in kids:
+            self._add(kid, specs, children, nodes, role, depth + 1)
+
+    def _rule(self, code: str, spec: CriterionSpec, params: dict[str, Any], role: str) -> RuleKind | None:
+        path = ("criteria", code)
+        if spec.rule is None and any(parent_code(c) == code for c in self.failed):
+            return None
+        if spec.rule is None:
+            self.problem(path, f"leaf '{code}' has no rule",
+                         hint=f"add rule = \"...\" ({', '.join(sorted(self.registry.rule_kinds))})",
+                         code="no_rule")
+            return None
+        rule = self.registry.rule_kinds.get(spec.rule)
+        if rule is None:
+            self.problem((*path, "rule"), f"no installed plugin provides the rule kind '{spec.rule}'",
+                         hint=did_you_mean(spec.rule, self.registry.rule_kinds)
+                         or "run `parrules plugins` to see the installed rule kinds", code="unknown_rule")
+            return None
+        if rule.role != role:
+            self.problem((*path, "rule"), f"rule '{rule.name}' belongs in a {rule.role} part, "
+                         f"but '{code}' is in a {role} part",
+                         hint="put it under a top-level node with role = \"" + rule.role + "\"")
+        found = schema_problems(params, rule.params_schema, file=self.file, prefix=path, lines=self.lines,
+                                known_extra=CORE_CRITERION_KEYS, what=f"rule '{rule.name}': ")
+        self.problems.extend(found)
+        if not found and rule.validate is not None:
+            leaf = Leaf(code, spec.name, spec.max_points, params)
+            for message in rule.validate(leaf):
+                self.problem((*path, "rule"), f"rule '{rule.name}': {message}", code="rule_params")
+        return rule
+
+    def _check(self, code: str, spec: CriterionSpec) -> tuple[CheckKind | None, str | None]:
+        path = ("criteria", code)
+        if spec.check is None:
+            if spec.metric is not None:
+                self.problem((*path, "metric"), "metric is given but no check", hint="add check = \"...\"")
+            return None, None
+        check = self.registry.checks.get(spec.check)
+        if check is None:
+            self.problem((*path, "check"), f"no installed plugin provides the check '{spec.check}'",
+                         hint=did_you_mean(spec.check, self.registry.checks)
+                         or "install the plugin that provides it; `parrules plugins` lists what is installed",
+                         code="unknown_check")
+            return None, None
+        metric = spec.metric
+        if metric is None:
+            if len(check.metrics) != 1:
+                self.problem(path, f"check '{check.name}' measures several metrics; name one with metric = ...",
+                             hint=", ".join(check.metrics))
+                return None, None
+            metric = next(iter(check.metrics))
+        elif metric not in check.metrics:
+            self.problem((*path, "metric"), f"check '{check.name}' has no metric '{metric}'",
+                         hint=did_you_mean(metric, check.metrics) or f"metrics: {', '.join(check.metrics)}")
+            return None, None
+        self.problems.extend(
+            schema_problems(spec.check_params, check.params_schema, file=self.file,
+                            prefix=(*path, "check_params"), lines=self.lines, what=f"check '{check.name}': ")
+        )
+        return check, metric
+
+    # -- sums and bands ------------------------------------------------------------------------
+    def _check_sums(self, nodes: dict[str, Node], roots: tuple[str, ...], meta: SetMeta | None) -> None:
+        for node in nodes.values():
+            if not node.children or node.role != "base" or any(parent_code(c) == node.code for c in self.failed):
+                continue
+            total = sum((nodes[c].max_points for c in node.children), ZERO)
+            if total != node.max_points:
+                kids = " + ".join(plain(nodes[c].max_points) for c in node.children)
+                self.problem(("criteria", node.code, "max_points"),
+                             f"children of '{node.code}' add up to {plain(total)} ({kids}), "
+                             f"not its max_points {plain(node.max_points)}",
+                             hint="fix the maximum of the parent or of a child", code="sum")
+        base = sum((nodes[r].max_points for r in roots if nodes[r].role == "base"), ZERO)
+        roots_failed = any(parent_code(c) is None for c in self.failed)
+        if meta is not None and base != meta.total_points and not roots_failed:
+            self.problem(("set", "total_points"),
+                         f"top-level fields add up to {plain(base)}, not total_points {plain(meta.total_points)}",
+                         hint="bonus and penalty parts (role = \"bonus\"/\"penalty\") are not counted", code="sum")
+
+    def _check_bands(self, meta: SetMeta) -> None:
+        bands = meta.bands
+        for i, band in enumerate(bands):
+            if band.from_ is not None and band.below is not None and band.from_ >= band.below:
+                self.problem(("set", "bands", i), f"band '{band.code}' starts at {band.from_} but ends below {band.below}")
+        ordered = sorted(bands, key=lambda b: b.from_ if b.from_ is not None else Decimal(-1))
+        for first, second in zip(ordered, ordered[1:]):
+            if first.below is None or second.from_ is None or first.below > second.from_:
+                self.problem(("set", "bands"), f"bands '{first.code}' and '{second.code}' overlap",
+                             hint="lower bounds are inclusive, upper bounds exclusive: B from 75 below 80, A from 80")
+        codes = [b.code for b in bands]
+        for code in {c for c in codes if codes.count(c) > 1}:
+            self.problem(("set", "bands"), f"band code '{code}' is used twice")
+
+
+def _twice(code: str, raw: str, first: str) -> str:
+    if raw != first:  # same letters, different Unicode composition: the clerk cannot see the difference
+        return (f"code '{code}' is defined twice: the two spellings look alike and differ only in how "
+                "Vietnamese letters are encoded (NFC/NFD), so they are the same code")
+    return f"code '{code}' is defined twice"
+
+
+def _walk(nodes: Mapping[str, Node], roots: tuple[str, ...]) -> Iterator[str]:
+    for root in roots:
+        yield root
+        yield from _walk(nodes, nodes[root].children)

@@ -1,0 +1,351 @@
+"""Tailoring: a set that `extends` another and changes only what differs.
+
+A province adapts the ministry's set every year (a different maximum here, a local criterion there, a
+criterion that does not apply to its departments). Copying 600 lines and editing them loses track of
+what was changed and silently misses the ministry's next correction; a tailored file holds only the
+differences:
+
+    extends = "../central/par-departments-2024.toml"   # relative to this file
+    remove = ["1.4"]                 # criteria (and their sub-criteria) dropped
+    not_applicable = ["2.3"]         # do not apply here: N/A for every unit unless answered or appraised
+
+    [set]                            # keys here replace the base's keys
+    id = "dak-nong-departments-2024"
+
+    [criteria."2.1"]                 # override: keys replace the base's keys of an existing code
+    max_points = 5
+
+    [add."2.4"]                      # a local criterion the base does not have
+    name = "..."
+
+The merged data is then validated exactly like any set (maxima must add up after tailoring). Every
+key of the merged data remembers the file and line it came from, so a problem points at the file a
+clerk has to edit, and the content hash covers every file of the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
+from parrules.files.reading import InputDocument, LineIndex, nfc, read_document
+from parrules.sets.model import CORE_CRITERION_KEYS
+from parrules.sets.validation import unknown_key
+
+EXTENDING_KEYS = ("extends", "set", "criteria", "add", "remove", "not_applicable")
+_CHECK_KEYS = ("metric", "check_params")
+
+
+class OriginIndex(LineIndex):
+    """Line index of merged data: every key path knows the file and the line that set it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._files: dict[tuple[str, ...], str] = {}
+        self._rendered: dict[str, tuple[str, int | None]] = {}
+
+    def add(self, path: tuple[object, ...], file: str, line: int | None) -> None:
+        keys = tuple(nfc(str(p)) for p in path)
+        self._files[keys] = file
+        if line is not None:
+            self._lines[keys] = line
+        else:
+            self._lines.pop(keys, None)
+        self._rendered[key_path(*(p if isinstance(p, int) else nfc(str(p)) for p in path))] = (file, line)
+
+    def drop(self, prefix: tuple[object, ...]) -> None:
+        start = tuple(nfc(str(p)) for p in prefix)
+        for keys in [k for k in self._files if k[: len(start)] == start]:
+            del self._files[keys]
+            self._lines.pop(keys, None)
+        head = key_path(*start)
+        for rendered in [r for r in self._rendered if _is_prefix(head, r)]:
+            del self._rendered[rendered]
+
+    def copy(self) -> OriginIndex:
+        twin = OriginIndex()
+        twin._lines = dict(self._lines)
+        twin._files = dict(self._files)
+        twin._rendered = dict(self._rendered)
+        return twin
+
+    def relocate(self, problem: Problem, default_file: str) -> Problem:
+        """Point a problem found in the merged data at the file (and line) that holds the key."""
+        if problem.file != default_file:
+            return problem  # found while reading a file, already precise
+        best: tuple[str, int | None] | None = None
+        best_len = -1
+        for rendered, origin in self._rendered.items():
+            if len(rendered) > best_len and _is_prefix(rendered, problem.path):
+                best, best_len = origin, len(rendered)
+        if best is None:
+            return problem
+        file, line = best
+        return replace(problem, file=file, line=problem.line if problem.line is not None else line)
+
+
+def _is_prefix(prefix: str, path: str) -> bool:
+    return path == prefix or (path.startswith(prefix) and path[len(prefix)] in ".[")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The merged data of a chain of sets, where each key came from, and every file's hash."""
+
+    data: dict[str, Any]
+    origins: OriginIndex
+    sources: tuple[tuple[str, str], ...]
+    raw: bytes
+    #: problems of the tailoring itself, kept so validation of the merged set still reports the rest
+    problems: tuple[Problem, ...] = ()
+
+
+def is_tailored(data: Mapping[str, Any]) -> bool:
+    return "extends" in data
+
+
+def resolve(document: InputDocument) -> Resolved:
+    """Merge a set with the chain of sets it extends; raise `ProblemsError` with every problem."""
+    resolved = _resolve(document, ())
+    if resolved.problems:
+        raise ProblemsError(list(resolved.problems))
+    return resolved
+
+
+def build_tailored(document: InputDocument, registry: Any = None) -> Any:
+    """Resolve and validate a tailored set; problems name the file of the chain that holds the key."""
+    from parrules.sets.criteria_set import build_criteria_set
+
+    resolved = _resolve(document, ())
+    merged = InputDocument(document.path, resolved.data, resolved.raw, resolved.origins)
+    try:
+        built = build_criteria_set(merged, registry)
+    except ProblemsError as exc:
+        found = [resolved.origins.relocate(p, merged.label) for p in exc.problems]
+        raise ProblemsError([*resolved.problems, *found]) from None
+    if resolved.problems:
+        raise ProblemsError(list(resolved.problems))
+    return replace(built, sources=resolved.sources)
+
+
+def _digest(raw: bytes) -> str:
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def _plain(document: InputDocument) -> Resolved:
+    from parrules.sets.criteria_set import _twice
+
+    codes = document.data.get("criteria")
+    if isinstance(codes, dict):
+        seen: dict[str, str] = {}
+        problems = []
+        for raw_code in codes:
+            code = nfc(str(raw_code).strip())
+            if code in seen:
+                problems.append(Problem(document.label, key_path("criteria", raw_code),
+                                        _twice(code, str(raw_code), seen[code]),
+                                        line=document.lines.line("criteria", raw_code),
+                                        hint="delete or renumber one of the two tables", code="duplicate"))
+            seen[code] = str(raw_code)
+        if problems:
+            raise ProblemsError(problems)
+    origins = OriginIndex()
+    for path in _paths(document.data):
+        origins.add(path, document.label, document.lines.line(*path))
+    return Resolved(_normalised(document.data), origins, ((document.label, _digest(document.raw)),),
+                    document.raw)
+
+
+def _normalised(data: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    if isinstance(out.get("criteria"), dict):
+        out["criteria"] = {nfc(str(code).strip()): table for code, table in out["criteria"].items()}
+    return out
+
+
+def _paths(value: Any, prefix: tuple[object, ...] = ()) -> Iterator[tuple[object, ...]]:
+    """Every key path of a parsed document, tables and list items included."""
+    if prefix:
+        yield prefix
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            yield from _paths(inner, (*prefix, str(key)))
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            if isinstance(inner, (Mapping, list)):
+                yield from _paths(inner, (*prefix, i))
+
+
+class _Merge:
+    def __init__(self, document: InputDocument, chain: tuple[Path, ...]) -> None:
+        self.doc = document
+        self.file = document.label
+        self.chain = chain
+        self.problems: list[Problem] = []
+
+    def problem(self, path: tuple[object, ...], message: str, hint: str | None = None,
+                code: str = "tailoring") -> None:
+        self.problems.append(Problem(self.file, key_path(*path), message, line=self.doc.lines.line(*path),
+                                     hint=hint, code=code))
+
+    def base(self) -> Resolved | None:
+        extends = self.doc.data["extends"]
+        if not isinstance(extends, str) or not extends.strip():
+            self.problem(("extends",), f"extends must be the path of the base set in quotes, not {extends!r}",
+                         hint='e.g. extends = "../central/par-2024.toml"')
+            return None
+        here = self.doc.path.resolve()
+        target = (here.parent / extends).resolve()
+        if target == here or target in self.chain:
+            loop = " → ".join(p.name for p in (*self.chain, here, target))
+            self.problem(("extends",), f"sets extend each other in a cycle: {loop}",
+                         hint="a set can extend a base set, never one that extends it", code="cycle")
+            return None
+        if not target.is_file():
+            self.problem(("extends",), f"base set '{extends}' not found (looked for {target})",
+                         hint="the path is relative to this file", code="missing_base")
+            return None
+        base_doc = read_document(target, what="base criteria set")
+        return _resolve(base_doc, (*self.chain, here))
+
+    def merge(self, base: Resolved) -> Resolved:
+        data = self.doc.data
+        origins = base.origins.copy()
+        for key in data:
+            if key not in EXTENDING_KEYS:
+                self.problems.append(unknown_key(self.file, (), key, EXTENDING_KEYS, self.doc.lines))
+        merged_set = dict(base.data.get("set") or {})
+        own_set = data.get("set", {})
+        if not isinstance(own_set, dict):
+            self.problem(("set",), "[set] must be a table")
+            own_set = {}
+        for key, value in own_set.items():
+            merged_set[key] = value
+            origins.drop(("set", key))
+            self._mark(origins, ("set", key), value)
+        criteria = dict(base.data.get("criteria") or {})
+        base_id = (base.data.get("set") or {}).get("id", "the base set")
+        for code, table in self._tables("criteria"):
+            if code not in criteria:
+                add = f"to add a local criterion write [add.\"{code}\"] instead"
+                typo = did_you_mean(code, criteria)
+                self.problem(("criteria", code), f"overrides criterion '{code}', which the base set "
+                             f"'{base_id}' does not have",
+                             hint=f"{typo} {add}" if typo else add,
+                             code="override_unknown")
+                continue
+            criteria[code] = self._override(criteria[code], table, code, origins)
+        for code, table in self._tables("add"):
+            if code in criteria:
+                self.problem(("add", code), f"criterion '{code}' is already in the base set '{base_id}'",
+                             hint=f"to change it write [criteria.\"{code}\"] instead", code="add_existing")
+                continue
+            criteria[code] = dict(table)
+            origins.drop(("criteria", code))
+            origins.add(("criteria", code), self.file, self.doc.lines.line("add", code))
+            for key, value in table.items():
+                self._mark(origins, ("criteria", code, key), value, source=("add", code, key))
+        for code in self._codes("remove"):
+            if code not in criteria:
+                self.problem(("remove",), f"removes criterion '{code}', which the set does not have",
+                             hint=did_you_mean(code, criteria), code="override_unknown")
+                continue
+            for other in [c for c in criteria if c == code or c.startswith(code + ".")]:
+                del criteria[other]
+                origins.drop(("criteria", other))
+        for code in self._codes("not_applicable"):
+            if code not in criteria:
+                self.problem(("not_applicable",), f"marks criterion '{code}' not applicable, "
+                             "but the set does not have it", hint=did_you_mean(code, criteria),
+                             code="override_unknown")
+                continue
+            for other in [c for c in criteria if c == code or c.startswith(code + ".")]:
+                if not any(c.startswith(other + ".") for c in criteria):  # leaves carry allow_na
+                    criteria[other] = {**criteria[other], "allow_na": True, "applicable": False}
+                    origins.add(("criteria", other, "allow_na"), self.file, self.doc.lines.line("not_applicable"))
+        merged = {"set": merged_set, "criteria": criteria}
+        sources = ((self.file, _digest(self.doc.raw)), *base.sources)
+        raw = self.doc.raw + b"\0extends\0" + base.raw
+        return Resolved(merged, origins, sources, raw, (*base.problems, *self.problems))
+
+    def _tables(self, section: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        raw = self.doc.data.get(section, {})
+        if not isinstance(raw, dict):
+            self.problem((section,), f"[{section}] must hold tables such as [{section}.\"2.1\"]")
+            return
+        seen: set[str] = set()
+        for raw_code, table in raw.items():
+            code = nfc(str(raw_code).strip())
+            if code in seen:
+                self.problem((section, raw_code), f"code '{code}' appears twice in [{section}]", code="duplicate")
+                continue
+            seen.add(code)
+            if not isinstance(table, dict):
+                self.problem((section, raw_code), "must be a table of keys such as max_points = 2")
+                continue
+            yield code, table
+
+    def _codes(self, key: str) -> list[str]:
+        raw = self.doc.data.get(key, [])
+        if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
+            self.problem((key,), f"{key} must be a list of codes in quotes, e.g. {key} = [\"1.4\"]")
+            return []
+        return [nfc(c.strip()) for c in raw]
+
+    def _override(self, base: dict[str, Any], table: dict[str, Any], code: str,
+                  origins: OriginIndex) -> dict[str, Any]:
+        """Keys replace the base's keys; a new rule kind or check drops the old one's parameters."""
+        out = dict(base)
+        if "rule" in table and table["rule"] != base.get("rule"):
+            for key in [k for k in out if k not in CORE_CRITERION_KEYS]:
+                del out[key]
+                origins.drop(("criteria", code, key))
+        if "check" in table and table["check"] != base.get("check"):
+            for key in _CHECK_KEYS:
+                out.pop(key, None)
+                origins.drop(("criteria", code, key))
+        for key, value in table.items():
+            out[key] = value
+            origins.drop(("criteria", code, key))
+            self._mark(origins, ("criteria", code, key), value)
+        return out
+
+    def _mark(self, origins: OriginIndex, path: tuple[object, ...], value: Any,
+              source: tuple[object, ...] | None = None) -> None:
+        source = source or path
+        origins.add(path, self.file, self.doc.lines.line(*source))
+        for sub in _paths(value):
+            origins.add((*path, *sub), self.file, self.doc.lines.line(*source, *sub))
+
+
+def _resolve(document: InputDocument, chain: tuple[Path, ...]) -> Resolved:
+    if not is_tailored(document.data):
+        return _plain(document)
+    merge = _Merge(document, chain)
+    base = merge.base()
+    if base is None:
+        raise ProblemsError(merge.problems)
+    return merge.merge(base)
+
+
+# -- parrules show -------------------------------------------------------------------------------
+def resolved_toml(path: str | Path, registry: Any = None) -> str:
+    """The effective set as TOML: what the engine scores after every `extends` is applied.
+
+    The set is validated first, so what is printed is a set that loads on its own.
+    """
+    from parrules.files.toml_writer import criteria_set_toml
+    from parrules.sets.criteria_set import code_sort_key, load_criteria_set
+
+    criteria = load_criteria_set(path, registry)
+    document = read_document(path, what="criteria set")
+    data = resolve(document).data
+    order = sorted(data["criteria"], key=code_sort_key)
+    files = "\n".join(f"  {file} {digest}" for file, digest in criteria.sources)
+    comment = (f"Effective criteria set '{criteria.id}' resolved by parrules from:\n{files}\n"
+               f"content hash {criteria.content_hash}")
+    return criteria_set_toml(data, order=order, comment=comment)

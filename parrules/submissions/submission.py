@@ -1,0 +1,412 @@
+"""A unit's submission: identity, self-assessed points, declared figures, evidence and appraisals.
+
+Submissions come as TOML or JSON files (from a clerk, or exported by a province's scoring web app).
+Paths to evidence documents and data files are relative to the submission's folder and must stay
+inside it, so a submission can never make parrules read /etc/passwd.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import jsonschema
+from pydantic import BaseModel, ConfigDict, Field
+
+from parrules.amounts import plain
+from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
+from parrules.files.reading import InputDocument, LineIndex, nfc, read_document
+from parrules.plugins.contracts import Document, UnitEvidence
+from parrules.sets.criteria_set import CriteriaSet
+from parrules.sets.validation import validate_model
+
+NA = "na"
+PointsOrNA = Decimal | Literal["na"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class UnitSpec(_Strict):
+    code: str = Field(min_length=1)
+    name: str
+    kind: str = ""
+    period: str | int = ""
+    cohort: str = ""
+
+
+class DocumentSpec(_Strict):
+    number: str = ""
+    date: dt.date | None = None
+    issuer: str = ""
+    title: str = ""
+    kind: str = ""
+    file: str | None = None
+    criteria: list[str] = []
+
+
+class AppraisalSpec(_Strict):
+    code: str
+    points: PointsOrNA
+    round: int = Field(1, ge=1)
+    reason: str = Field("", description="the council's reason, required when it lowers a score")
+    by: str = ""
+    at: dt.date | None = None
+    response: str = Field("", description="the unit's explanation (giải trình) answering this round")
+
+
+class SubmissionFile(_Strict):
+    """The submission format; `parrules schema submission` prints its JSON Schema."""
+
+    unit: UnitSpec
+    criteria_set: str = Field("", description="id of the criteria set this submission answers")
+    self_assessment: dict[str, PointsOrNA] = Field(default_factory=dict, description="code -> self-assessed points")
+    answers: dict[str, Any] = Field(default_factory=dict, description="code -> declared answer or figure")
+    figures: dict[str, Any] = Field(default_factory=dict, description="named declared figures (số liệu kê khai)")
+    documents: list[DocumentSpec] = []
+    data: dict[str, str] = Field(default_factory=dict, description="name -> data file (relative path)")
+    appraisals: list[AppraisalSpec] = []
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    code: str
+    points: Decimal | None
+    not_applicable: bool
+    round: int
+    reason: str
+    by: str
+    at: dt.date | None
+    response: str = ""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One unit's submission, loaded and path-checked."""
+
+    code: str
+    name: str
+    kind: str
+    period: str
+    cohort: str
+    criteria_set: str
+    self_assessment: Mapping[str, Decimal | None]
+    self_na: frozenset[str]
+    answers: Mapping[str, Any]
+    figures: Mapping[str, Any]
+    documents: tuple[Document, ...]
+    data: Mapping[str, Path]
+    appraisals: Mapping[str, tuple[Appraisal, ...]]
+    base_dir: Path
+    source: str = "<memory>"
+    sha256: str = ""
+    missing_files: tuple[str, ...] = ()
+    lines: LineIndex = field(default_factory=LineIndex, repr=False, compare=False)
+
+    def evidence(self, shared_data: Mapping[str, Path] | None = None) -> UnitEvidence:
+        data = dict(shared_data or {})
+        data.update(self.data)
+        return UnitEvidence(self.code, self.name, self.kind, self.period, self.figures, self.documents,
+                            data, self.base_dir)
+
+
+def load_submission(path: str | Path) -> Submission:
+    """Read one submission file (TOML or JSON); raise `ProblemsError` with every problem in it."""
+    document = read_document(path, what="submission")
+    return _build(document)
+
+
+def load_submissions(paths: Sequence[str | Path],
+                     progress: Callable[[str, int, int], None] | None = None) -> list[Submission]:
+    """Read many submissions; problems of all files (and unit codes used twice) are raised together.
+
+    `progress("loading", done, total)` is called after each file, for a progress bar on long runs.
+    """
+    out: list[Submission] = []
+    problems: list[Problem] = []
+    for i, path in enumerate(paths, start=1):
+        try:
+            out.append(load_submission(path))
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+        if progress:
+            progress("loading", i, len(paths))
+    codes: dict[str, str] = {}
+    for sub in out:
+        if sub.code in codes:
+            problems.append(Problem(sub.source, "unit.code", f"unit code '{sub.code}' is also used by {codes[sub.code]}"))
+        codes[sub.code] = sub.source
+    if problems:
+        raise ProblemsError(problems)
+    return out
+
+
+def submission_from_dict(data: Mapping[str, Any], base_dir: str | Path = ".", source: str = "<memory>") -> Submission:
+    """Build a submission from a mapping, e.g. JSON a web app posted (numbers should be Decimal or str)."""
+    document = InputDocument(Path(source), dict(data), b"", LineIndex())
+    return _build(document, Path(base_dir))
+
+
+def _inside(base: Path, relative: str, *, file: str, path: tuple[object, ...], lines: LineIndex,
+            problems: list[Problem]) -> Path | None:
+    candidate = (base / relative).resolve()
+    if not candidate.is_relative_to(base.resolve()):
+        problems.append(Problem(file, key_path(*path), f"path '{relative}' leads outside the submission's folder",
+                                line=lines.line(*path), hint="keep evidence files inside the folder of the submission",
+                                code="path_outside"))
+        return None
+    return candidate
+
+
+def _build(document: InputDocument, base_dir: Path | None = None) -> Submission:
+    file = document.label
+    problems: list[Problem] = []
+    spec = validate_model(SubmissionFile, document.data, file=file, prefix=(), lines=document.lines,
+                          problems=problems)
+    if spec is None:
+        raise ProblemsError(problems)
+    assert isinstance(spec, SubmissionFile)
+    base = base_dir if base_dir is not None else document.path.parent
+    missing: list[str] = []
+    documents = []
+    for i, doc in enumerate(spec.documents):
+        resolved = None
+        if doc.file:
+            resolved = _inside(base, doc.file, file=file, path=("documents", i, "file"), lines=document.lines,
+                               problems=problems)
+            if resolved is not None and not resolved.is_file():
+                missing.append(doc.file)
+        documents.append(Document(nfc(doc.number), doc.date, nfc(doc.issuer), nfc(doc.title), nfc(doc.kind),
+                                  resolved, tuple(nfc(c) for c in doc.criteria)))
+    data = {}
+    for name, rel in spec.data.items():
+        resolved = _inside(base, rel, file=file, path=("data", name), lines=document.lines, problems=problems)
+        if resolved is not None:
+            data[name] = resolved
+    if problems:
+        raise ProblemsError(problems)
+    appraisals: dict[str, list[Appraisal]] = {}
+    for a in spec.appraisals:
+        na = a.points == NA
+        appraisals.setdefault(nfc(a.code), []).append(
+            Appraisal(nfc(a.code), None if na else a.points, na, a.round, a.reason, a.by, a.at, a.response)  # type: ignore[arg-type]
+        )
+    self_points = {nfc(k): (None if v == NA else v) for k, v in spec.self_assessment.items()}
+    return Submission(
+        code=nfc(spec.unit.code), name=nfc(spec.unit.name), kind=nfc(spec.unit.kind), period=str(spec.unit.period),
+        cohort=nfc(spec.unit.cohort), criteria_set=spec.criteria_set,
+        self_assessment=self_points, self_na=frozenset(k for k, v in self_points.items() if v is None),
+        answers={nfc(k): v for k, v in spec.answers.items()}, figures={nfc(k): v for k, v in spec.figures.items()},
+        documents=tuple(documents), data=data,
+        appraisals={k: tuple(sorted(v, key=lambda a: a.round)) for k, v in appraisals.items()},
+        base_dir=base, source=file,
+        sha256="sha256:" + hashlib.sha256(document.raw).hexdigest() if document.raw else "",
+        missing_files=tuple(missing), lines=document.lines,
+    )
+
+
+def check_submission(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
+    """Problems of a submission against the set it answers: unknown codes, points out of range..."""
+    problems: list[Problem] = []
+    file = sub.source
+    leaves = set(criteria.leaves)
+
+    def add(path: tuple[object, ...], message: str, hint: str | None = None) -> None:
+        problems.append(Problem(file, key_path(*path), message, line=sub.lines.line(*path), hint=hint))
+
+    if criteria.meta.unit_kinds and sub.kind and sub.kind not in criteria.meta.unit_kinds:
+        add(("unit", "kind"), f"unit kind '{sub.kind}' is not one the set '{criteria.id}' applies to",
+            hint=", ".join(criteria.meta.unit_kinds))
+    if sub.criteria_set and sub.criteria_set != criteria.id:
+        add(("criteria_set",), f"this submission answers set '{sub.criteria_set}', not '{criteria.id}'")
+
+    def known(section: str, code: str) -> bool:
+        if code in leaves:
+            return True
+        hint = did_you_mean(code, leaves)
+        if code in criteria.nodes:
+            add((section, code), f"'{code}' has sub-criteria; score its sub-criteria instead")
+        else:
+            add((section, code), f"'{code}' is not a criterion of set '{criteria.id}'", hint=hint)
+        return False
+
+    def in_range(path: tuple[object, ...], code: str, points: Decimal | None, na: bool) -> None:
+        node = criteria.nodes[code]
+        if na and not node.spec.allow_na:
+            add(path, f"'{code}' cannot be marked not applicable", hint="the set does not allow N/A here")
+        elif points is not None and not 0 <= points <= node.max_points:
+            add(path, f"{plain(points)} points is outside 0..{plain(node.max_points)} for '{code}'")
+
+    for code, points in sub.self_assessment.items():
+        if known("self_assessment", code):
+            in_range(("self_assessment", code), code, points, points is None)
+    for code, rounds in sub.appraisals.items():
+        if known("appraisals", code):
+            for a in rounds:
+                in_range(("appraisals",), code, a.points, a.not_applicable)
+    for code, value in sub.answers.items():
+        if not known("answers", code):
+            continue
+        node = criteria.nodes[code]
+        if value == NA:
+            if not (node.spec.allow_na or not node.spec.applicable):
+                add(("answers", code), f"'{code}' cannot be marked not applicable")
+            continue
+        if node.rule is not None and not node.rule.needs_input:
+            add(("answers", code), f"'{code}' is scored by appraisers only; an answer is not used")
+            continue
+        if not _finite(value):
+            add(("answers", code), f"{value} is not a number a criterion can be scored on",
+                hint="write the figure itself (nan and inf are not figures)")
+            continue
+        schema = node.rule.input_schema if node.rule else None
+        if schema is not None:
+            error = _input_error(schema, value)
+            if error is not None:
+                add(("answers", code), f"answer for rule '{node.rule.name}': {error.message}")  # type: ignore[union-attr]
+    return problems
+
+
+class _Unanswered:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+UNANSWERED: Any = _Unanswered()
+"""What a column of answers holds for a unit that did not answer."""
+
+AnswerColumn = Callable[[str], Sequence[Any]]
+"""Every unit's answer to one criterion (UNANSWERED where there is none), in the units' order."""
+
+
+def check_submissions(criteria: CriteriaSet, subs: Sequence[Submission],
+                      answer_column: AnswerColumn | None = None) -> list[Problem]:
+    """Problems of many submissions against one set, with each distinct answer checked once.
+
+    A campaign's answers repeat (10,000 units × 90 criteria, a few hundred distinct values), so the
+    answers and self-assessed points are checked column by column (`answer_column` lets the engine
+    share the columns it reads anyway); a submission is then checked in full, for its messages, only
+    when something about it is not plainly valid.
+    """
+    if answer_column is None:
+        answers = [sub.answers for sub in subs]
+
+        def answer_column(code: str) -> Sequence[Any]:
+            return [a.get(code, UNANSWERED) for a in answers]
+
+    if not _columns_valid(criteria, subs, answer_column):
+        suspects: Sequence[Submission] = subs
+    else:
+        leaves = criteria.leaves_set
+        kinds = criteria.meta.unit_kinds
+        suspects = [sub for sub in subs
+                    if sub.appraisals or (kinds and sub.kind and sub.kind not in kinds)
+                    or (sub.criteria_set and sub.criteria_set != criteria.id)
+                    or not sub.answers.keys() <= leaves or not sub.self_assessment.keys() <= leaves]
+    return [p for sub in suspects for p in check_submission(criteria, sub)]
+
+
+def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission], answer_column: AnswerColumn) -> bool:
+    """Whether every answer and self-assessed figure passes what check_submission checks, leaf by leaf.
+
+    Types are checked per distinct type, so the values themselves are looked at only when the rule's
+    input schema says more than a type (a range, a pattern).
+    """
+    own = [sub.self_assessment for sub in subs]
+    self_assessed = set().union(*own)
+    for code in criteria.leaves:
+        node = criteria.nodes[code]
+        spec = node.spec
+        values: Sequence[Any] = answer_column(code)
+        kinds = set(map(type, values))
+        if _Unanswered in kinds:
+            values = [v for v in values if v is not UNANSWERED] if len(kinds) > 1 else []
+            kinds.discard(_Unanswered)
+        if str in kinds and NA in values:
+            if not (spec.allow_na or not spec.applicable):
+                return False
+            values = [v for v in values if not (type(v) is str and v == NA)]
+            kinds = set(map(type, values))
+        if values:
+            if node.rule is not None and not node.rule.needs_input:
+                return False
+            if (Decimal in kinds or float in kinds) and \
+                    False in (map(Decimal.is_finite, values) if kinds == {Decimal} else map(_finite, values)):
+                return False
+            schema = node.rule.input_schema if node.rule else None
+            if schema is not None:
+                types = _schema_checks(schema)[1]
+                if types is None or not all(issubclass(kind, types[0]) and (types[1] or kind is not bool)
+                                            for kind in kinds) \
+                        or (types[2] is not None and min(values) < types[2]) \
+                        or (types[3] is not None and max(values) > types[3]):
+                    try:
+                        distinct: Any = set(zip(map(type, values), values))
+                    except TypeError:  # tables: each is checked
+                        distinct = zip(map(type, values), values)
+                    if any(_input_error(schema, value) is not None for _, value in distinct):
+                        return False
+        points = [o[code] for o in own if code in o] if code in self_assessed else []
+        if points:
+            if None in points:
+                if not spec.allow_na:
+                    return False
+                points = [v for v in points if v is not None]
+            if points and not (min(points) >= 0 and max(points) <= node.max_points):
+                return False
+    return True
+
+
+# Input types a rule's input schema often is no more than ({"type": [...]}): checked without
+# jsonschema, which would cost a validator per answer (10,000 units × 90 answers in a campaign).
+_PLAIN_TYPES: dict[str, Any] = {"number": (int, float, Decimal), "string": str, "boolean": bool, "object": dict}
+_VALIDATORS: dict[int, tuple[Mapping[str, Any], Any, Any]] = {}
+
+
+def _input_error(schema: Mapping[str, Any], value: Any) -> Any:
+    """The best jsonschema error for `value`, or None; plain type-only schemas take a fast path."""
+    cached = _schema_checks(schema)
+    types = cached[1]
+    if types is not None and isinstance(value, types[0]) and (types[1] or not isinstance(value, bool)) \
+            and (types[2] is None or value >= types[2]) and (types[3] is None or value <= types[3]):
+        return None
+    return jsonschema.exceptions.best_match(cached[2].iter_errors(value))
+
+
+def _finite(value: Any) -> bool:
+    """False for NaN and infinities (a TOML `nan`, a JSON `Infinity`), which no rule can score."""
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return True
+
+
+def _schema_checks(schema: Mapping[str, Any]) -> tuple[Mapping[str, Any], Any, Any]:
+    """(schema, its plain types or None, its validator), made once per schema."""
+    cached = _VALIDATORS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = _VALIDATORS[id(schema)] = (schema, _plain_types(schema), jsonschema.Draft202012Validator(schema))
+    return cached
+
+
+def _plain_types(schema: Mapping[str, Any]) -> tuple[tuple[type, ...], bool, Any, Any] | None:
+    """For a schema that is only a type (and, for numbers, a minimum and maximum): the Python types it
+    accepts, whether bool is one, and the bounds."""
+    if "type" not in schema or not set(schema) <= {"type", "minimum", "maximum"}:
+        return None
+    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    if any(kind not in _PLAIN_TYPES for kind in kinds) or (len(schema) > 1 and kinds != ["number"]):
+        return None
+    types: list[type] = []
+    for kind in kinds:
+        found = _PLAIN_TYPES[kind]
+        types.extend(found if isinstance(found, tuple) else (found,))
+    return tuple(types), "boolean" in kinds, schema.get("minimum"), schema.get("maximum")
