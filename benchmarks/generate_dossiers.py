@@ -3,7 +3,7 @@
 Why a generator: real one-stop-shop exports hold citizens' data and cannot ship with the project, but
 the TTHC checks must be tested on data shaped like them and benchmarked at provincial (1–5 M
 dossiers a year) and national (hundreds of millions) scale. The output has the headers and value
-shapes of `shared/reference/sample-dossier-export.csv`: UTF-8 with BOM, Vietnamese headers,
+shapes of `tests/fixtures/sample-dossier-export.csv`: UTF-8 with BOM, Vietnamese headers,
 dd/mm/yyyy dates, "Mức độ 2/3/4", "Trực tiếp / Trực tuyến / Bưu chính công ích", "Có/Không".
 
 What is modelled (each share is a knob, varied per unit around the requested mean so that units

@@ -24,6 +24,12 @@ missing date (`NOT d__given`) from an invalid one such as 31/02 (`d__given AND d
 
 Problems a clerk can fix (file not found, a required column missing, an unreadable file) raise
 `ProblemsError` naming the file and the column and suggesting the nearest header.
+
+The module also holds what several checks share, so that no plugin has to import another (each
+standard plugin is its own distribution and installs alone, in any order): the headers of the
+national one-stop-shop dossier export (`DOSSIER_COLUMNS`) and how its submission channel is read
+(`is_online_channel`), the optional unit catalogue (`read_unit_catalogue`), how a rate is shown
+(`format_rate`), and the deadline verdict of a plan or document (`deadline_param`, `DeadlineVerdict`).
 """
 
 from __future__ import annotations
@@ -38,27 +44,36 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import duckdb
 
-from parrules.amounts import percent
+from parrules.amounts import format_points, percent, round_to
 from parrules.errors import Problem, ProblemsError, did_you_mean
 from parrules.plugins.contracts import UnitEvidence
 
 __all__ = [
     "DATE_FORMATS",
+    "DOSSIER_COLUMNS",
+    "UNIT_CATALOGUE_PARAMS",
+    "DeadlineVerdict",
     "FileGroup",
     "Records",
     "UnitCodes",
     "connect",
+    "deadline_param",
     "fetch",
     "file_sha256",
+    "format_rate",
     "group_units",
+    "is_online_channel",
     "normalize_label",
     "open_records",
     "percent",
+    "read_unit_catalogue",
 ]
 
 #: Date formats tried in order: Vietnamese exports write dd/mm/yyyy, databases write ISO.
@@ -294,6 +309,126 @@ class UnitCodes:
         """A code as written, for messages about unknown codes ('(blank)' for an empty cell)."""
         text = "" if raw is None else str(raw).strip()
         return text or "(blank)"
+
+
+# -- shared by the standard checks ---------------------------------------------------------------------
+# Kept here, in parrules' public API, because each standard plugin is its own distribution: a helper
+# that two of them need must not live in either (installing them in any order must work).
+
+#: Canonical column → header in the national one-stop-shop dossier export. `tthc.dossiers` and
+#: `dvc.services` read the same export, so they must agree on its headers; a check's
+#: ``check_params.columns`` overrides them (``{**DOSSIER_COLUMNS, **params.get("columns", {})}``).
+#: Read-only: a check that changed it would change every other check's defaults.
+DOSSIER_COLUMNS: Mapping[str, str] = MappingProxyType({
+    "id": "Mã hồ sơ",
+    "unit": "Mã đơn vị",
+    "procedure": "Mã TTHC",
+    "level": "Mức độ DVC",
+    "channel": "Hình thức nộp",
+    "received": "Ngày tiếp nhận",
+    "due": "Ngày hẹn trả",
+    "completed": "Ngày trả kết quả",
+    "postal_return": "Trả kết quả qua BCCI",
+    "apology_no": "Số thư xin lỗi",
+    "apology_date": "Ngày thư xin lỗi",
+})
+
+#: The ``check_params`` properties `read_unit_catalogue` reads, for a check's params JSON Schema
+#: (``"properties": {..., **UNIT_CATALOGUE_PARAMS}``): every check that takes the catalogue documents
+#: and validates the two settings the same way.
+UNIT_CATALOGUE_PARAMS: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    "units": {"type": "string", "description": "data name of an optional unit catalogue (default 'units')"},
+    "units_column": {"type": "string", "description": "unit-code header in the unit catalogue"},
+})
+
+
+def is_online_channel(channel: object) -> bool:
+    """True for a dossier submitted online, from the export's channel (Hình thức nộp) as written.
+
+    'Trực tuyến', 'Trực tuyến mức độ 4', 'DVC trực tuyến', 'online' are online; the counter (Trực
+    tiếp) and the post (Bưu chính công ích) are not. Shared so that the online share of `tthc.dossiers`
+    and the online use of `dvc.services` count the same dossiers as online.
+    """
+    label = normalize_label(channel)
+    return "trực tuyến" in label or "online" in label or label.startswith("dvc")
+
+
+def format_rate(value: Decimal | None) -> str:
+    """A rate for explanations: '75 %', '86.67 %', '—' when there is none (nothing to divide by).
+
+    Rounded to 2 decimals half-up for people only; the metric itself stays exact. Shared so that every
+    check words the same rate the same way.
+    """
+    return "—" if value is None else format_points(round_to(value, 2)) + " %"
+
+
+def read_unit_catalogue(con: duckdb.DuckDBPyConnection, units: Sequence[UnitEvidence],
+                        params: Mapping[str, Any]) -> tuple[set[str], dict[str, str]]:
+    """Unit codes in the optional unit catalogue, and {path: "sha256:…"} of the catalogue files read.
+
+    The catalogue is the data file named ``params["units"]`` (default 'units') in the units' evidence,
+    with the unit codes under the header ``params["units_column"]`` (default 'Mã đơn vị'); see
+    `UNIT_CATALOGUE_PARAMS`. A campaign-wide catalogue tells units that exist but are not being scored
+    (their rows in an export are fine) from codes that exist nowhere (reported as unknown): pass the
+    codes to `UnitCodes` as `known`. No catalogue given: no codes, no sources.
+    """
+    name = params.get("units", "units")
+    column = params.get("units_column", DOSSIER_COLUMNS["unit"])
+    paths = {u.data[name] for u in units if name in u.data}
+    codes: set[str] = set()
+    sources: dict[str, str] = {}
+    for path in sorted(paths):
+        rec = open_records(con, path, {"unit": column}, required=("unit",), view="unit_catalogue",
+                           what="unit catalogue", key="check_params.units_column")
+        codes.update(str(row[0]) for row in fetch(con, f"SELECT DISTINCT unit FROM {rec.view}", rec,
+                                                 what="unit catalogue") if row[0] is not None)
+        sources[str(path)] = rec.sha256
+    return codes, sources
+
+
+def deadline_param(params: Mapping[str, Any], key: str = "deadline") -> dt.date:
+    """``check_params[key]`` as a date; a ValueError a clerk can act on when it is not a TOML date.
+
+    The check schemas accept any value there (a TOML date has no JSON Schema type), so the check
+    itself must refuse "31/01/2024" written as a string; the error marks the criterion, not the run.
+    """
+    value = params.get(key)
+    if not isinstance(value, dt.date):
+        raise ValueError(f"check_params.{key} must be a TOML date such as 2024-01-31 (got {value!r})")
+    return value
+
+
+@dataclass(frozen=True)
+class DeadlineVerdict:
+    """Was a document (a plan, a decision) issued by its deadline?
+
+    "A plan counts only if issued by its deadline" is the commonest evidence rule in provincial forms,
+    checked both on the documents a unit attaches (the built-in `document.deadline`) and on the
+    province's document register (`documents.plan`); one verdict keeps their metrics and wording
+    identical. `issued` is the date of the earliest matching document, None when it has no date
+    (then it is not on time and its lateness is unknown).
+    """
+
+    issued: dt.date | None
+    deadline: dt.date
+
+    @property
+    def on_time(self) -> bool:
+        return self.issued is not None and self.issued <= self.deadline
+
+    @property
+    def days_late(self) -> int | None:
+        """Days after the deadline (0 when on time), None for an undated document."""
+        return None if self.issued is None else max(0, (self.issued - self.deadline).days)
+
+    def metrics(self) -> dict[str, Any]:
+        """The metrics of a check that found the document: issued, on_time, days_late."""
+        return {"issued": True, "on_time": self.on_time, "days_late": self.days_late}
+
+    def explain(self, document: str) -> str:
+        """'<document>, deadline 31/01/2024: on time' or '…: 5 days late'."""
+        verdict = "on time" if self.on_time else f"{self.days_late} days late"
+        return f"{document}, deadline {self.deadline.strftime('%d/%m/%Y')}: {verdict}"
 
 
 # -- internals ---------------------------------------------------------------------------------------

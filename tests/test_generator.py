@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT.parent / "shared" / "reference" / "sample-dossier-export.csv"
+SAMPLE = ROOT / "tests" / "fixtures" / "sample-dossier-export.csv"  # the export whose shape the generator copies
 
 
 def _load_generator():

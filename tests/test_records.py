@@ -173,3 +173,60 @@ def test_unit_codes_match_as_written() -> None:
 def test_percent_is_exact() -> None:
     assert records.percent(2, 3) == parrules.to_decimal("66.66666666666666666666666666666667")
     assert records.percent(1, 0) is None
+
+
+# -- helpers the standard checks share through the public API ------------------------------------------
+
+
+def test_online_channel_and_rate_wording() -> None:
+    for channel in ("Trực tuyến", "TRỰC TUYẾN mức độ 4", unicodedata.normalize("NFD", "DVC trực tuyến"), "online"):
+        assert records.is_online_channel(channel), channel
+    for channel in ("Trực tiếp", "Bưu chính công ích", "", None):
+        assert not records.is_online_channel(channel), channel
+    assert records.format_rate(records.percent(2, 3)) == "66.67 %"
+    assert records.format_rate(parrules.to_decimal("75.000")) == "75 %"
+    assert records.format_rate(None) == "—"
+
+
+def test_dossier_columns_are_read_only() -> None:
+    assert records.DOSSIER_COLUMNS["unit"] == "Mã đơn vị"
+    assert {**records.DOSSIER_COLUMNS, "unit": "Đơn vị"}["unit"] == "Đơn vị"  # how a check overrides them
+    with pytest.raises(TypeError):
+        records.DOSSIER_COLUMNS["unit"] = "Đơn vị"  # type: ignore[index]
+
+
+def test_unit_catalogue_codes_and_sources(tmp_path) -> None:
+    first, second = tmp_path / "units.csv", tmp_path / "more.csv"
+    first.write_text("Mã đơn vị,Tên đơn vị\nU1,Sở A\nU2,Sở B\n,trống\n", encoding="utf-8")
+    second.write_text("Đơn vị\nU3\n", encoding="utf-8")
+
+    def unit(code, **data):
+        return parrules.UnitEvidence(code, code, "", "", {}, (), data, tmp_path)
+
+    con = records.connect()
+    codes, sources = records.read_unit_catalogue(con, [unit("U1", units=first), unit("U2", units=first), unit("U9")], {})
+    assert codes == {"U1", "U2"} and sources == {str(first): records.file_sha256(first)}
+    codes, _ = records.read_unit_catalogue(con, [unit("U3", cat=second)], {"units": "cat", "units_column": "Đơn vị"})
+    assert codes == {"U3"}
+    assert records.read_unit_catalogue(con, [unit("U1")], {}) == (set(), {})
+    with pytest.raises(parrules.ProblemsError, match="needed for unit"):
+        records.read_unit_catalogue(con, [unit("U3", units=second)], {})
+    assert set(records.UNIT_CATALOGUE_PARAMS) == {"units", "units_column"}
+
+
+def test_deadline_verdict_on_time_late_and_undated() -> None:
+    deadline = dt.date(2024, 1, 31)
+    on_time = records.DeadlineVerdict(dt.date(2024, 1, 31), deadline)
+    assert on_time.metrics() == {"issued": True, "on_time": True, "days_late": 0}
+    assert on_time.explain("15/KH-UBND of 31/01/2024") == "15/KH-UBND of 31/01/2024, deadline 31/01/2024: on time"
+    late = records.DeadlineVerdict(dt.date(2024, 2, 5), deadline)
+    assert late.metrics() == {"issued": True, "on_time": False, "days_late": 5}
+    assert late.explain("plan") == "plan, deadline 31/01/2024: 5 days late"
+    undated = records.DeadlineVerdict(None, deadline)
+    assert (undated.on_time, undated.days_late) == (False, None)
+
+
+def test_deadline_param_must_be_a_toml_date() -> None:
+    assert records.deadline_param({"deadline": dt.date(2024, 1, 31)}) == dt.date(2024, 1, 31)
+    with pytest.raises(ValueError, match=r"check_params.deadline must be a TOML date .*'31/01/2024'"):
+        records.deadline_param({"deadline": "31/01/2024"})

@@ -2,7 +2,10 @@
 
 "A plan counts only if issued by its deadline" is the commonest evidence rule in provincial forms
 (Đắk Mil lost points for issuing its TTHC control plan late). Checks over record exports (dossiers,
-service catalogues, registers, survey forms) live in the standard plugins under `plugins/`.
+service catalogues, registers, survey forms) live in the standard plugins under `plugins/`; the
+`documents.plan` check of parrules-documents asks the same question of the province's document
+register, so the verdict both give (`parrules.records.DeadlineVerdict`, with `deadline_param`) lives
+in the public API, where a plugin may use it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 from parrules.files.reading import nfc
 from parrules.plugins.contracts import Document, Measurement, UnitEvidence
 from parrules.plugins.hookspecs import hookimpl
+from parrules.records import DeadlineVerdict, deadline_param
 
 
 def _matches(doc: Document, params: Mapping[str, Any]) -> bool:
@@ -33,10 +37,7 @@ def _describe(doc: Document) -> str:
 
 
 def issued_by_deadline(units: Sequence[UnitEvidence], params: Mapping[str, Any]) -> dict[str, Measurement]:
-    deadline = params["deadline"]
-    if not isinstance(deadline, date):
-        raise ValueError("deadline must be a TOML date such as 2018-01-31")
-    shown = deadline.strftime("%d/%m/%Y")
+    deadline = deadline_param(params)
     out: dict[str, Measurement] = {}
     for unit in units:
         docs = sorted((d for d in unit.documents if _matches(d, params)),
@@ -48,11 +49,10 @@ def issued_by_deadline(units: Sequence[UnitEvidence], params: Mapping[str, Any])
             )
             continue
         first = docs[0]
-        on_time = first.date is not None and first.date <= deadline
-        late = None if first.date is None else max(0, (first.date - deadline).days)
-        trail = f"{_describe(first)}, deadline {shown}: " + ("on time" if on_time else f"{late} days late")
+        verdict = DeadlineVerdict(first.date, deadline)
+        trail = verdict.explain(_describe(first))
         out[unit.code] = Measurement(
-            {"issued": True, "on_time": on_time, "days_late": late, "count": len(docs)},
+            {**verdict.metrics(), "count": len(docs)},
             {"issued": _describe(first), "on_time": trail, "days_late": trail},
         )
     return out

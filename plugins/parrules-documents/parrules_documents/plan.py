@@ -3,13 +3,13 @@
 "A plan counts only if issued by its deadline" is the commonest evidence rule in provincial forms
 (Đắk Mil lost points for issuing its TTHC control plan late). The built-in `document.deadline` reads
 the documents a unit attached to its submission; this check reads the register the province keeps,
-so the council no longer opens each attachment to read its date.
+so the council no longer opens each attachment to read its date. Both give the same verdict, in the
+same words, from `parrules.records.DeadlineVerdict`: only where the documents come from differs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any
 
 import parrules
@@ -17,15 +17,8 @@ import parrules
 from . import register
 
 
-def deadline_param(params: Mapping[str, Any], key: str = "deadline") -> date:
-    value = params.get(key)
-    if not isinstance(value, date):
-        raise ValueError(f"check_params.{key} must be a TOML date such as 2024-01-31 (got {value!r})")
-    return value
-
-
 def evaluate(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) -> dict[str, Any]:
-    deadline = deadline_param(params)
+    deadline = parrules.records.deadline_param(params)
     shown = deadline.strftime("%d/%m/%Y")
     wanted = register.what(params, "plan")
     out: dict[str, Any] = {}
@@ -40,10 +33,9 @@ def evaluate(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) 
             metrics = {"issued": False, "on_time": False, "days_late": None}
         else:
             first = dated[0]
-            late = max(0, (first.issued - deadline).days)
-            verdict = "on time" if late == 0 else f"{late} days late"
-            trail = f"{wanted} {first.describe()}, deadline {shown}: {verdict}{note}"
-            metrics = {"issued": True, "on_time": late == 0, "days_late": late}
+            verdict = parrules.records.DeadlineVerdict(first.issued, deadline)
+            trail = verdict.explain(f"{wanted} {first.describe()}") + note
+            metrics = verdict.metrics()
         out[code] = parrules.Measurement(
             metrics, {"issued": trail, "on_time": trail, "days_late": trail},
             sources=dict([found.source]), issues=dict(found.issues))

@@ -20,12 +20,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from parrules_tthc import COLUMNS as DOSSIER_COLUMNS
-from parrules_tthc import is_online, known_units, pct
-
 import parrules
 from parrules import Measurement, UnitEvidence, hookimpl
-from parrules.records import UnitCodes, fetch, normalize_label, open_records, percent
+from parrules.records import (
+    DOSSIER_COLUMNS,
+    UNIT_CATALOGUE_PARAMS,
+    UnitCodes,
+    fetch,
+    format_rate,
+    is_online_channel,
+    normalize_label,
+    open_records,
+    percent,
+    read_unit_catalogue,
+)
 
 __all__ = ["CATALOGUE_COLUMNS", "evaluate", "service_level"]
 
@@ -119,7 +127,7 @@ def _read_dossiers(con: Any, group: parrules.records.FileGroup, codes: UnitCodes
             u.not_in_catalogue += int(n)
             continue
         u.dossiers[level] += int(n)
-        if is_online(channel):
+        if is_online_channel(channel):
             u.online[level] += int(n)
 
 
@@ -159,12 +167,12 @@ def _measure(u: _Unit, unknown: Counter[str]) -> Measurement:
             return "no dossier export given" + note
         if not total:
             return f"no dossiers of {what} procedures" + note
-        return f"{online} of {total} dossiers of {what} procedures submitted online → {pct(value)}{note}"
+        return f"{online} of {total} dossiers of {what} procedures submitted online → {format_rate(value)}{note}"
 
     explanations = {
         "level34_share": (f"{l3 + l4} of {procedures} procedures offered at level 3 or 4 ({l3} level 3, {l4} level 4)"
-                          f" → {pct(level34_share)}" if procedures else "no procedures in the catalogue") + level_note,
-        "level4_share": (f"{l4} of {procedures} procedures offered at level 4 → {pct(level4_share)}"
+                          f" → {format_rate(level34_share)}" if procedures else "no procedures in the catalogue") + level_note,
+        "level4_share": (f"{l4} of {procedures} procedures offered at level 4 → {format_rate(level4_share)}"
                          if procedures else "no procedures in the catalogue") + level_note,
         "online_dossier_share": share(o34, d34, "level-3/4", shares["online_dossier_share"]),
         "online_share_level3": share(u.online[3], u.dossiers[3], "level-3", shares["online_share_level3"]),
@@ -184,7 +192,7 @@ def evaluate(units: Sequence[UnitEvidence], params: Mapping[str, Any]) -> dict[s
     unknown: Counter[str] = Counter()
     con = records.connect()
     try:
-        known, unit_sources = known_units(con, units, params)
+        known, unit_sources = read_unit_catalogue(con, units, params)
         codes = UnitCodes((u.code for u in units), known)
         groups, failed = records.group_units(units, catalogue_name,
                                              {**CATALOGUE_COLUMNS, **params.get("catalogue_columns", {})},
@@ -221,8 +229,7 @@ PARAMS_SCHEMA = {
                               "description": "canonical column → header: " + ", ".join(CATALOGUE_COLUMNS)},
         "columns": {"type": "object", "additionalProperties": {"type": "string"},
                     "description": "dossier export headers, as for tthc.dossiers"},
-        "units": {"type": "string", "description": "data name of an optional unit catalogue (default 'units')"},
-        "units_column": {"type": "string", "description": "unit-code header in the unit catalogue"},
+        **UNIT_CATALOGUE_PARAMS,
     },
     "additionalProperties": False,
 }

@@ -23,38 +23,34 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import parrules
 from parrules import Measurement, UnitEvidence, hookimpl
-from parrules.records import FileGroup, Records, UnitCodes, fetch, normalize_label, open_records, percent
+from parrules.records import (
+    DOSSIER_COLUMNS,
+    UNIT_CATALOGUE_PARAMS,
+    FileGroup,
+    Records,
+    UnitCodes,
+    fetch,
+    format_rate,
+    is_online_channel,
+    normalize_label,
+    open_records,
+    percent,
+    read_unit_catalogue,
+)
 
 __all__ = [
-    "COLUMNS",
     "DossierCounts",
     "evaluate",
-    "is_online",
     "is_postal",
-    "known_units",
-    "pct",
     "unknown_note",
 ]
 
-#: Canonical column → header in the national one-stop-shop export (override with check_params.columns).
-COLUMNS: dict[str, str] = {
-    "id": "Mã hồ sơ",
-    "unit": "Mã đơn vị",
-    "procedure": "Mã TTHC",
-    "level": "Mức độ DVC",
-    "channel": "Hình thức nộp",
-    "received": "Ngày tiếp nhận",
-    "due": "Ngày hẹn trả",
-    "completed": "Ngày trả kết quả",
-    "postal_return": "Trả kết quả qua BCCI",
-    "apology_no": "Số thư xin lỗi",
-    "apology_date": "Ngày thư xin lỗi",
-}
+# Canonical columns of the export read here; their headers are parrules.records.DOSSIER_COLUMNS (shared
+# with dvc.services, which reads the same export), overridden with check_params.columns.
 REQUIRED = ("id", "unit", "received", "due", "completed")
 OPTIONAL = ("channel", "postal_return", "apology_no", "apology_date")
 DATES = ("received", "due", "completed", "apology_date")
@@ -159,23 +155,12 @@ class DossierCounts:
             setattr(self, name, getattr(self, name) + int(value))
 
 
-def is_online(channel: object) -> bool:
-    """'Trực tuyến', 'Trực tuyến mức độ 4', 'DVC trực tuyến', 'online' — not the counter or the post."""
-    label = normalize_label(channel)
-    return "trực tuyến" in label or "online" in label or label.startswith("dvc")
-
-
 def is_postal(channel: object, postal_return: object = None) -> bool:
     """Received via the public postal service, or the result returned by it ('Có', 'x', 'yes', '1')."""
     label = normalize_label(channel)
     if "bưu chính" in label or "bcci" in label or "postal" in label:
         return True
     return normalize_label(postal_return) in {"có", "co", "x", "yes", "y", "1", "true", "đúng"}
-
-
-def pct(value: Decimal | None) -> str:
-    """A rate for people: '75 %', '86.67 %' (the metric itself stays exact)."""
-    return "—" if value is None else parrules.format_points(parrules.round_to(value, 2)) + " %"
 
 
 def unknown_note(unknown: Counter[str]) -> str:
@@ -186,26 +171,6 @@ def unknown_note(unknown: Counter[str]) -> str:
     codes = ", ".join(sorted(unknown)[:5]) + (", …" if len(unknown) > 5 else "")
     return (f"{total} row{'s' if total != 1 else ''} in the file with unit code {codes} that is neither a "
             "scored unit nor in the unit catalogue (not counted for anyone)")
-
-
-def known_units(con: Any, units: Sequence[UnitEvidence], params: Mapping[str, Any]) -> tuple[set[str], dict[str, str]]:
-    """Unit codes of the optional unit catalogue (data name in params['units'], default 'units').
-
-    A campaign-wide catalogue tells units that exist but are not being scored (their rows are fine)
-    from codes that exist nowhere (reported as unknown). Returns (codes, {path: sha256}).
-    """
-    name = params.get("units", "units")
-    paths = {u.data[name] for u in units if name in u.data}
-    codes: set[str] = set()
-    sources: dict[str, str] = {}
-    for path in sorted(paths):
-        column = params.get("units_column", COLUMNS["unit"])
-        rec = open_records(con, path, {"unit": column}, required=("unit",), view="unit_catalogue",
-                           what="unit catalogue", key="check_params.units_column")
-        codes.update(str(row[0]) for row in fetch(con, f"SELECT DISTINCT unit FROM {rec.view}", rec,
-                                                 what="unit catalogue") if row[0] is not None)
-        sources[str(path)] = rec.sha256
-    return codes, sources
 
 
 def _as_of(params: Mapping[str, Any], period: object = None) -> dt.date | None:
@@ -255,7 +220,7 @@ def count_group(con: Any, group: FileGroup, codes: UnitCodes, as_of: dt.date | N
         counted = int(values[6])
         if is_postal(channel, postal_return):
             c.postal += counted
-        if is_online(channel):
+        if is_online_channel(channel):
             c.online += counted
     for c in counts.values():
         c.unknown_units = unknown
@@ -311,17 +276,17 @@ def measure(c: DossierCounts, as_of: dt.date, sources: Mapping[str, str], *, che
     explanations = {
         "dossier_count": f"{c.counted} dossiers counted of {c.rows} rows for this unit{note}",
         "resolved_count": f"{c.resolved} of {c.counted} dossiers resolved{note}",
-        "on_time_rate": (f"{c.on_time} of {c.resolved} resolved dossiers resolved by the due date → {pct(on_time_rate)}"
+        "on_time_rate": (f"{c.on_time} of {c.resolved} resolved dossiers resolved by the due date → {format_rate(on_time_rate)}"
                          if c.resolved else "no resolved dossiers") + note,
         "late_count": late_text + note,
-        "apology_rate": (f"{late_text}, {with_apology} apology letter{'s' if with_apology != 1 else ''} → {pct(apology_rate)}"
+        "apology_rate": (f"{late_text}, {with_apology} apology letter{'s' if with_apology != 1 else ''} → {format_rate(apology_rate)}"
                          if late else "no late dossiers: no apology letter needed") + note,
         "apology_missing": f"{late - with_apology} of {late} late dossiers without an apology letter{note}",
         "apology_after_due": f"{c.apology_after_due} apology letter{'s' if c.apology_after_due != 1 else ''} "
                              f"dated after the dossier's due date{note}",
         "postal_rate": (f"{c.postal} of {c.counted} dossiers received or returned via the public postal service "
-                        f"(bưu chính công ích) → {pct(postal_rate)}" if c.counted else "no dossiers counted") + note,
-        "online_rate": (f"{c.online} of {c.counted} dossiers submitted online → {pct(online_rate)}"
+                        f"(bưu chính công ích) → {format_rate(postal_rate)}" if c.counted else "no dossiers counted") + note,
+        "online_rate": (f"{c.online} of {c.counted} dossiers submitted online → {format_rate(online_rate)}"
                         if c.counted else "no dossiers counted") + note,
         "bad_rows": bad,
     }
@@ -331,13 +296,13 @@ def measure(c: DossierCounts, as_of: dt.date, sources: Mapping[str, str], *, che
 def evaluate(units: Sequence[UnitEvidence], params: Mapping[str, Any]) -> dict[str, Measurement | BaseException]:
     """Every unit's TTHC metrics: one query per distinct dossier file (normally one for the campaign)."""
     data_name = params.get("data", "dossiers")
-    columns = {**COLUMNS, **params.get("columns", {})}
+    columns = {**DOSSIER_COLUMNS, **params.get("columns", {})}
     check_ids = bool(params.get("duplicate_ids", True))
     groups, failed = parrules.records.group_units(units, data_name, columns, what="dossier export")
     out: dict[str, Measurement | BaseException] = dict(failed)
     con = parrules.records.connect()
     try:
-        known, catalogue_sources = known_units(con, units, params)
+        known, catalogue_sources = read_unit_catalogue(con, units, params)
         codes = UnitCodes((u.code for u in units), known)
         for group in _by_as_of(groups, params):
             try:
@@ -371,14 +336,13 @@ PARAMS_SCHEMA = {
     "properties": {
         "data": {"type": "string", "description": "data name of the dossier export (default 'dossiers')"},
         "columns": {"type": "object", "additionalProperties": {"type": "string"},
-                    "description": "canonical column → header in the file: " + ", ".join(COLUMNS)},
+                    "description": "canonical column → header in the file: " + ", ".join(DOSSIER_COLUMNS)},
         "as_of": {"description": "date on which still-open dossiers past their due date count as late "
                                  "(TOML date; default: 31 December of the unit's period when it is a year, else the "
                                  "latest received or completion date in the export)"},
-        "units": {"type": "string", "description": "data name of an optional unit catalogue (default 'units')"},
         "duplicate_ids": {"type": "boolean", "description": "look for rows sharing a dossier id (default true; "
                                                             "false only for exports whose ids are a database key)"},
-        "units_column": {"type": "string", "description": "unit-code header in the unit catalogue"},
+        **UNIT_CATALOGUE_PARAMS,
     },
     "additionalProperties": False,
 }

@@ -161,7 +161,7 @@ def test_scored_through_a_criteria_set(registry, tmp_path) -> None:
         sub.write_text(f'[unit]\ncode = "{code}"\nname = "Đơn vị {code}"\nkind = "district"\nperiod = 2024\n',
                        encoding="utf-8")
         subs.append(parrules.load_submission(sub))
-    run = parrules.Engine(registry).score_many(criteria, subs, data={"survey": path})
+    run = parrules.score_many(criteria, subs, data={"survey": path})
     u1, u2 = run.units
     assert u1.leaf("1").final_points == Decimal("1.2")  # (100 + 20) / 2 = 60 % of 2
     assert u2.leaf("1").final_points == Decimal(0)

@@ -345,7 +345,7 @@ def run_campaign(tmp_path: Path, policy: str, submissions: dict[str, str]) -> pa
         path.write_text(f'[unit]\ncode = "{code}"\nname = "Đơn vị"\nkind = "department"\nperiod = 2024\n'
                         + textwrap.dedent(body), encoding="utf-8")
         subs.append(parrules.load_submission(path))
-    return parrules.Engine(registry).score_many(criteria, subs, data={"dossiers": FIXTURE})
+    return parrules.score_many(criteria, subs, data={"dossiers": FIXTURE})
 
 
 @pytest.mark.parametrize(("policy", "points"), [("verified", Decimal("1.75")), ("declared", Decimal("1.9"))])
@@ -375,5 +375,5 @@ def test_campaign_where_one_units_file_is_missing(tmp_path) -> None:
     assert dm.leaf("1").final_points == Decimal(1) and dm.leaf("2").final_points == Decimal("0.33")
     assert "6 of 12 resolved dossiers resolved by the due date → 50 %" in dm.leaf("1").explanation
     # The bad rows reach the result even though no criterion scores bad_rows.
-    assert dm.warnings == ["tthc.dossiers: rows with faults in the records: 1 invalid_date, 1 duplicate_id, "
-                           "1 unknown_unit"]
+    assert dm.warnings == ("tthc.dossiers: rows with faults in the records: 1 invalid_date, 1 duplicate_id, "
+                           "1 unknown_unit",)

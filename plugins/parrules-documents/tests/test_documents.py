@@ -166,7 +166,7 @@ def test_scored_through_a_criteria_set(registry, register, tmp_path) -> None:
         path.write_text(f'[unit]\ncode = "{code}"\nname = "Đơn vị {code}"\nkind = "department"\nperiod = 2024\n',
                         encoding="utf-8")
         subs.append(parrules.load_submission(path))
-    run = parrules.Engine(registry).score_many(criteria, subs, data={"register": register})
+    run = parrules.score_many(criteria, subs, data={"register": register})
     u1, u2 = run.units
     assert u1.leaf("1").final_points == Decimal(1) and u2.leaf("1").final_points == Decimal(0)
     # U1's plans: 02/01 answers 15/01 on time, 20/01 answers 31/01 on time; U2: 05/02 answers 15/01
