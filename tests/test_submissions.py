@@ -23,8 +23,8 @@ def test_json_submission_scores_like_the_toml_one(tmp_path, registry):
     }
     path = tmp_path / "stp.json"
     path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-    from_json = parrules.score(criteria, parrules.load_submission(path), registry=registry)
-    from_toml = parrules.score(criteria, toml_sub, registry=registry)
+    from_json = parrules.score(criteria, parrules.load_submission(path))
+    from_toml = parrules.score(criteria, toml_sub)
     assert from_json.total_points == from_toml.total_points == D("12.64")
     assert [leaf.final_points for leaf in from_json.leaves] == [leaf.final_points for leaf in from_toml.leaves]
 
@@ -32,7 +32,7 @@ def test_json_submission_scores_like_the_toml_one(tmp_path, registry):
 def test_submission_from_a_mapping(registry):
     criteria = parrules.load_criteria_set(EXAMPLE / "criteria.toml", registry)
     sub = parrules.submission_from_dict({"unit": {"code": "X", "name": "Sở X"}, "answers": {"2.1": "99.5"}})
-    assert parrules.score(criteria, sub, registry=registry).leaf("2.1").final_points == D(2)
+    assert parrules.score(criteria, sub).leaf("2.1").final_points == D(2)
 
 
 def test_json_syntax_error_names_the_line(tmp_path):

@@ -68,7 +68,7 @@ def test_tailored_set_scores_with_local_rules(chain, registry, make_sub):
     _, local = chain
     criteria = parrules.load_criteria_set(local, registry)
     sub = make_sub('[answers]\n"1.1" = true\n"2.1" = 45\n"2.2" = "na"\n"2.3" = 50\n')
-    result = parrules.score(criteria, sub, registry=registry)
+    result = parrules.score(criteria, sub)
     assert result.leaf("2.1").final_points == Decimal("2.5")  # 45 % of a 90 % cap × 5
     assert result.leaf("2.2").status == "not_applicable"
     assert result.leaf("2.3").final_points == Decimal(1)
@@ -80,10 +80,10 @@ def test_criterion_marked_not_applicable_is_na_for_units_that_do_not_answer_it(c
     _, local = chain
     criteria = parrules.load_criteria_set(local, registry)
     assert criteria.nodes["2.2"].spec.applicable is False
-    silent = parrules.score(criteria, make_sub('[answers]\n"2.1" = 45\n'), registry=registry)
+    silent = parrules.score(criteria, make_sub('[answers]\n"2.1" = 45\n'))
     assert silent.leaf("2.2").status == "not_applicable"
     assert silent.applicable_max == Decimal(9)
-    appraised = parrules.score(criteria, make_sub('[[appraisals]]\ncode = "2.2"\npoints = 1\n'), registry=registry)
+    appraised = parrules.score(criteria, make_sub('[[appraisals]]\ncode = "2.2"\npoints = 1\n'))
     assert appraised.leaf("2.2").status != "not_applicable"
     assert appraised.applicable_max == Decimal(11)
 
@@ -235,7 +235,7 @@ def test_show_resolved_writes_a_file(chain, registry, tmp_path):
 def test_set_level_not_applicable_is_not_shown_as_declared_by_the_unit(chain, registry, make_sub):
     _, local = chain
     criteria = parrules.load_criteria_set(local, registry)
-    silent = parrules.score(criteria, make_sub('[answers]\n"2.1" = 45\n'), registry=registry).leaf("2.2")
-    said = parrules.score(criteria, make_sub('[answers]\n"2.2" = "na"\n'), registry=registry).leaf("2.2")
+    silent = parrules.score(criteria, make_sub('[answers]\n"2.1" = 45\n')).leaf("2.2")
+    said = parrules.score(criteria, make_sub('[answers]\n"2.2" = "na"\n')).leaf("2.2")
     assert (silent.status, silent.declared) == ("not_applicable", None)
     assert (said.status, said.declared) == ("not_applicable", "na")

@@ -31,7 +31,7 @@ def competition_ranks(scores: Mapping[Hashable, Sequence[Any] | None]) -> dict[H
     """Rank keys by their score tuples, higher first; equal tuples share a rank (1, 2, 2, 4).
 
     A score of None (no index: nothing applicable) gets no rank. Scores repeat across many units
-    (a few hundred distinct figures among 10,000), so each distinct score is ranked once.
+    (units share the published figures), so each distinct score is ranked once.
     """
     counts = Counter(tuple(s) for s in scores.values() if s is not None)
     rank_of = {}
@@ -163,7 +163,7 @@ def score_key(unit: UnitResult, rank_by: str, tie_break: Sequence[str],
 
 def fields_of(unit: UnitResult) -> dict[str, Any]:
     """The unit's top-level nodes (fields) by code."""
-    return {node.code: node for node in unit.nodes if node.depth == 0}
+    return {node.code: node for node in unit.fields}
 
 
 def rank_units(criteria: CriteriaSet, units: Sequence[UnitResult], *, cohorts: Mapping[str, Sequence[str]] | None = None,

@@ -268,9 +268,7 @@ def compare(criteria: CriteriaSet, placings: Sequence[Any], previous: PreviousRe
             continue
         change = UnitChange(code, True, _change(old.total_points, unit.total_points), _change(old.index, unit.index),
                             _rank_change(prev_ranks.get(code), placing.rank), old.band)
-        for node in unit.nodes:
-            if node.depth != 0:
-                continue
+        for node in unit.fields:
             olds = predecessors.get(node.code, [])
             points = _sum([old.nodes.get(c, (None, None))[0] for c in olds]) if olds else None
             pct = old.nodes[olds[0]][1] if len(olds) == 1 and olds[0] in old.nodes else None

@@ -27,7 +27,8 @@ def decimal_json(value: Decimal) -> str:
     return plain(value) if value == value.to_integral_value() else format(value, "f")
 
 
-def _default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """What orjson cannot write itself: Decimals as exact numbers, sets sorted, paths with slashes."""
     if isinstance(value, Decimal):
         return orjson.Fragment(decimal_json(value))
     if isinstance(value, (set, frozenset)):
@@ -37,10 +38,12 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
+
+
 def to_json(data: Any, *, indent: bool = True) -> bytes:
     """Deterministic JSON bytes: sorted keys, exact decimals, UTF-8 (Vietnamese stays readable)."""
     option = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)
-    return orjson.dumps(data, default=_default, option=option) + b"\n"
+    return orjson.dumps(data, default=json_default, option=option) + b"\n"
 
 
 def write_atomic(path: str | Path, content: bytes | bytearray | memoryview | str | Iterable[bytes]) -> Path:

@@ -59,8 +59,9 @@ class RuleKind:
 
 
 @dataclass(frozen=True, slots=True)
-class Document:
-    """An evidence document (tài liệu kiểm chứng) attached to a submission."""
+class EvidenceFile:
+    """An evidence document (tài liệu kiểm chứng) a submission lists: its number, date, issuer and
+    title, the file (inside the submission's folder) when one is attached, and the criteria it proves."""
 
     number: str = ""
     date: date | None = None
@@ -69,6 +70,10 @@ class Document:
     kind: str = ""
     file: Path | None = None
     criteria: tuple[str, ...] = ()
+
+
+Document = EvidenceFile
+"""The former name of `EvidenceFile`, kept for plugins written against it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +85,7 @@ class UnitEvidence:
     kind: str
     period: str
     figures: Mapping[str, Any]
-    documents: Sequence[Document]
+    documents: Sequence[EvidenceFile]
     data: Mapping[str, Path]
     base_dir: Path
 

@@ -2,8 +2,8 @@
 
 Numbers are written as numbers with number formats ("0.00"), never as text, so the clerk can sort,
 sum and chart them; Excel shows the decimal separator of the reader's locale (83,55 in Vietnamese).
-XlsxWriter streams rows to disk (`constant_memory`): a campaign of 10,000 units has 760,000 detail
-rows, and openpyxl, which parrules keeps for reading spreadsheets, took minutes more to write them.
+XlsxWriter streams rows to disk (`constant_memory`): the detail sheet has a row per unit and criterion,
+which openpyxl (kept for reading spreadsheets) would hold in memory and write far more slowly.
 """
 
 from __future__ import annotations

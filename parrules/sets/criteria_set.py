@@ -7,33 +7,24 @@ their parent, rule and check parameters, and rule kinds or checks that no instal
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from parrules.amounts import ZERO, plain
+from parrules.amounts import ZERO, overlapping, plain
 from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
+from parrules.files.digest import sha256_digest
 from parrules.files.reading import InputDocument, LineIndex, nfc, read_document
 from parrules.plugins.contracts import CheckKind, Leaf, RuleKind
 from parrules.plugins.registry import Registry, default_registry
+from parrules.sets.codes import CODE, code_sort_key, defined_twice, parent_code
 from parrules.sets.model import CORE_CRITERION_KEYS, CriterionSpec, SetMeta
+from parrules.sets.tailoring import merge_chain
 from parrules.sets.validation import schema_problems, unknown_key, validate_model
 
-_CODE = re.compile(r"^[^\W_]+(\.[^\W_]+)*$")
 _TOP_KEYS = ("set", "criteria")
-
-
-def code_sort_key(code: str) -> tuple[tuple[int, int, str], ...]:
-    """Natural order of official codes: 3.2 before 3.10; numbers before letters (bonus 'T')."""
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in code.split("."))
-
-
-def parent_code(code: str) -> str | None:
-    return code.rsplit(".", 1)[0] if "." in code else None
 
 
 @dataclass(frozen=True)
@@ -86,14 +77,7 @@ class CriteriaSet:
 
     def walk(self) -> Iterator[Node]:
         """Every node, depth first, in official order."""
-        def visit(code: str) -> Iterator[Node]:
-            node = self.nodes[code]
-            yield node
-            for child in node.children:
-                yield from visit(child)
-
-        for root in self.roots:
-            yield from visit(root)
+        return _walk(self.nodes, self.roots)
 
     def rule_kinds_used(self) -> set[RuleKind]:
         return {n.rule for n in self.nodes.values() if n.rule is not None}
@@ -106,8 +90,6 @@ def load_criteria_set(path: str | Path, registry: Registry | None = None) -> Cri
     """Read and validate a criteria-set TOML file; raise `ProblemsError` listing every problem."""
     document = read_document(path, what="criteria set")
     if "extends" in document.data:
-        from parrules.sets.tailoring import build_tailored
-
         return build_tailored(document, registry)
     return build_criteria_set(document, registry)
 
@@ -122,8 +104,6 @@ def criteria_set_from_text(text: str, registry: Registry | None = None, name: st
         raise ProblemsError([Problem(name, "", f"TOML syntax error: {exc}", code="syntax")]) from None
     document = InputDocument(Path(name), data, text.encode(), LineIndex(text))
     if "extends" in data:  # the base path is relative to the current directory
-        from parrules.sets.tailoring import build_tailored
-
         return build_tailored(document, registry)
     return build_criteria_set(document, registry)
 
@@ -132,6 +112,20 @@ def build_criteria_set(document: InputDocument, registry: Registry | None = None
     registry = registry or default_registry()
     builder = _Builder(document, registry)
     return builder.build()
+
+
+def build_tailored(document: InputDocument, registry: Registry | None = None) -> CriteriaSet:
+    """Resolve and validate a tailored set; problems name the file of the chain that holds the key."""
+    resolved = merge_chain(document)
+    merged = InputDocument(document.path, resolved.data, resolved.raw, resolved.origins)
+    try:
+        built = build_criteria_set(merged, registry)
+    except ProblemsError as exc:
+        found = [resolved.origins.relocate(p, merged.label) for p in exc.problems]
+        raise ProblemsError([*resolved.problems, *found]) from None
+    if resolved.problems:
+        raise ProblemsError(list(resolved.problems))
+    return replace(built, sources=resolved.sources)
 
 
 class _Builder:
@@ -165,8 +159,8 @@ class _Builder:
         if self.problems:
             raise ProblemsError(self.problems)
         assert meta is not None
-        leaves = tuple(code for code in _walk(nodes, roots) if not nodes[code].children)
-        digest = "sha256:" + hashlib.sha256(self.doc.raw).hexdigest()
+        leaves = tuple(node.code for node in _walk(nodes, roots) if not node.children)
+        digest = sha256_digest(self.doc.raw)
         return CriteriaSet(meta, nodes, roots, leaves, digest, self.doc.path, ((self.doc.label, digest),))
 
     # -- sections ------------------------------------------------------------------------------
@@ -188,11 +182,11 @@ class _Builder:
         for raw_code, table in raw.items():
             code = nfc(raw_code.strip())
             path = ("criteria", raw_code)
-            if not _CODE.match(code):
+            if not CODE.match(code):
                 self.problem(path, f"code '{raw_code}' is not like the official codes '3', '3.4', '3.4.2'")
                 continue
             if code in seen:
-                self.problem(path, _twice(code, raw_code, seen[code]), hint="delete or renumber one of the two tables",
+                self.problem(path, defined_twice(code, raw_code, seen[code]), hint="delete or renumber one of the two tables",
                              code="duplicate")
                 continue
             seen[code] = raw_code
@@ -348,24 +342,17 @@ class _Builder:
         for i, band in enumerate(bands):
             if band.from_ is not None and band.below is not None and band.from_ >= band.below:
                 self.problem(("set", "bands", i), f"band '{band.code}' starts at {band.from_} but ends below {band.below}")
-        ordered = sorted(bands, key=lambda b: b.from_ if b.from_ is not None else Decimal(-1))
-        for first, second in zip(ordered, ordered[1:]):
-            if first.below is None or second.from_ is None or first.below > second.from_:
-                self.problem(("set", "bands"), f"bands '{first.code}' and '{second.code}' overlap",
-                             hint="lower bounds are inclusive, upper bounds exclusive: B from 75 below 80, A from 80")
+        for first, second in overlapping(bands, lambda b: (b.from_, b.below)):
+            self.problem(("set", "bands"), f"bands '{first.code}' and '{second.code}' overlap",
+                         hint="lower bounds are inclusive, upper bounds exclusive: B from 75 below 80, A from 80")
         codes = [b.code for b in bands]
         for code in {c for c in codes if codes.count(c) > 1}:
             self.problem(("set", "bands"), f"band code '{code}' is used twice")
 
 
-def _twice(code: str, raw: str, first: str) -> str:
-    if raw != first:  # same letters, different Unicode composition: the clerk cannot see the difference
-        return (f"code '{code}' is defined twice: the two spellings look alike and differ only in how "
-                "Vietnamese letters are encoded (NFC/NFD), so they are the same code")
-    return f"code '{code}' is defined twice"
-
-
-def _walk(nodes: Mapping[str, Node], roots: tuple[str, ...]) -> Iterator[str]:
-    for root in roots:
-        yield root
-        yield from _walk(nodes, nodes[root].children)
+def _walk(nodes: Mapping[str, Node], codes: Sequence[str]) -> Iterator[Node]:
+    """The nodes of `codes` and everything under them, depth first, in the order given."""
+    for code in codes:
+        node = nodes[code]
+        yield node
+        yield from _walk(nodes, node.children)

@@ -1,4 +1,4 @@
-"""`parrules diff OLD NEW`: what changed between two criteria sets, e.g. from one year to the next.
+"""What changed between two criteria sets, e.g. from one year to the next (`parrules diff OLD NEW`).
 
 Ministries revise their sets every year and units need to know what they are now scored on. Codes are
 renumbered as often as criteria change, so criteria are matched twice: by code (same code, new name =
@@ -9,18 +9,15 @@ compared for every matched criterion.
 
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from parrules.amounts import plain
-from parrules.cli.main import EXIT_OK, command, emit
 from parrules.files.reading import nfc
 from parrules.files.toml_writer import toml_value
-from parrules.files.writing import to_json
-from parrules.sets.criteria_set import CriteriaSet, Node, code_sort_key, load_criteria_set
+from parrules.sets.criteria_set import CriteriaSet, Node, code_sort_key
 
 _SPACE = re.compile(r"\s+")
 _SET_KEYS = ("id", "name", "level", "year", "total_points", "rounding", "bands", "precedence",
@@ -200,17 +197,3 @@ def render_text(diff: SetDiff) -> str:
 def _label(change: Mapping[str, Any]) -> str:
     return f"{change['old_code']} → {change['code']}" if "old_code" in change else change["code"]
 
-
-def _diff_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("old", help="the earlier criteria set (TOML)")
-    p.add_argument("new", help="the revised criteria set (TOML)")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    p.add_argument("-o", "--output", help="write to this file (atomically) instead of standard output")
-
-
-@command("diff", "show criteria added, removed, renamed or moved, maxima and rules changed between two sets",
-         _diff_args)
-def _diff(args: argparse.Namespace) -> int:
-    diff = diff_sets(load_criteria_set(args.old), load_criteria_set(args.new))
-    emit(to_json(diff.to_dict()).decode("utf-8") if args.format == "json" else render_text(diff), args.output)
-    return EXIT_OK

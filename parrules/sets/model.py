@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from parrules.amounts import RoundingMode
+from parrules.sets.validation import StrictModel
 
 Level = Literal["ministry", "province", "department", "district", "commune"]
 Stage = Literal["appraisal", "computed", "self"]
@@ -37,12 +38,7 @@ def _number_not_text(value: Any) -> Any:
     return value
 
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Rounding(_Strict):
+class Rounding(StrictModel):
     """Where and how points are rounded; nowhere else does parrules round."""
 
     decimals: int = Field(2, ge=0, le=6, description="Decimals kept for points")
@@ -55,7 +51,7 @@ class Rounding(_Strict):
     percent_decimals: int = Field(2, ge=0, le=6, description="Decimals kept for percentages and the index")
 
 
-class Band(_Strict):
+class Band(StrictModel):
     """A band (nhóm, xếp loại) on the index: lower bound inclusive, upper bound exclusive."""
 
     code: str
@@ -71,14 +67,14 @@ class Band(_Strict):
     note: str = ""
 
 
-class LegalBasis(_Strict):
+class LegalBasis(StrictModel):
     number: str = Field(description="Decision number, e.g. 2948/QĐ-BNV")
     date: dt.date | None = None
     title: str = ""
     issuer: str = ""
 
 
-class SetMeta(_Strict):
+class SetMeta(StrictModel):
     """Metadata of a criteria set: identity, legal basis, totals, rounding, bands and policies."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", description="Stable identifier, e.g. par-province-2018")
@@ -159,7 +155,7 @@ class CriterionSpec(BaseModel):
 CORE_CRITERION_KEYS = frozenset(CriterionSpec.model_fields)
 
 
-class CriteriaSetFile(_Strict):
+class CriteriaSetFile(StrictModel):
     """A whole criteria-set file: `[set]` metadata and the `[criteria."code"]` tables."""
 
     set: SetMeta

@@ -1,4 +1,4 @@
-"""`parrules doc SET`: a criteria set rendered as the table a clerk knows from the official decisions.
+"""A criteria set rendered as the table a clerk knows from the official decisions (`parrules doc SET`).
 
 Provinces publish a set as a numbered table (STT | lĩnh vực / tiêu chí / tiêu chí thành phần | điểm tối
 đa | cách chấm | tài liệu kiểm chứng). Rendering it from the TOML means the document people read and
@@ -11,7 +11,6 @@ the set is escaped.
 
 from __future__ import annotations
 
-import argparse
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from parrules.amounts import HUNDRED, format_points, to_decimal
-from parrules.cli.main import EXIT_OK, command, emit
-from parrules.sets.criteria_set import CriteriaSet, Node, load_criteria_set
+from parrules.sets.criteria_set import CriteriaSet, Node
 
 LEVELS = {"ministry": "Bộ, cơ quan ngang bộ", "province": "Tỉnh, thành phố trực thuộc Trung ương",
           "department": "Sở, ban, ngành cấp tỉnh", "district": "UBND cấp huyện", "commune": "UBND cấp xã"}
@@ -253,15 +251,3 @@ def resolve_set_path(name: str) -> Path:
     shipped = Path(__file__).resolve().parents[2] / "criteria_sets" / f"{name}.toml"
     return shipped if shipped.exists() else path
 
-
-def _doc_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("set", help="criteria-set TOML file, or the id of a set in criteria_sets/")
-    p.add_argument("--format", choices=("markdown", "html"), default="markdown", help="default: markdown")
-    p.add_argument("-o", "--output", help="write to this file (atomically) instead of standard output")
-
-
-@command("doc", "render a criteria set as the official numbered table (Markdown or HTML)", _doc_args)
-def _doc(args: argparse.Namespace) -> int:
-    criteria = load_criteria_set(resolve_set_path(args.set))
-    emit(render_html(criteria) if args.format == "html" else render_markdown(criteria), args.output)
-    return EXIT_OK

@@ -1,37 +1,43 @@
-"""`parrules show SET`: the tree a set defines, or with --resolved the effective set as TOML.
+"""The tree a criteria set defines, as a clerk reads it in a terminal (`parrules show SET`).
 
 A tailored set holds only its differences from the base; before publishing it a province wants to
-read the whole set the engine will score.
+read the whole set the engine will score (`parrules show SET --resolved`, `resolved_toml`).
 """
 
 from __future__ import annotations
 
-import argparse
+from pathlib import Path
 
 from parrules.amounts import plain
-from parrules.cli.main import EXIT_OK, command, emit
 from parrules.cli.tables import render
-from parrules.sets.criteria_set import load_criteria_set
-from parrules.sets.tailoring import resolved_toml
+from parrules.files.reading import read_document
+from parrules.files.toml_writer import criteria_set_toml
+from parrules.plugins.registry import Registry
+from parrules.sets.codes import code_sort_key
+from parrules.sets.criteria_set import CriteriaSet, load_criteria_set
+from parrules.sets.tailoring import resolve
 
 
-def _show_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("set", help="criteria-set TOML file")
-    p.add_argument("--resolved", action="store_true",
-                   help="print the effective set as TOML, with every `extends` applied")
-    p.add_argument("-o", "--output", help="with --resolved: write the TOML to this file (atomically)")
-
-
-@command("show", "print a criteria set's tree, or with --resolved the effective set as TOML", _show_args)
-def _show(args: argparse.Namespace) -> int:
-    if args.resolved:
-        emit(resolved_toml(args.set), args.output)
-        return EXIT_OK
-    criteria = load_criteria_set(args.set)
+def tree_view(criteria: CriteriaSet) -> str:
+    """The set's id, name and total, the files it was read from, and every node as a table row."""
     rows = [["  " * n.depth + n.code, n.name, plain(n.max_points), n.rule.name if n.rule else "",
              n.check.name if n.check else ""] for n in criteria.walk()]
-    print(f"{criteria.id}: {criteria.meta.name} — {plain(criteria.meta.total_points)} points")
-    for file, digest in criteria.sources:
-        print(f"  from {file} {digest}")
-    print(render(["code", "name", "max", "rule", "check"], rows, [False, False, True, False, False]))
-    return EXIT_OK
+    lines = [f"{criteria.id}: {criteria.meta.name} — {plain(criteria.meta.total_points)} points"]
+    lines += [f"  from {file} {digest}" for file, digest in criteria.sources]
+    lines.append(render(["code", "name", "max", "rule", "check"], rows, [False, False, True, False, False]))
+    return "\n".join(lines)
+
+
+def resolved_toml(path: str | Path, registry: Registry | None = None) -> str:
+    """The effective set as TOML: what the engine scores after every `extends` is applied.
+
+    The set is validated first, so what is printed is a set that loads on its own.
+    """
+    criteria = load_criteria_set(path, registry)
+    document = read_document(path, what="criteria set")
+    data = resolve(document).data
+    order = sorted(data["criteria"], key=code_sort_key)
+    files = "\n".join(f"  {file} {digest}" for file, digest in criteria.sources)
+    comment = (f"Effective criteria set '{criteria.id}' resolved by parrules from:\n{files}\n"
+               f"content hash {criteria.content_hash}")
+    return criteria_set_toml(data, order=order, comment=comment)

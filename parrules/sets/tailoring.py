@@ -25,14 +25,15 @@ clerk has to edit, and the content hash covers every file of the chain.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
+from parrules.files.digest import sha256_digest
 from parrules.files.reading import InputDocument, LineIndex, nfc, read_document
+from parrules.sets.codes import defined_twice
 from parrules.sets.model import CORE_CRITERION_KEYS
 from parrules.sets.validation import unknown_key
 
@@ -110,35 +111,20 @@ def is_tailored(data: Mapping[str, Any]) -> bool:
 
 def resolve(document: InputDocument) -> Resolved:
     """Merge a set with the chain of sets it extends; raise `ProblemsError` with every problem."""
-    resolved = _resolve(document, ())
+    resolved = merge_chain(document)
     if resolved.problems:
         raise ProblemsError(list(resolved.problems))
     return resolved
 
 
-def build_tailored(document: InputDocument, registry: Any = None) -> Any:
-    """Resolve and validate a tailored set; problems name the file of the chain that holds the key."""
-    from parrules.sets.criteria_set import build_criteria_set
-
-    resolved = _resolve(document, ())
-    merged = InputDocument(document.path, resolved.data, resolved.raw, resolved.origins)
-    try:
-        built = build_criteria_set(merged, registry)
-    except ProblemsError as exc:
-        found = [resolved.origins.relocate(p, merged.label) for p in exc.problems]
-        raise ProblemsError([*resolved.problems, *found]) from None
-    if resolved.problems:
-        raise ProblemsError(list(resolved.problems))
-    return replace(built, sources=resolved.sources)
-
-
-def _digest(raw: bytes) -> str:
-    return "sha256:" + hashlib.sha256(raw).hexdigest()
+def merge_chain(document: InputDocument) -> Resolved:
+    """Merge a set with the chain of sets it extends, keeping the tailoring's own problems in
+    `problems` so that validating the merged data reports the rest in the same run; only what
+    leaves nothing to merge (a base that is missing or extends this set) is raised."""
+    return _resolve(document, ())
 
 
 def _plain(document: InputDocument) -> Resolved:
-    from parrules.sets.criteria_set import _twice
-
     codes = document.data.get("criteria")
     if isinstance(codes, dict):
         seen: dict[str, str] = {}
@@ -147,7 +133,7 @@ def _plain(document: InputDocument) -> Resolved:
             code = nfc(str(raw_code).strip())
             if code in seen:
                 problems.append(Problem(document.label, key_path("criteria", raw_code),
-                                        _twice(code, str(raw_code), seen[code]),
+                                        defined_twice(code, str(raw_code), seen[code]),
                                         line=document.lines.line("criteria", raw_code),
                                         hint="delete or renumber one of the two tables", code="duplicate"))
             seen[code] = str(raw_code)
@@ -156,7 +142,7 @@ def _plain(document: InputDocument) -> Resolved:
     origins = OriginIndex()
     for path in _paths(document.data):
         origins.add(path, document.label, document.lines.line(*path))
-    return Resolved(_normalised(document.data), origins, ((document.label, _digest(document.raw)),),
+    return Resolved(_normalised(document.data), origins, ((document.label, sha256_digest(document.raw)),),
                     document.raw)
 
 
@@ -268,7 +254,7 @@ class _Merge:
                     criteria[other] = {**criteria[other], "allow_na": True, "applicable": False}
                     origins.add(("criteria", other, "allow_na"), self.file, self.doc.lines.line("not_applicable"))
         merged = {"set": merged_set, "criteria": criteria}
-        sources = ((self.file, _digest(self.doc.raw)), *base.sources)
+        sources = ((self.file, sha256_digest(self.doc.raw)), *base.sources)
         raw = self.doc.raw + b"\0extends\0" + base.raw
         return Resolved(merged, origins, sources, raw, (*base.problems, *self.problems))
 
@@ -331,21 +317,3 @@ def _resolve(document: InputDocument, chain: tuple[Path, ...]) -> Resolved:
         raise ProblemsError(merge.problems)
     return merge.merge(base)
 
-
-# -- parrules show -------------------------------------------------------------------------------
-def resolved_toml(path: str | Path, registry: Any = None) -> str:
-    """The effective set as TOML: what the engine scores after every `extends` is applied.
-
-    The set is validated first, so what is printed is a set that loads on its own.
-    """
-    from parrules.files.toml_writer import criteria_set_toml
-    from parrules.sets.criteria_set import code_sort_key, load_criteria_set
-
-    criteria = load_criteria_set(path, registry)
-    document = read_document(path, what="criteria set")
-    data = resolve(document).data
-    order = sorted(data["criteria"], key=code_sort_key)
-    files = "\n".join(f"  {file} {digest}" for file, digest in criteria.sources)
-    comment = (f"Effective criteria set '{criteria.id}' resolved by parrules from:\n{files}\n"
-               f"content hash {criteria.content_hash}")
-    return criteria_set_toml(data, order=order, comment=comment)

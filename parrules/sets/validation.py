@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import jsonschema
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from parrules.errors import Problem, did_you_mean, key_path
 from parrules.files.reading import LineIndex
@@ -42,6 +42,13 @@ _JSON_TYPE_WORDS = {
     "array": "a list [ ... ]",
     "object": "a table { ... }",
 }
+
+
+class StrictModel(BaseModel):
+    """The base of every input format: an unknown key is an error (a typo is reported, never ignored,
+    and `validate_model` turns it into "unknown key ..., did you mean ...?"), and values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 def _table(prefix: Sequence[object]) -> str:

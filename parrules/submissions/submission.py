@@ -8,33 +8,30 @@ inside it, so a submission can never make parrules read /etc/passwd.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import functools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import jsonschema
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from parrules.amounts import plain
 from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
+from parrules.files.digest import sha256_digest
 from parrules.files.reading import InputDocument, LineIndex, nfc, read_document
-from parrules.plugins.contracts import Document, UnitEvidence
+from parrules.plugins.contracts import EvidenceFile, UnitEvidence
 from parrules.sets.criteria_set import CriteriaSet
-from parrules.sets.validation import validate_model
+from parrules.sets.validation import StrictModel, validate_model
 
 NA = "na"
 PointsOrNA = Decimal | Literal["na"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class UnitSpec(_Strict):
+class UnitSpec(StrictModel):
     code: str = Field(min_length=1)
     name: str
     kind: str = ""
@@ -42,7 +39,7 @@ class UnitSpec(_Strict):
     cohort: str = ""
 
 
-class DocumentSpec(_Strict):
+class DocumentSpec(StrictModel):
     number: str = ""
     date: dt.date | None = None
     issuer: str = ""
@@ -52,7 +49,7 @@ class DocumentSpec(_Strict):
     criteria: list[str] = []
 
 
-class AppraisalSpec(_Strict):
+class AppraisalSpec(StrictModel):
     code: str
     points: PointsOrNA
     round: int = Field(1, ge=1)
@@ -62,7 +59,7 @@ class AppraisalSpec(_Strict):
     response: str = Field("", description="the unit's explanation (giải trình) answering this round")
 
 
-class SubmissionFile(_Strict):
+class SubmissionFile(StrictModel):
     """The submission format; `parrules schema submission` prints its JSON Schema."""
 
     unit: UnitSpec
@@ -101,7 +98,7 @@ class Submission:
     self_na: frozenset[str]
     answers: Mapping[str, Any]
     figures: Mapping[str, Any]
-    documents: tuple[Document, ...]
+    documents: tuple[EvidenceFile, ...]
     data: Mapping[str, Path]
     appraisals: Mapping[str, tuple[Appraisal, ...]]
     base_dir: Path
@@ -183,7 +180,7 @@ def _build(document: InputDocument, base_dir: Path | None = None) -> Submission:
                                problems=problems)
             if resolved is not None and not resolved.is_file():
                 missing.append(doc.file)
-        documents.append(Document(nfc(doc.number), doc.date, nfc(doc.issuer), nfc(doc.title), nfc(doc.kind),
+        documents.append(EvidenceFile(nfc(doc.number), doc.date, nfc(doc.issuer), nfc(doc.title), nfc(doc.kind),
                                   resolved, tuple(nfc(c) for c in doc.criteria)))
     data = {}
     for name, rel in spec.data.items():
@@ -207,13 +204,18 @@ def _build(document: InputDocument, base_dir: Path | None = None) -> Submission:
         documents=tuple(documents), data=data,
         appraisals={k: tuple(sorted(v, key=lambda a: a.round)) for k, v in appraisals.items()},
         base_dir=base, source=file,
-        sha256="sha256:" + hashlib.sha256(document.raw).hexdigest() if document.raw else "",
+        sha256=sha256_digest(document.raw) if document.raw else "",
         missing_files=tuple(missing), lines=document.lines,
     )
 
 
 def check_submission(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
     """Problems of a submission against the set it answers: unknown codes, points out of range..."""
+    return _submission_problems(criteria, sub, _input_checks(criteria))
+
+
+def _submission_problems(criteria: CriteriaSet, sub: Submission,
+                         input_checks: Callable[[str], SchemaChecks | None]) -> list[Problem]:
     problems: list[Problem] = []
     file = sub.source
     leaves = set(criteria.leaves)
@@ -266,9 +268,9 @@ def check_submission(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
             add(("answers", code), f"{value} is not a number a criterion can be scored on",
                 hint="write the figure itself (nan and inf are not figures)")
             continue
-        schema = node.rule.input_schema if node.rule else None
-        if schema is not None:
-            error = _input_error(schema, value)
+        checks = input_checks(code)
+        if checks is not None:
+            error = _input_error(checks, value)
             if error is not None:
                 add(("answers", code), f"answer for rule '{node.rule.name}': {error.message}")  # type: ignore[union-attr]
     return problems
@@ -290,7 +292,7 @@ def check_submissions(criteria: CriteriaSet, subs: Sequence[Submission],
                       answer_column: AnswerColumn | None = None) -> list[Problem]:
     """Problems of many submissions against one set, with each distinct answer checked once.
 
-    A campaign's answers repeat (10,000 units × 90 criteria, a few hundred distinct values), so the
+    A campaign's answers repeat (many units give the same few values per criterion), so the
     answers and self-assessed points are checked column by column (`answer_column` lets the engine
     share the columns it reads anyway); a submission is then checked in full, for its messages, only
     when something about it is not plainly valid.
@@ -310,7 +312,8 @@ def check_submissions(criteria: CriteriaSet, subs: Sequence[Submission],
                     if sub.appraisals or (kinds and sub.kind and sub.kind not in kinds)
                     or (sub.criteria_set and sub.criteria_set != criteria.id)
                     or not sub.answers.keys() <= leaves or not sub.self_assessment.keys() <= leaves]
-    return [p for sub in suspects for p in check_submission(criteria, sub)]
+    input_checks = _input_checks(criteria)
+    return [p for sub in suspects for p in _submission_problems(criteria, sub, input_checks)]
 
 
 def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission], answer_column: AnswerColumn) -> bool:
@@ -342,7 +345,8 @@ def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission], answer_col
                 return False
             schema = node.rule.input_schema if node.rule else None
             if schema is not None:
-                types = _schema_checks(schema)[1]
+                checks = _schema_checks(schema)
+                types = checks.plain_types
                 if types is None or not all(issubclass(kind, types[0]) and (types[1] or kind is not bool)
                                             for kind in kinds) \
                         or (types[2] is not None and min(values) < types[2]) \
@@ -351,7 +355,7 @@ def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission], answer_col
                         distinct: Any = set(zip(map(type, values), values))
                     except TypeError:  # tables: each is checked
                         distinct = zip(map(type, values), values)
-                    if any(_input_error(schema, value) is not None for _, value in distinct):
+                    if any(_input_error(checks, value) is not None for _, value in distinct):
                         return False
         points = [o[code] for o in own if code in o] if code in self_assessed else []
         if points:
@@ -365,19 +369,38 @@ def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission], answer_col
 
 
 # Input types a rule's input schema often is no more than ({"type": [...]}): checked without
-# jsonschema, which would cost a validator per answer (10,000 units × 90 answers in a campaign).
+# jsonschema, whose validation of every answer of a campaign would cost more than the scoring.
 _PLAIN_TYPES: dict[str, Any] = {"number": (int, float, Decimal), "string": str, "boolean": bool, "object": dict}
-_VALIDATORS: dict[int, tuple[Mapping[str, Any], Any, Any]] = {}
 
 
-def _input_error(schema: Mapping[str, Any], value: Any) -> Any:
+class SchemaChecks(NamedTuple):
+    """How answers are checked against one input schema: its plain types (None when the schema says
+    more than a type and bounds) and its jsonschema validator."""
+
+    plain_types: tuple[tuple[type, ...], bool, Any, Any] | None
+    validator: Any
+
+
+def _input_checks(criteria: CriteriaSet) -> Callable[[str], SchemaChecks | None]:
+    """The checks of a leaf's answers by its code, each looked up once for a run over many submissions."""
+    found: dict[str, SchemaChecks | None] = {}
+
+    def checks(code: str) -> SchemaChecks | None:
+        if code not in found:
+            rule = criteria.nodes[code].rule
+            found[code] = None if rule is None or rule.input_schema is None else _schema_checks(rule.input_schema)
+        return found[code]
+
+    return checks
+
+
+def _input_error(checks: SchemaChecks, value: Any) -> Any:
     """The best jsonschema error for `value`, or None; plain type-only schemas take a fast path."""
-    cached = _schema_checks(schema)
-    types = cached[1]
+    types = checks.plain_types
     if types is not None and isinstance(value, types[0]) and (types[1] or not isinstance(value, bool)) \
             and (types[2] is None or value >= types[2]) and (types[3] is None or value <= types[3]):
         return None
-    return jsonschema.exceptions.best_match(cached[2].iter_errors(value))
+    return jsonschema.exceptions.best_match(checks.validator.iter_errors(value))
 
 
 def _finite(value: Any) -> bool:
@@ -389,12 +412,35 @@ def _finite(value: Any) -> bool:
     return True
 
 
-def _schema_checks(schema: Mapping[str, Any]) -> tuple[Mapping[str, Any], Any, Any]:
-    """(schema, its plain types or None, its validator), made once per schema."""
-    cached = _VALIDATORS.get(id(schema))
-    if cached is None or cached[0] is not schema:
-        cached = _VALIDATORS[id(schema)] = (schema, _plain_types(schema), jsonschema.Draft202012Validator(schema))
-    return cached
+def _schema_checks(schema: Mapping[str, Any]) -> SchemaChecks:
+    """The checks of a schema, made once per distinct schema content."""
+    return _checks_for(_content_key(schema))
+
+
+@functools.lru_cache(maxsize=256)
+def _checks_for(key: Hashable) -> SchemaChecks:
+    schema = _from_key(key)
+    return SchemaChecks(_plain_types(schema), jsonschema.Draft202012Validator(schema))
+
+
+def _content_key(value: Any) -> Hashable:
+    """A hashable copy of a JSON value that tells apart what compares equal but validates differently
+    (1, 1.0 and True; a list and a table), and from which `_from_key` rebuilds the value."""
+    if isinstance(value, Mapping):
+        return ("table", tuple((str(k), _content_key(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return ("list", type(value) is tuple, tuple(_content_key(v) for v in value))
+    return ("value", type(value), value)
+
+
+def _from_key(key: Any) -> Any:
+    kind, *rest = key
+    if kind == "table":
+        return {k: _from_key(v) for k, v in rest[0]}
+    if kind == "list":
+        items = [_from_key(v) for v in rest[1]]
+        return tuple(items) if rest[0] else items
+    return rest[1]
 
 
 def _plain_types(schema: Mapping[str, Any]) -> tuple[tuple[type, ...], bool, Any, Any] | None:
