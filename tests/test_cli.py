@@ -15,8 +15,8 @@ from .conftest import ROOT
 EXAMPLE = ROOT / "examples" / "first-set"
 
 
-def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "parrules.cli.main", *map(str, args)], capture_output=True,
+def run_cli(*args, cwd=None, module="parrules.cli.main"):
+    return subprocess.run([sys.executable, "-m", module, *map(str, args)], capture_output=True,
                           text=True, cwd=cwd, env={"PARRULES_PLUGINS": "", "PATH": "/usr/bin:/bin"})
 
 
@@ -98,3 +98,33 @@ def test_plugins_json_lists_builtins():
     data = json.loads(proc.stdout)
     assert {"parrules.builtins.rules", "parrules.builtins.checks"} <= {p["name"] for p in data["plugins"]}
     assert data["rule_kinds"]["bands"]["plugin"] == "parrules.builtins.rules"
+    assert list(data["report_formats"]) == ["csv", "html", "json", "md", "xlsx"]  # sorted keys in JSON
+    assert data["report_formats"]["xlsx"]["plugin"] == "parrules.builtins.reports"
+    assert data["commands"]["campaign"]["plugin"] == "parrules.builtins.commands"
+
+
+def test_python_m_parrules_cli_is_the_command():
+    proc = run_cli("--help", module="parrules.cli")
+    assert proc.returncode == 0 and proc.stdout.startswith("usage: parrules [-h] [--version] COMMAND ...")
+    listed = [line.split()[0] for line in proc.stdout.splitlines() if line.startswith("    ") and line[4] != " "]
+    assert listed == ["validate", "score", "plugins", "schema", "show", "diff", "new", "doc", "campaign", "report"]
+    assert run_cli("frobnicate", module="parrules.cli").returncode == 2
+
+
+def test_commands_are_plugins_and_no_command_imports_the_main_module():
+    """Each command is a module of parrules.cli registered by parrules.builtins.commands; none imports
+    parrules.cli.main (which builds the parser from the registry), so there is no import cycle."""
+    from parrules.builtins.commands import COMMANDS
+    from parrules.testing import registry_with
+
+    registry = registry_with()
+    assert [c.NAME for c in COMMANDS] == list(registry.commands)
+    for module in COMMANDS:
+        command = registry.commands[module.NAME]
+        assert (command.run, command.arguments, command.plugin) == (module.run, module.arguments,
+                                                                     "parrules.builtins.commands")
+    for path in [*(ROOT / "parrules" / "cli").glob("*.py"), ROOT / "parrules" / "builtins" / "commands.py"]:
+        text = path.read_text(encoding="utf-8")
+        assert "import_module" not in text, path
+        if path.name not in ("main.py", "__main__.py"):
+            assert "parrules.cli.main" not in text, path

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 import parrules
-from parrules.cli.main import _COMMANDS, build_parser
 from parrules.files.reading import tomllib
 from parrules.plugins import hookspecs
 from parrules.testing import build_set, build_submission, registry_with
+
+from .test_plugins import first_set_campaign, main_with
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -82,7 +83,7 @@ def test_authoring_example_scores_as_documented(kind, block, row):
         sub = build_submission(self_assessment={code: tomllib.loads(f"v = {value[7:]}", parse_float=Decimal)["v"]})
     else:
         sub = build_submission(answers={code: tomllib.loads(f"v = {value}", parse_float=Decimal)["v"]})
-    leaf = parrules.score(criteria, sub, registry=registry).leaf(code)
+    leaf = parrules.score(criteria, sub).leaf(code)
     assert leaf.final_points == Decimal(points), leaf.explanation
     assert leaf.explanation == explanation
 
@@ -138,10 +139,10 @@ def test_hook_register_rule_kinds():
     kind = registry.rule_kinds["dak_nong_at_least"]
     assert kind.plugin == "docs_example_register_rule_kinds"
     criteria = _example_set("register_rule_kinds", registry)
-    leaf = parrules.score(criteria, build_submission(answers={"1": 85}), registry=registry).leaf("1")
+    leaf = parrules.score(criteria, build_submission(answers={"1": 85})).leaf("1")
     assert leaf.final_points == Decimal(2)
     assert leaf.explanation == "85 vs threshold 80 → 2 of 2"  # as docs/plugins.md says
-    low = parrules.score(criteria, build_submission(answers={"1": 79.5}), registry=registry).leaf("1")
+    low = parrules.score(criteria, build_submission(answers={"1": 79.5})).leaf("1")
     assert low.final_points == Decimal(0)
     with pytest.raises(parrules.ProblemsError, match="threshold is a percentage"):
         build_set({"1": {"name": "x", "max_points": 1, "rule": "dak_nong_at_least", "threshold": 120}},
@@ -156,10 +157,32 @@ def test_hook_register_checks():
     run = parrules.score_many(criteria, [
         build_submission("U1", figures={"digitised": 45, "received": 60}),
         build_submission("U2", figures={"received": 60}),
-    ], registry=registry)
+    ])
     assert run.unit("U1").leaf("1").final_points == Decimal("1.5")  # 75 % of 2, as the docs say
     assert "45 of 60" in run.unit("U1").leaf("1").explanation
     assert run.unit("U2").leaf("1").status == "error"
+
+
+def test_hook_register_report_formats(tmp_path, monkeypatch):
+    registry = registry_with(_example_plugin("register_report_formats"))
+    fmt = registry.report_formats["dak_nong_tsv"]
+    assert (fmt.suffix, fmt.plugin) == (".tsv", "docs_example_register_report_formats")
+    assert main_with(registry, monkeypatch, ["campaign", str(first_set_campaign(tmp_path)), "-o", str(tmp_path),
+                                             "--formats", "json"]) == 0
+    out = tmp_path / "diem.tsv"
+    assert main_with(registry, monkeypatch, ["report", str(tmp_path / "first.json"), "--format", "dak_nong_tsv",
+                                             "-o", str(out), "--vi"]) == 0
+    # as docs/plugins.md says, with the example's totals
+    assert out.read_text(encoding="utf-8") == "SNV\tSở Nội vụ\t16,75\nSTP\tSở Tư pháp\t12,64\n"
+
+
+def test_hook_register_commands(monkeypatch, capsys):
+    registry = registry_with(_example_plugin("register_commands"))
+    assert registry.commands["dak-nong-checklist"].plugin == "docs_example_register_commands"
+    assert list(registry.commands)[-1] == "dak-nong-checklist"  # after the built-ins
+    assert main_with(registry, monkeypatch, ["dak-nong-checklist", str(ROOT / "examples/first-set/criteria.toml")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "[ ] 1.1 Ban hành kế hoạch CCHC năm đúng thời hạn (1 points)"  # as docs/plugins.md says
 
 
 def test_hook_calls_are_traced(monkeypatch, capsys):
@@ -181,7 +204,7 @@ def test_plugins_md_testing_example_passes():
     namespace: dict[str, object] = {}
     exec(compile(_blocks(section, "python")[0], "docs/plugins.md (testing)", "exec"), namespace)
     registry = registry_with(_example_plugin("register_rule_kinds"))
-    engine = parrules.Engine(registry)
+    engine = parrules.Engine()
     namespace["test_threshold"](
         partial(build_set, registry=registry), build_submission,
         lambda criteria, sub: engine.score_many(criteria, [sub]),
@@ -190,9 +213,8 @@ def test_plugins_md_testing_example_passes():
 
 # -- cli.md and api.md --------------------------------------------------------------------------
 def test_every_command_is_documented():
-    build_parser()
     headings = " ".join(_sections("cli.md", "##"))
-    missing = [name for name in _COMMANDS if f"`parrules {name}" not in headings]
+    missing = [name for name in registry_with().commands if f"`parrules {name}" not in headings]
     assert not missing, f"docs/cli.md has no '## `parrules NAME …`' section for {missing}"
 
 

@@ -46,7 +46,8 @@ def test_only_my_plugin(parrules_registry):
     assert set(parrules_registry.checks) == {"document.deadline", "myplug.doubled"}
     assert "myplug_half" in parrules_registry.rule_kinds
     names = {p.name for p in parrules_registry.plugins()}
-    assert names == {"parrules.builtins.rules", "parrules.builtins.checks", "myplug"}
+    assert names == {"parrules.builtins.rules", "parrules.builtins.checks", "parrules.builtins.reports",
+                     "parrules.builtins.commands", "myplug"}
 
 def test_score(parrules_set, parrules_submission, parrules_score):
     criteria = parrules_set({
@@ -60,8 +61,10 @@ def test_score(parrules_set, parrules_submission, parrules_score):
     assert_points(result, "2", 1)
     assert_total(result, 3)
 
-def test_engine(parrules_engine, parrules_registry):
-    assert parrules_engine.registry is parrules_registry
+def test_engine(parrules_engine, parrules_set, parrules_submission):
+    criteria = parrules_set({"1": {"name": "Một", "max_points": 2, "rule": "myplug_half"}})
+    run = parrules_engine.score_many(criteria, [parrules_submission("U1", answers={"1": 3})])
+    assert run.unit("U1").leaf("1").final_points == 1  # the set's own rule kind, from parrules_registry
 
 def test_failing_assertion_shows_explanation(parrules_set, parrules_submission, parrules_score):
     criteria = parrules_set({"1": {"name": "Một", "max_points": 4, "rule": "proportional",
@@ -84,7 +87,8 @@ def test_without_the_ini_option_only_builtins_are_registered(pytester):
     pytester.makepyfile(test_bare="""
         def test_bare(parrules_registry):
             assert {p.name for p in parrules_registry.plugins()} == {
-                "parrules.builtins.rules", "parrules.builtins.checks"}
+                "parrules.builtins.rules", "parrules.builtins.checks", "parrules.builtins.reports",
+                "parrules.builtins.commands"}
     """)
     pytester.runpytest().assert_outcomes(passed=1)
 
@@ -113,10 +117,9 @@ def test_build_set_totals_the_base_fields_only():
 
 
 def test_builders_and_assertions():
-    registry = registry_with()
-    criteria = build_set(CRITERIA, registry=registry)
+    criteria = build_set(CRITERIA)
     sub = build_submission("U9", answers={"1": True, "2": 92.5, "T.1": 0.5})
-    result = parrules.score(criteria, sub, registry=registry)
+    result = parrules.score(criteria, sub)
     assert_points(result, "2", 3)
     assert_points(result, "2", "3.00")
     assert_status(result, "1", "full")

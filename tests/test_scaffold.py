@@ -7,8 +7,8 @@ import json
 import pytest
 
 import parrules
+from parrules.authoring import plugin_names
 from parrules.cli.main import main
-from parrules.cli.new import plugin_names
 
 from .fresh_venv import bin_path, fresh_venv, run
 

@@ -1,9 +1,12 @@
-"""Finding, loading and validating plugins; the registry of rule kinds and checks they provide.
+"""Finding, loading and validating plugins; the registry of rule kinds, checks, report formats and
+commands they provide.
 
-Built-in rules and checks are plugins too (`DEFAULT_PLUGINS`), registered through the same hooks as a
-province's own package found through the ``parrules`` entry-point group. A plugin that fails to
-import is reported and skipped, never fatal. ``PARRULES_PLUGINS`` limits which installed plugins load
-(comma-separated entry-point names; empty loads none); ``PARRULES_TRACE=1`` prints every hook call.
+Built-in rules, checks, report formats and commands are plugins too (`DEFAULT_PLUGINS`), registered
+through the same hooks as a province's own package found through the ``parrules`` entry-point group.
+A plugin that fails to import, or registers something invalid or a name another plugin took, is
+reported in `Registry.failures` and skipped, never fatal. ``PARRULES_PLUGINS`` limits which installed
+plugins load (comma-separated entry-point names; empty loads none); ``PARRULES_TRACE=1`` prints every
+hook call.
 """
 
 from __future__ import annotations
@@ -23,10 +26,42 @@ import pluggy
 from parrules.errors import PluginError
 from parrules.plugins import hookspecs
 from parrules.plugins.contracts import CheckKind, RuleKind
+from parrules.plugins.hookspecs import CommandArguments, CommandRun, RenderReport
 
 ENTRY_POINT_GROUP = "parrules"
-DEFAULT_PLUGINS = ("parrules.builtins.rules", "parrules.builtins.checks")
+DEFAULT_PLUGINS = ("parrules.builtins.rules", "parrules.builtins.checks", "parrules.builtins.reports",
+                   "parrules.builtins.commands")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+_COMMAND_NAME = re.compile(r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$")  # typed in a shell: no dots
+_SUFFIX = re.compile(r"^\.[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ReportFormat:
+    """A report people read, rendered from the campaign data: `render(data, *, vietnamese)` → bytes."""
+
+    name: str
+    render: RenderReport
+    suffix: str
+    description: str
+    plugin: str = ""
+    plugin_version: str = ""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Command:
+    """A `parrules` subcommand: `arguments(parser)` adds its options, `run(args)` returns the exit code."""
+
+    name: str
+    run: CommandRun
+    help: str
+    arguments: CommandArguments | None = None
+    plugin: str = ""
+    plugin_version: str = ""
+
+    @property
+    def description(self) -> str:
+        return self.help
 
 
 @dataclass(frozen=True)
@@ -37,6 +72,8 @@ class PluginInfo:
     hooks: tuple[str, ...]
     rule_kinds: tuple[str, ...] = ()
     checks: tuple[str, ...] = ()
+    report_formats: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,16 +82,19 @@ class PluginFailure:
     error: str
 
 
-def _version() -> str:
+def parrules_version() -> str:
+    """The installed parrules' version, stamped on results and shown for the built-in plugins."""
     try:
         return metadata.version("parrules")
     except metadata.PackageNotFoundError:  # running from a source tree
         return "0.0.0+source"
 
 
+
+
 @dataclass
 class Registry:
-    """A plugin manager plus the rule kinds and checks its plugins registered.
+    """A plugin manager plus the rule kinds, checks, report formats and commands its plugins registered.
 
     `Registry()` loads the built-ins and installed plugins; `Registry(entry_points=False)` only the
     built-ins, which is what tests use before adding one plugin with `add_plugin`.
@@ -65,6 +105,8 @@ class Registry:
     manager: pluggy.PluginManager = field(init=False)
     rule_kinds: dict[str, RuleKind] = field(init=False, default_factory=dict)
     checks: dict[str, CheckKind] = field(init=False, default_factory=dict)
+    report_formats: dict[str, ReportFormat] = field(init=False, default_factory=dict)
+    commands: dict[str, Command] = field(init=False, default_factory=dict)
     failures: list[PluginFailure] = field(init=False, default_factory=list)
     _versions: dict[str, str] = field(init=False, default_factory=dict)
 
@@ -77,7 +119,7 @@ class Registry:
             for module_name in DEFAULT_PLUGINS:
                 module = importlib.import_module(module_name)
                 self.manager.register(module, name=module_name)
-                self._versions[module_name] = _version()
+                self._versions[module_name] = parrules_version()
         if self.entry_points:
             self._load_entry_points()
         self._collect()
@@ -129,8 +171,8 @@ class Registry:
 
     # -- collecting ----------------------------------------------------------------------------
     def _collect(self) -> None:
-        self.rule_kinds = {}
-        self.checks = {}
+        for attr, _, _ in _HOOKS.values():
+            setattr(self, attr, {})
         for name, plugin in self._plugins_in_order():
             version = self._versions.get(name, "unknown")
             try:
@@ -145,29 +187,15 @@ class Registry:
         return sorted(pairs, key=lambda pair: (pair[0] not in DEFAULT_PLUGINS, pair[0]))
 
     def _collect_from(self, name: str, plugin: object, version: str) -> None:
-        rules: dict[str, RuleKind] = {}
-        checks: dict[str, CheckKind] = {}
-        hook = self.manager.subset_hook_caller
+        """Call every register hook of one plugin; nothing it registered is kept if any item is invalid."""
+        found: dict[str, dict[str, Any]] = {}
         others = [p for p in self.manager.get_plugins() if p is not plugin]
-
-        def register_rule(rule_name: str, score: Callable[..., Any], **meta: Any) -> None:
-            kind = _make(RuleKind, rule_name, score, meta, name, version)
-            if kind.name in self.rule_kinds or kind.name in rules:
-                raise PluginError(f"rule kind {kind.name!r} is registered twice")
-            rules[kind.name] = kind
-
-        def register_check(check_name: str, evaluate: Callable[..., Any], **meta: Any) -> None:
-            kind = _make(CheckKind, check_name, evaluate, meta, name, version)
-            if not kind.metrics:
-                raise PluginError(f"check {kind.name!r} declares no metrics")
-            if kind.name in self.checks or kind.name in checks:
-                raise PluginError(f"check {kind.name!r} is registered twice")
-            checks[kind.name] = kind
-
-        hook("register_rule_kinds", remove_plugins=others)(register=register_rule)
-        hook("register_checks", remove_plugins=others)(register=register_check)
-        self.rule_kinds.update(rules)
-        self.checks.update(checks)
+        for hook, (attr, what, build) in _HOOKS.items():
+            items = found[attr] = {}
+            register = _registrar(build, what, name, version, items, getattr(self, attr))
+            self.manager.subset_hook_caller(hook, remove_plugins=others)(register=register)
+        for attr, items in found.items():
+            getattr(self, attr).update(items)
 
     # -- describing ----------------------------------------------------------------------------
     def plugins(self) -> list[PluginInfo]:
@@ -182,18 +210,23 @@ class Registry:
                     hooks=hooks,
                     rule_kinds=tuple(sorted(k for k, v in self.rule_kinds.items() if v.plugin == name)),
                     checks=tuple(sorted(k for k, v in self.checks.items() if v.plugin == name)),
+                    report_formats=tuple(k for k, v in self.report_formats.items() if v.plugin == name),
+                    commands=tuple(k for k, v in self.commands.items() if v.plugin == name),
                 )
             )
         return infos
 
 
-def _make(cls: Any, name: str, func: Callable[..., Any], meta: Mapping[str, Any], plugin: str, version: str):
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise PluginError(f"{plugin}: name {name!r} must be lowercase words joined by '.' or '_'")
+def _make(cls: Any, name: str, func: Callable[..., Any], meta: Mapping[str, Any], plugin: str, version: str,
+          *, pattern: re.Pattern[str] = _NAME, described_by: str = "description"):
+    if not isinstance(name, str) or not pattern.match(name):
+        joined = "'-' or '_'" if pattern is _COMMAND_NAME else "'.' or '_'"
+        raise PluginError(f"{plugin}: name {name!r} must be lowercase words joined by {joined}")
     if not callable(func):
         raise PluginError(f"{plugin}: {name!r} was registered with {func!r}, which is not callable")
-    if not meta.get("description"):
-        raise PluginError(f"{plugin}: {name!r} needs a description (users see it in `parrules plugins`)")
+    if not meta.get(described_by):
+        where = "`parrules --help`" if described_by == "help" else "`parrules plugins`"
+        raise PluginError(f"{plugin}: {name!r} needs a {described_by} (users see it in {where})")
     try:
         item = cls(name, func, plugin=plugin, plugin_version=version, **meta)
     except TypeError as exc:
@@ -209,6 +242,54 @@ def _make(cls: Any, name: str, func: Callable[..., Any], meta: Mapping[str, Any]
         if attr == "params_schema":
             item = replace(item, params_schema=dict(schema))
     return item
+
+
+# One builder per hook: (plugin, version, what `register` was called with) → the validated item.
+def _rule_kind(plugin: str, version: str, name: str, score: Callable[..., Any], **meta: Any) -> RuleKind:
+    return _make(RuleKind, name, score, meta, plugin, version)
+
+
+def _check(plugin: str, version: str, name: str, evaluate: Callable[..., Any], **meta: Any) -> CheckKind:
+    kind = _make(CheckKind, name, evaluate, meta, plugin, version)
+    if not kind.metrics:
+        raise PluginError(f"check {kind.name!r} declares no metrics")
+    return kind
+
+
+def _report_format(plugin: str, version: str, name: str, render: Callable[..., Any], **meta: Any) -> ReportFormat:
+    suffix = meta.get("suffix")
+    if not isinstance(suffix, str) or not _SUFFIX.match(suffix):
+        raise PluginError(f"{plugin}: report format {name!r} needs a file suffix such as '.html', got {suffix!r}")
+    return _make(ReportFormat, name, render, meta, plugin, version)
+
+
+def _command(plugin: str, version: str, name: str, run: Callable[..., Any], **meta: Any) -> Command:
+    command = _make(Command, name, run, meta, plugin, version, pattern=_COMMAND_NAME, described_by="help")
+    if command.arguments is not None and not callable(command.arguments):
+        raise PluginError(f"{plugin}: command {name!r}: arguments {command.arguments!r} is not callable")
+    return command
+
+
+# hook → the Registry attribute its items go to, what an item is called in messages, its builder
+_HOOKS: dict[str, tuple[str, str, Callable[..., Any]]] = {
+    "register_rule_kinds": ("rule_kinds", "rule kind", _rule_kind),
+    "register_checks": ("checks", "check", _check),
+    "register_report_formats": ("report_formats", "report format", _report_format),
+    "register_commands": ("commands", "command", _command),
+}
+
+
+def _registrar(build: Callable[..., Any], what: str, plugin: str, version: str, items: dict[str, Any],
+               known: Mapping[str, Any]) -> Callable[..., None]:
+    """The `register` one plugin's hook receives: builds and validates each item, refuses a taken name."""
+
+    def register(*args: Any, **meta: Any) -> None:
+        item = build(plugin, version, *args, **meta)
+        if item.name in known or item.name in items:
+            raise PluginError(f"{what} {item.name!r} is registered twice")
+        items[item.name] = item
+
+    return register
 
 
 def _trace_before(hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:

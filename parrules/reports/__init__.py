@@ -1,8 +1,10 @@
-"""Reports people read, rendered from the campaign JSON: JSON, CSV, Markdown, XLSX and HTML.
+"""Reports people read, rendered from the campaign JSON: JSON, CSV, Markdown, XLSX, HTML and whatever
+report formats plugins register (hook `register_report_formats`).
 
 `render(data, fmt)` returns the bytes of one format; `write_report` writes them atomically. Every
 format is rendered from the same dictionary (`CampaignResult.to_dict()` or a campaign JSON file read
 back), so the figures agree across formats and an old run can be re-rendered without re-scoring.
+`formats()` and `suffixes()` (also as `FORMATS` and `SUFFIXES`) list the registered formats.
 """
 
 from __future__ import annotations
@@ -11,36 +13,42 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from parrules.files.writing import to_json, write_atomic
-from parrules.reports.common import ReportData
-
-FORMATS = ("json", "csv", "md", "xlsx", "html")
-SUFFIXES = {"json": ".json", "csv": ".csv", "md": ".md", "xlsx": ".xlsx", "html": ".html"}
+from parrules.errors import PluginError
+from parrules.files.writing import write_atomic
+from parrules.plugins.registry import Registry, default_registry
 
 
-def render(data: Mapping[str, Any], fmt: str, *, vietnamese: bool = False) -> bytes:
-    """The report in format `fmt` (one of FORMATS); `vietnamese` writes 83,55 instead of 83.55."""
-    if fmt == "json":
-        return to_json(data, indent=False)  # 10,000 units: indentation alone would add hundreds of MB
-    view = ReportData(data, vietnamese=vietnamese)
-    if fmt == "csv":
-        from parrules.reports.csv_report import render_csv
-
-        return render_csv(view)
-    if fmt == "md":
-        from parrules.reports.markdown import render_markdown
-
-        return render_markdown(view).encode("utf-8")
-    if fmt == "xlsx":
-        from parrules.reports.xlsx import render_xlsx
-
-        return render_xlsx(view)
-    if fmt == "html":
-        from parrules.reports.html import render_html
-
-        return render_html(view).encode("utf-8")
-    raise ValueError(f"unknown report format {fmt!r}; formats are: {', '.join(FORMATS)}")
+def formats(registry: Registry | None = None) -> tuple[str, ...]:
+    """The names of the registered report formats, built-ins first (json, csv, md, xlsx, html)."""
+    return tuple((registry or default_registry()).report_formats)
 
 
-def write_report(data: Mapping[str, Any], fmt: str, path: str | Path, *, vietnamese: bool = False) -> Path:
-    return write_atomic(path, render(data, fmt, vietnamese=vietnamese))
+def suffixes(registry: Registry | None = None) -> dict[str, str]:
+    """Format name → the suffix of the file it is written to ("html" → ".html")."""
+    return {name: fmt.suffix for name, fmt in (registry or default_registry()).report_formats.items()}
+
+
+def __getattr__(name: str) -> Any:
+    # FORMATS and SUFFIXES follow the process-wide registry, read when asked for.
+    if name == "FORMATS":
+        return formats()
+    if name == "SUFFIXES":
+        return suffixes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def render(data: Mapping[str, Any], fmt: str, *, vietnamese: bool = False, registry: Registry | None = None) -> bytes:
+    """The report in format `fmt` (one of `formats()`); `vietnamese` writes 83,55 instead of 83.55."""
+    registry = registry or default_registry()
+    found = registry.report_formats.get(fmt)
+    if found is None:
+        raise ValueError(f"unknown report format {fmt!r}; formats are: {', '.join(formats(registry))}")
+    out = found.render(data, vietnamese=vietnamese)
+    if not isinstance(out, (bytes, bytearray)):
+        raise PluginError(f"report format {fmt!r} of plugin {found.plugin} returned {type(out).__name__}, not bytes")
+    return bytes(out)
+
+
+def write_report(data: Mapping[str, Any], fmt: str, path: str | Path, *, vietnamese: bool = False,
+                 registry: Registry | None = None) -> Path:
+    return write_atomic(path, render(data, fmt, vietnamese=vietnamese, registry=registry))

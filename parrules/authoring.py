@@ -1,0 +1,324 @@
+"""Starting points that work before they are edited: a plugin package and a criteria set
+(`parrules new plugin NAME`, `parrules new set`).
+
+A province's IT officer writing a first plugin should start from a package that installs, is found
+by parrules and passes its own tests, then change it step by step; a clerk writing a first set should
+start from a file that validates and says in comments what each key means.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from parrules.errors import Problem, ProblemsError
+from parrules.files.writing import write_atomic
+
+_SLUG = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
+
+
+def plugin_names(name: str) -> dict[str, str]:
+    """Distribution, module, entry-point and item names derived from the name a user typed."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-")
+    slug = slug.removeprefix("parrules-")
+    if not _SLUG.match(slug):
+        raise ProblemsError([Problem("<command line>", "NAME", f"plugin name {name!r} must start with a letter "
+                                     "and use letters, digits and '-'", hint="e.g. parrules new plugin dak-nong")])
+    ident = slug.replace("-", "_")
+    return {"slug": slug, "dist": f"parrules-{slug}", "module": f"parrules_{ident}", "entry": ident,
+            "check": f"{ident}.figure_share", "rule": f"{ident}_at_least"}
+
+
+_PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "{dist}"
+version = "0.1.0"
+description = "A parrules plugin: {check} check and {rule} rule kind"
+requires-python = ">=3.10"
+dependencies = ["parrules"]
+
+[project.optional-dependencies]
+test = ["pytest>=7.4"]
+
+# This is how parrules finds the plugin: the entry point group "parrules".
+[project.entry-points.parrules]
+{entry} = "{module}"
+
+[tool.setuptools]
+packages = ["{module}"]
+
+[tool.pytest.ini_options]
+testpaths = ["tests"]
+# The parrules_registry fixture registers the built-ins and these modules only.
+parrules_plugins = ["{module}"]
+"""
+
+_MODULE = '''\
+"""{dist}: a parrules plugin.
+
+It adds one evidence check, {check}, and one rule kind, {rule}. Rename, change and add to them;
+`parrules plugins` lists what is installed, and docs/plugins.md in parrules describes every hook.
+Import only what `parrules` exports: that is the API that stays stable.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from parrules import Measurement, Scored, hookimpl, to_decimal
+
+HUNDRED = Decimal(100)
+
+
+def figure_share(units, params):
+    """Share of one declared figure in another, e.g. dossiers digitised among dossiers received.
+
+    Called once for all units; returns unit code -> Measurement (or an exception for that unit).
+    """
+    part_name, whole_name = params["part"], params["whole"]
+    out = {{}}
+    for unit in units:
+        try:
+            part = to_decimal(unit.figures[part_name])
+            whole = to_decimal(unit.figures[whole_name])
+        except KeyError as missing:
+            out[unit.code] = ValueError(f"figure {{missing}} is not declared in [figures]")
+            continue
+        if whole == 0:
+            out[unit.code] = Measurement({{"share": None, "count": whole}},
+                                         {{"share": f"no {{whole_name}}: nothing to measure"}})
+            continue
+        share = part * HUNDRED / whole
+        out[unit.code] = Measurement(
+            {{"share": share, "count": whole}},
+            {{"share": f"{{part}} of {{whole}} {{whole_name}} → {{share.quantize(Decimal('0.01'))}} %"}},
+        )
+    return out
+
+
+def at_least(leaf, values):
+    """Full points when the value reaches the threshold, otherwise none. One Scored per value."""
+    threshold = to_decimal(leaf.params["threshold"])
+    out = []
+    for value in values:
+        number = to_decimal(value)
+        points = leaf.max_points if number >= threshold else Decimal(0)
+        sign = "≥" if number >= threshold else "<"
+        out.append(Scored(points, f"{{number}} {{sign}} {{threshold}} → {{points}} of {{leaf.max_points}}"))
+    return out
+
+
+@hookimpl
+def register_checks(register):
+    register(
+        "{check}",
+        figure_share,
+        description="Share (%) of one declared figure in another",
+        metrics={{"share": "part ÷ whole × 100", "count": "the whole"}},
+        params_schema={{
+            "type": "object",
+            "properties": {{"part": {{"type": "string"}}, "whole": {{"type": "string"}}}},
+            "required": ["part", "whole"],
+            "additionalProperties": False,
+        }},
+    )
+
+
+@hookimpl
+def register_rule_kinds(register):
+    register(
+        "{rule}",
+        at_least,
+        description="Full points from a threshold on, none below it",
+        params_schema={{
+            "type": "object",
+            "properties": {{"threshold": {{"type": "number"}}}},
+            "required": ["threshold"],
+            "additionalProperties": False,
+        }},
+        input_schema={{"type": ["number", "string"]}},
+    )
+'''
+
+_TESTS = '''\
+"""Tests of {dist}, using the fixtures parrules ships for plugin authors (parrules.testing)."""
+
+import pytest
+
+from parrules import ProblemsError
+from parrules.testing import assert_explains, assert_points, assert_problem, assert_status, assert_total
+
+CRITERIA = {{
+    "1": {{
+        "name": "Số hóa hồ sơ khi tiếp nhận",
+        "max_points": 2,
+        "rule": "{rule}",
+        "threshold": 80,
+        "check": "{check}",
+        "metric": "share",
+        "check_params": {{"part": "digitised", "whole": "received"}},
+    }},
+}}
+
+
+def test_plugin_is_registered(parrules_registry):
+    assert "{check}" in parrules_registry.checks
+    assert "{rule}" in parrules_registry.rule_kinds
+
+
+def test_share_above_threshold_scores_full_points(parrules_set, parrules_submission, parrules_score):
+    criteria = parrules_set(CRITERIA)
+    unit = parrules_submission("U1", figures={{"digitised": 90, "received": 100}})
+    result = parrules_score(criteria, unit)
+    assert_points(result, "1", 2)
+    assert_explains(result, "1", "90 of 100 received", "≥ 80")
+    assert_total(result, 2)
+
+
+def test_share_below_threshold_scores_nothing(parrules_set, parrules_submission, parrules_score):
+    criteria = parrules_set(CRITERIA)
+    result = parrules_score(criteria, [parrules_submission("U1", figures={{"digitised": 3, "received": 4}})])
+    assert_points(result, "1", 0)
+
+
+def test_missing_figure_marks_the_criterion_errored(parrules_set, parrules_submission, parrules_score):
+    criteria = parrules_set(CRITERIA)
+    result = parrules_score(criteria, parrules_submission("U1", figures={{"received": 4}}))
+    assert_status(result, "1", "error")
+
+
+def test_threshold_is_required(parrules_set):
+    broken = {{"1": {{**CRITERIA["1"]}}}}
+    del broken["1"]["threshold"]
+    with pytest.raises(ProblemsError) as caught:
+        parrules_set(broken)
+    assert_problem(caught, contains="threshold")
+'''
+
+_README = """\
+# {dist}
+
+A [parrules](https://pypi.org/project/parrules/) plugin: the evidence check `{check}` and the rule
+kind `{rule}`.
+
+    pip install -e .[test]
+    parrules plugins          # lists {entry}
+    pytest                    # the plugin's own tests
+
+Use it in a criteria set:
+
+    [criteria."2.4"]
+    name = "Tỷ lệ hồ sơ được số hóa khi tiếp nhận"
+    max_points = 2
+    rule = "{rule}"
+    threshold = 80
+    check = "{check}"
+    metric = "share"
+    check_params = {{ part = "digitised", whole = "received" }}
+"""
+
+
+def write_plugin(name: str, directory: str | Path = ".") -> Path:
+    """Write the package `parrules-NAME/` under `directory`; refuse to overwrite anything."""
+    names = plugin_names(name)
+    root = Path(directory) / names["dist"]
+    if root.exists():
+        raise ProblemsError([Problem(str(root), "", "already exists; nothing was written",
+                                     hint="choose another name or directory (--dir)")])
+    files = {
+        "pyproject.toml": _PYPROJECT,
+        "README.md": _README,
+        f"{names['module']}/__init__.py": _MODULE,
+        "tests/test_plugin.py": _TESTS,
+    }
+    for relative, template in files.items():
+        write_atomic(root / relative, template.format(**names))
+    return root
+
+
+SET_TEMPLATE = """\
+# A criteria set (bộ tiêu chí) for parrules. Check it with:  parrules validate {file}
+# Every criterion is a table [criteria."CODE"]; the parent of "1.2" is "1". A parent's max_points
+# must equal the sum of its children's, and the top-level base fields must add up to total_points.
+# All rule kinds with examples: docs/authoring.md.  Editor completion: parrules schema -o schema.json
+
+[set]
+id = "{id}"                      # lowercase letters, digits, '.', '-', '_'; stays stable across years
+name = "{name}"
+level = "{level}"                # ministry, province, department, district or commune
+year = {year}
+total_points = 10                # base fields only; bonus and penalty parts are not counted
+# legal_basis = [{{ number = "…/QĐ-UBND", date = {year}-01-15 }}]
+rounding = {{ decimals = 2, mode = "half_up", at = "leaf" }}
+# Bands on the index (%): lower bound inclusive, upper bound exclusive.
+bands = [
+  {{ code = "tot", name = "Tốt", from = 80 }},
+  {{ code = "kha", name = "Khá", from = 65, below = 80 }},
+  {{ code = "trung_binh", name = "Trung bình", from = 50, below = 65 }},
+  {{ code = "yeu", name = "Yếu", below = 50 }},
+]
+
+[criteria."1"]
+name = "Công tác chỉ đạo, điều hành cải cách hành chính"
+max_points = 4                   # = 1.1 + 1.2
+
+[criteria."1.1"]
+name = "Ban hành kế hoạch CCHC năm"
+max_points = 2
+rule = "yes_no"                  # the unit answers yes (full points) or no (0)
+method = "Có ban hành: 2 điểm; không ban hành: 0 điểm"
+
+[criteria."1.2"]
+name = "Mức độ hoàn thành kế hoạch CCHC"
+max_points = 2
+rule = "choice"                  # each option is worth a percentage of max_points
+options = {{ "Hoàn thành 100%" = 100, "Từ 80% đến dưới 100%" = 50, "Dưới 80%" = 0 }}
+
+[criteria."2"]
+name = "Cải cách thủ tục hành chính"
+max_points = 6                   # = 2.1 + 2.2
+
+[criteria."2.1"]
+name = "Tỷ lệ hồ sơ TTHC giải quyết đúng hạn"
+max_points = 4
+rule = "bands"                   # the unit's figure falls into one band
+bands = [
+  {{ from = 100, points = 4 }},
+  {{ from = 90, below = 100, points = 2 }},
+  {{ below = 90, points = 0 }},
+]
+
+[criteria."2.2"]
+name = "Tỷ lệ hồ sơ tiếp nhận trực tuyến"
+max_points = 2
+rule = "proportional"            # points = max × rate ÷ cap, full from the cap on
+cap = 50
+allow_na = true                  # a unit may answer "na" (không áp dụng)
+
+[criteria."T"]
+name = "Điểm thưởng"
+max_points = 1
+role = "bonus"                   # outside the base total
+
+[criteria."T.1"]
+name = "Sáng kiến CCHC được công nhận"
+max_points = 1
+rule = "bonus"
+per_item = 0.5
+"""
+
+
+def write_set(path: str | Path, *, set_id: str = "my-set", name: str = "Bộ tiêu chí xác định Chỉ số CCHC",
+              level: str = "department", year: int = 2025) -> Path:
+    target = Path(path)
+    if target.exists():
+        raise ProblemsError([Problem(str(target), "", "already exists; nothing was written",
+                                     hint="give another file name")])
+    text = SET_TEMPLATE.format(id=set_id, name=name.replace('"', '\\"'), level=level, year=year,
+                               file=target.name)
+    return write_atomic(target, text)
+

@@ -1,0 +1,7 @@
+"""`python -m parrules.cli`: the `parrules` command."""
+
+import sys
+
+from parrules.cli.main import main
+
+sys.exit(main())
