@@ -281,7 +281,7 @@ def run_parrules(criteria: parrules.CriteriaSet, subs: list[parrules.Submission]
     spec = spec_for(criteria, id="bench")
     gc.collect()
     started = time.perf_counter()
-    result = campaign_result(spec, criteria, subs, registry=parrules.Registry(entry_points=False))
+    result = campaign_result(spec, criteria, subs)
     result.write_json(out)
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux

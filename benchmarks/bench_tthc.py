@@ -70,7 +70,7 @@ def run_parrules(path: Path, units: list[str]) -> dict[str, dict[str, Any]]:
     criteria = parrules.criteria_set_from_text(_criteria_text(), registry)
     subs = [parrules.submission_from_dict({"unit": {"code": code, "name": code, "kind": "department",
                                                     "period": 2024}}) for code in units]
-    run = parrules.Engine(registry).score_many(criteria, subs, data={"dossiers": path})
+    run = parrules.score_many(criteria, subs, data={"dossiers": path})
     out = {}
     for unit in run.units:
         found = {leaf.code: leaf for leaf in unit.leaves}

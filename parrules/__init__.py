@@ -8,7 +8,16 @@ from parrules.amounts import format_points, round_to, to_decimal
 from parrules.campaign.run import Campaign, CampaignResult, load_campaign, run_campaign
 from parrules.errors import ParrulesError, PluginError, Problem, ProblemsError
 from parrules.files.writing import to_json, write_atomic
-from parrules.plugins.contracts import CheckKind, Document, Leaf, Measurement, RuleKind, Scored, UnitEvidence
+from parrules.plugins.contracts import (
+    CheckKind,
+    Document,
+    EvidenceFile,
+    Leaf,
+    Measurement,
+    RuleKind,
+    Scored,
+    UnitEvidence,
+)
 from parrules.plugins.hookspecs import hookimpl
 from parrules.plugins.registry import Registry, default_registry
 from parrules.scoring.engine import Engine, score, score_many
@@ -30,6 +39,7 @@ __all__ = [
     "CriteriaSet",
     "Document",
     "Engine",
+    "EvidenceFile",
     "Flag",
     "Leaf",
     "LeafResult",

@@ -1,4 +1,4 @@
-"""Exact points: Decimal parsing, the rounding a set declares, and number formatting.
+"""Exact points: Decimal parsing, the rounding a set declares, ranges of numbers, and number formatting.
 
 Published figures are exact to the cent (78.35), so points never pass through float. Every place that
 turns an input into points or formats points for people goes through this module.
@@ -7,8 +7,10 @@ turns an input into points or formats points for people goes through this module
 from __future__ import annotations
 
 import decimal
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Literal
+from functools import partial
+from typing import Literal, TypeVar
 
 ROUNDING_MODES: dict[str, str] = {
     "half_up": decimal.ROUND_HALF_UP,
@@ -22,8 +24,11 @@ RoundingMode = Literal["half_up", "half_even", "down", "up"]
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
-# Enough precision for any sum of points; quantize() does the rounding the set declares.
-_CONTEXT = decimal.Context(prec=34, traps=[decimal.InvalidOperation, decimal.DivisionByZero])
+CONTEXT = decimal.Context(prec=34, traps=[decimal.InvalidOperation, decimal.DivisionByZero])
+"""Enough precision for any sum of points; quantize() does the rounding the set declares."""
+
+_T = TypeVar("_T")
+_BELOW_ALL = Decimal("-Infinity")
 
 
 def to_decimal(value: object) -> Decimal:
@@ -52,18 +57,44 @@ def quantum(decimals: int) -> Decimal:
 
 
 def round_to(value: Decimal, decimals: int, mode: str = "half_up") -> Decimal:
-    return value.quantize(quantum(decimals), rounding=ROUNDING_MODES[mode], context=_CONTEXT)
+    return value.quantize(quantum(decimals), rounding=ROUNDING_MODES[mode], context=CONTEXT)
+
+
+def rounder(decimals: int, mode: str = "half_up") -> Callable[[Decimal], Decimal]:
+    """`round_to` with the decimals and mode fixed, for rounding many values the same way (a set's
+    points or percentages): the quantum and mode are looked up once."""
+    return partial(Decimal.quantize, exp=quantum(decimals), rounding=ROUNDING_MODES[mode], context=CONTEXT)
 
 
 def divide(a: Decimal, b: Decimal) -> Decimal:
-    return _CONTEXT.divide(a, b)
+    return CONTEXT.divide(a, b)
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal | None:
     """part / whole × 100, exact to 34 digits; None when the whole is zero (nothing applicable)."""
     if whole == 0:
         return None
-    return _CONTEXT.divide(part * HUNDRED, whole)
+    return CONTEXT.divide(part * HUNDRED, whole)
+
+
+def overlapping(ranges: Sequence[_T], bounds: Callable[[_T], tuple[Decimal | None, Decimal | None]]
+                ) -> list[tuple[_T, _T]]:
+    """Neighbours that overlap once `ranges` are ordered by their lower bound, as (first, second).
+
+    `bounds(range)` is (lower, upper): the lower bound is inclusive, the upper exclusive, so B from 75
+    below 80 and A from 80 meet without overlapping. An open bound (None) reaches its neighbour.
+    """
+    ordered = sorted(ranges, key=lambda r: _lower(bounds(r)[0]))
+    out = []
+    for first, second in zip(ordered, ordered[1:]):
+        end, start = bounds(first)[1], bounds(second)[0]
+        if end is None or start is None or end > start:
+            out.append((first, second))
+    return out
+
+
+def _lower(bound: Decimal | None) -> Decimal:
+    return _BELOW_ALL if bound is None else bound
 
 
 def plain(value: Decimal) -> str:

@@ -7,7 +7,7 @@ on the machine changing the outcome. Installing parrules makes these available i
 - `parrules_registry`: the built-in rules and checks plus only the plugin modules named in the ini
   option `parrules_plugins` (or returned by your own `parrules_plugins` fixture), never other
   installed plugins;
-- `parrules_engine`: an `Engine` over that registry;
+- `parrules_engine`: an `Engine` (rules and checks come from the set, built with that registry);
 - `parrules_set(criteria, **meta)`: a validated `CriteriaSet` from a dict of criteria (the total is
   the sum of the top-level maxima unless given);
 - `parrules_submission(code, answers=..., figures=..., data=..., documents=...)`: a `Submission`;
@@ -172,8 +172,8 @@ def parrules_registry(parrules_plugins: list[object]) -> Registry:
 
 
 @pytest.fixture
-def parrules_engine(parrules_registry: Registry) -> Engine:
-    return Engine(parrules_registry)
+def parrules_engine() -> Engine:
+    return Engine()
 
 
 @pytest.fixture

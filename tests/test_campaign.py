@@ -45,7 +45,7 @@ submissions = ["submissions"]
 def test_campaign_runs_with_paths_relative_to_its_file(tmp_path) -> None:
     campaign = load_campaign(write_campaign(tmp_path), parrules.Registry(entry_points=False))
     assert len(campaign.submission_files) == 4
-    result = run_campaign(campaign, registry=parrules.Registry(entry_points=False))
+    result = run_campaign(campaign)
     ranks = {p.unit.unit.code: (p.cohort, p.rank) for p in result.ranking.placings}
     assert ranks == {"SA": ("departments", 1), "SB": ("departments", 2), "SC": ("departments", 2),
                      "HX": ("districts", 1)}
@@ -144,8 +144,7 @@ def test_fast_campaign_json_is_byte_identical_to_the_plain_path(tmp_path) -> Non
     from parrules.reports import render
 
     path = write_campaign(tmp_path)
-    result = run_campaign(load_campaign(path, parrules.Registry(entry_points=False)),
-                          registry=parrules.Registry(entry_points=False))
+    result = run_campaign(load_campaign(path, parrules.Registry(entry_points=False)))
     assert result.to_json() == render(result.to_dict(), "json")
 
 
@@ -176,7 +175,7 @@ rule = "proportional"
 
     subs = [sub("A", Decimal("50"), "5"), sub("A2", Decimal("50"), "5"), sub("B", Decimal("50"), "5.0"),
             sub("C", Decimal("50.0"), "5"), sub("D", Decimal("50"), "5", appraisal="4"), sub("E", Decimal("60"), "5")]
-    run = parrules.score_many(criteria, subs, registry=parrules.Registry(entry_points=False))
+    run = parrules.score_many(criteria, subs)
     leaf = {u.unit.code: u.leaves[0] for u in run.units}
     assert leaf["A"] is leaf["A2"]
     for other in ("B", "C", "D", "E"):

@@ -124,11 +124,10 @@ def crowd(tmp_path):
 
 def test_every_unit_scored_in_a_crowd_equals_it_scored_alone(tmp_path) -> None:
     criteria = hand_set(tmp_path, SET)
-    registry = parrules.Registry(entry_points=False)
     subs = crowd(tmp_path)
-    together = parrules.score_many(criteria, subs, registry=registry)
+    together = parrules.score_many(criteria, subs)
     for sub, result in zip(subs, together.units):
-        alone = parrules.score(criteria, sub, registry=registry)
+        alone = parrules.score(criteria, sub)
         assert parrules.to_json(result.to_dict()) == parrules.to_json(alone.to_dict()), sub.code
     by_code = {u.unit.code.split("-")[0]: u for u in together.units}
     leaf = {code: {leaf.code: leaf for leaf in u.leaves} for code, u in by_code.items()}
@@ -152,7 +151,7 @@ def test_a_bad_answer_in_a_crowd_is_reported_for_its_unit(tmp_path) -> None:
                                          "answers": {"1.3": Decimal("-5"), "1.4": 3},
                                          "self_assessment": {"1.5": Decimal("9")}}, source="bad.toml")
     try:
-        parrules.score_many(criteria, [*subs, bad], registry=parrules.Registry(entry_points=False))
+        parrules.score_many(criteria, [*subs, bad])
     except parrules.ProblemsError as exc:
         found = {(p.file, p.path) for p in exc.problems}
     else:
@@ -162,8 +161,7 @@ def test_a_bad_answer_in_a_crowd_is_reported_for_its_unit(tmp_path) -> None:
 
 def test_campaign_json_names_things_once_and_reports_still_show_them(tmp_path) -> None:
     criteria = hand_set(tmp_path, SET)
-    registry = parrules.Registry(entry_points=False)
-    result = campaign_result(spec_for(criteria, id="crowd"), criteria, crowd(tmp_path), registry=registry)
+    result = campaign_result(spec_for(criteria, id="crowd"), criteria, crowd(tmp_path))
     raw = result.to_json()
     assert raw == render(result.to_dict(), "json")  # the fast writer and the plain path agree byte for byte
     data = json.loads(raw)
@@ -229,7 +227,6 @@ rule = "proportional"
 def test_numbers_spelled_differently_are_not_shared(tmp_path) -> None:
     """2.50 and 2.5, 75.00 and 75, -0 and 0 are equal numbers but print differently: never shared."""
     criteria = hand_set(tmp_path, SPELLED)
-    registry = parrules.Registry(entry_points=False)
 
     def unit(code: str, own: dict, rate: object) -> parrules.Submission:
         return parrules.submission_from_dict({"unit": {"code": code, "name": code}, "self_assessment": own,
@@ -241,9 +238,9 @@ def test_numbers_spelled_differently_are_not_shared(tmp_path) -> None:
             unit("W", {"1.1": Decimal("1")}, Decimal("0")),
             unit("V", {"1.1": Decimal("1")}, -0.0),
             unit("U", {"1.1": Decimal("1")}, 0.0)]
-    together = parrules.score_many(criteria, subs, registry=registry)
+    together = parrules.score_many(criteria, subs)
     for sub, result in zip(subs, together.units):
-        alone = parrules.score(criteria, sub, registry=registry)
+        alone = parrules.score(criteria, sub)
         assert parrules.to_json(result.to_dict()) == parrules.to_json(alone.to_dict()), sub.code
     by_code = {u.unit.code: u for u in together.units}
     assert str(by_code["Y"].node("1").applicable_max) == "2.50"
@@ -253,13 +250,12 @@ def test_numbers_spelled_differently_are_not_shared(tmp_path) -> None:
 
 def test_nan_and_infinity_answers_are_refused_with_their_place(tmp_path) -> None:
     criteria = hand_set(tmp_path, SPELLED)
-    registry = parrules.Registry(entry_points=False)
     good = parrules.submission_from_dict({"unit": {"code": "A", "name": "A"}, "answers": {"2": Decimal("60")}})
     for bad_value in (Decimal("NaN"), Decimal("Infinity"), float("nan")):
         bad = parrules.submission_from_dict({"unit": {"code": "B", "name": "B"}, "answers": {"2": bad_value}},
                                             source="b.toml")
         try:
-            parrules.score_many(criteria, [good, bad], registry=registry)
+            parrules.score_many(criteria, [good, bad])
         except parrules.ProblemsError as exc:
             assert [(p.file, p.path) for p in exc.problems] == [("b.toml", 'answers."2"')]
             assert "not a number a criterion can be scored on" in exc.problems[0].message

@@ -14,7 +14,7 @@ REGISTRY = parrules.Registry(entry_points=False)
 
 
 def _rank(criteria, subs):
-    run = parrules.score_many(criteria, subs, registry=REGISTRY)
+    run = parrules.score_many(criteria, subs)
     return rank_units(criteria, run.units)
 
 
@@ -46,10 +46,10 @@ def test_fewest_criteria_to_next_band_and_rank_reach_them_when_rescored(tmp_path
 
     band = gaps.next_band
     assert band is not None and band.label == "B" and band.reachable
-    assert band.criteria == ["2.2"]  # +8 -> 82: one criterion is enough, and it reaches A as well
+    assert band.criteria == ("2.2",)  # +8 -> 82: one criterion is enough, and it reaches A as well
     rank = gaps.next_rank
     assert rank is not None and rank.label == "2" and rank.needed_index == Decimal("85.00")
-    assert rank.criteria == ["2.2", "1.1"]  # 74 + 8 + 6 = 88 >= 85; 2.2 alone (82) is not enough
+    assert rank.criteria == ("2.2", "1.1")  # 74 + 8 + 6 = 88 >= 85; 2.2 alone (82) is not enough
 
     # Re-score with the suggested criteria at full marks (appraisal rounds at max): the targets are met.
     full = {code: str(criteria.nodes[code].max_points) for code in rank.criteria}

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-import parrules
 from parrules.campaign.run import campaign_result, spec_for
 from parrules.reports import write_report
 
@@ -53,10 +52,9 @@ def browse(chromium: str, page: Path, tmp_path: Path, *extra: str) -> tuple[str,
 @pytest.fixture
 def report(tmp_path) -> Path:
     criteria = hand_set(tmp_path)
-    registry = parrules.Registry(entry_points=False)
     subs = [unit("A", split("87.59"), name="Sở Nội vụ"), unit("X", split("83.55"), name=EVIL),
             unit("H", split("71.2"), kind="district", name="Huyện Đắk Mil")]
-    data = campaign_result(spec_for(criteria, id="html"), criteria, subs, registry=registry).to_dict()
+    data = campaign_result(spec_for(criteria, id="html"), criteria, subs).to_dict()
     return write_report(data, "html", tmp_path / "report.html", vietnamese=True)
 
 

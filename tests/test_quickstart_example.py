@@ -13,7 +13,7 @@ EXAMPLE = ROOT / "examples" / "first-set"
 def test_example_scores_as_the_readme_says(registry):
     criteria = parrules.load_criteria_set(EXAMPLE / "criteria.toml", registry)
     subs = parrules.load_submissions(sorted((EXAMPLE / "submissions").glob("*.toml")))
-    run = parrules.score_many(criteria, subs, registry=registry)
+    run = parrules.score_many(criteria, subs)
     snv, stp = run.unit("SNV"), run.unit("STP")
     assert (snv.total_points, snv.index, snv.band) == (Decimal("16.75"), Decimal("83.75"), "tuong_doi_cao")
     assert snv.leaf("2.1").explanation == "98.7 % → band 90 %–<100 % → 2 of 4"

@@ -18,7 +18,7 @@ def test_competition_ranks_share_and_skip() -> None:
 
 def _run(tmp_path, subs, **kwargs):
     criteria = hand_set(tmp_path)
-    run = parrules.score_many(criteria, subs, registry=parrules.Registry(entry_points=False))
+    run = parrules.score_many(criteria, subs)
     return criteria, rank_units(criteria, run.units, **kwargs)
 
 

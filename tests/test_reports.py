@@ -26,14 +26,13 @@ EVIL = "<script>alert(1)</script>"
 @pytest.fixture
 def result(tmp_path):
     criteria = hand_set(tmp_path)
-    registry = parrules.Registry(entry_points=False)
-    last_year = parrules.score_many(criteria, [unit("A", split("70")), unit("B", split("83.55"))], registry=registry)
+    last_year = parrules.score_many(criteria, [unit("A", split("70")), unit("B", split("83.55"))])
     previous = tmp_path / "prev.json"
     parrules.write_atomic(previous, parrules.to_json(last_year.to_dict()))
     subs = [unit("A", split("87.59"), name="Sở A | <b>đậm</b>", appraisals={"2.2": "2.59"}),
             unit("B", split("83.55"), name=EVIL),
             unit("C", split("60"), name="=1+1"), unit("H", split("75"), kind="district", name="Huyện Đắk Mil")]
-    return campaign_result(spec_for(criteria, id="r"), criteria, subs, registry=registry,
+    return campaign_result(spec_for(criteria, id="r"), criteria, subs,
                            previous=load_previous(previous))
 
 

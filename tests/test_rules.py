@@ -10,7 +10,7 @@ import parrules
 def score_one(make_set, make_sub, criterion: str, answer: str, registry, max_points: str = "1"):
     criteria = make_set(f'[criteria."1"]\nname = "Tiêu chí"\nmax_points = {max_points}\n{criterion}',
                         total=max_points)
-    result = parrules.score(criteria, make_sub(f'[answers]\n"1" = {answer}\n'), registry=registry)
+    result = parrules.score(criteria, make_sub(f'[answers]\n"1" = {answer}\n'))
     return result.leaf("1")
 
 
@@ -107,11 +107,11 @@ def test_survey_weighted_mean_over_forms(make_set, make_sub, registry):
 
 def test_manual_takes_only_appraisal_or_self(make_set, make_sub, registry):
     criteria = make_set('[criteria."1"]\nname = "Sáng kiến"\nmax_points = 1\nrule = "manual"\n', total="1")
-    self_only = parrules.score(criteria, make_sub('[self_assessment]\n"1" = 1\n'), registry=registry).leaf("1")
+    self_only = parrules.score(criteria, make_sub('[self_assessment]\n"1" = 1\n')).leaf("1")
     assert (self_only.final_points, self_only.final_stage, self_only.computed_points) == (D(1), "self", None)
     appraised = parrules.score(criteria, make_sub(
         '[self_assessment]\n"1" = 1\n[[appraisals]]\ncode = "1"\npoints = 0.5\nreason = "chưa được công nhận"\n'
-    ), registry=registry).leaf("1")
+    )).leaf("1")
     assert (appraised.final_points, appraised.final_stage) == (D("0.5"), "appraisal")
 
 
@@ -150,7 +150,7 @@ def test_bonus_and_penalty_are_capped_and_outside_the_base(make_set, make_sub, r
         per_item = 2
         """)
     sub = make_sub('[answers]\n"1" = 90\n"T.1" = 5\n"T.2" = 1\n"P.1" = 2\n')
-    result = parrules.score(criteria, sub, registry=registry)
+    result = parrules.score(criteria, sub)
     assert result.leaf("T.1").final_points == D(2)        # 5 × 1, capped at its maximum 2
     assert result.leaf("P.1").final_points == D(4)        # 2 × 2
     assert (result.base_points, result.bonus_points, result.penalty_points) == (D(9), D(2), D(3))
@@ -176,5 +176,5 @@ def test_penalty_never_takes_the_total_below_zero(make_set, make_sub, registry):
         max_points = 5
         rule = "penalty"
         """)
-    result = parrules.score(criteria, make_sub('[answers]\n"1" = 20\n"P.1" = 5\n'), registry=registry)
+    result = parrules.score(criteria, make_sub('[answers]\n"1" = 20\n"P.1" = 5\n'))
     assert result.total_points == D(0)

@@ -70,7 +70,7 @@ def years(tmp_path):
         unit("A", {"1.1": "30", "1.2": "20", "1.3": "10", "2.1": "25", "2.2": "5"}),   # 90
         unit("B", {"1.1": "30", "1.2": "20", "1.3": "10", "2.1": "20", "2.2": "5"}),   # 85
         unit("C", {"1.1": "24", "1.2": "20", "1.3": "10", "2.1": "20", "2.2": "0"}),   # 74
-    ], registry=REGISTRY)
+    ])
     previous = tmp_path / "results-2024.json"
     parrules.write_atomic(previous, parrules.to_json(old.to_dict()))  # what `parrules score --format json` writes
     new_set = hand_set(tmp_path, NEW_SET, "new.toml")
@@ -79,7 +79,7 @@ def years(tmp_path):
         unit("B", {"1.1": "30", "1.2": "30", "2.1": "0", "2.2": "20", "2.3": "5"}),    # 85
         unit("C", {"1.1": "30", "1.2": "30", "2.1": "5", "2.2": "20", "2.3": "10"}),   # 95
         unit("N", {"1.1": "10"}),                                                      # new this year
-    ], registry=REGISTRY)
+    ])
     mapping_path = tmp_path / "mapping.toml"
     mapping_path.write_text(MAPPING, encoding="utf-8")
     return new_set, new, previous, mapping_path

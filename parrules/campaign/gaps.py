@@ -12,24 +12,23 @@ are not counted on: a unit cannot plan on a bonus.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
-from operator import attrgetter
 from typing import Any
 
-from parrules.amounts import _CONTEXT, HUNDRED, ROUNDING_MODES, ZERO, percent, quantum
+from parrules.amounts import HUNDRED, ZERO, percent, quantum, rounder
 from parrules.campaign.ranking import Placing, Ranking
 from parrules.scoring.results import LeafResult, UnitResult
+from parrules.scoring.sharing import PerResult
 from parrules.sets.criteria_set import CriteriaSet, code_sort_key
 
 _RECOVERABLE = ("partial", "zero", "not_evaluated", "error")
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False)
 class Loss:
     """Points a unit lost on one criterion. Compared by identity: units sharing a leaf result share
-    its loss, and the analysis looks losses up among tens of thousands of them."""
+    its loss (see `parrules.scoring.sharing`)."""
 
     code: str
     name: str
@@ -40,10 +39,6 @@ class Loss:
     points: Decimal | None
     status: str
     explanation: str
-    #: place among all losses of a run, largest first (set while analysing; sorts a unit's losses)
-    _order: int = field(default=0, init=False, repr=False, compare=False)
-    #: raw JSON while a campaign is being written (see campaign_json)
-    _json: Any = field(default=None, init=False, repr=False, compare=False)
 
     def to_dict(self, *, brief: bool = False) -> dict[str, Any]:
         """Plain data; `brief` (the campaign format) names the criterion by code only: its name, field
@@ -55,14 +50,14 @@ class Loss:
                 "explanation": self.explanation}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     """What a target takes: the criteria to bring to full points and the index that would give."""
 
     kind: str  # "band" or "rank"
     label: str  # band code, or the rank to reach
     needed_index: Decimal
-    criteria: list[str] = field(default_factory=list)
+    criteria: tuple[str, ...] = ()
     gain: Decimal = ZERO
     resulting_index: Decimal | None = None
     reachable: bool = True
@@ -73,10 +68,10 @@ class Target:
                 "reachable": self.reachable}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class GapAnalysis:
     code: str
-    losses: list[Loss]
+    losses: tuple[Loss, ...]
     next_band: Target | None
     next_rank: Target | None
 
@@ -88,91 +83,64 @@ class GapAnalysis:
 
 
 class _SetFacts:
-    """What the analysis needs from the set, computed once per campaign, and the losses made so far.
-
-    Units sharing a leaf result share its loss: the loss is kept on the leaf while analysing
-    (`LeafResult._loss`) and taken off again by `release()`.
-    """
+    """What the analysis needs from the set, computed once per campaign, and the losses made so far:
+    one per distinct leaf result, since units sharing a leaf result share its loss."""
 
     def __init__(self, criteria: CriteriaSet) -> None:
         self.criteria = criteria
         self.role: dict[str, str] = {}
         self.field: dict[str, str] = {}
-        for root in criteria.roots:
-            node = criteria.nodes[root]
-            stack = [root]
-            while stack:
-                code = stack.pop()
-                self.role[code] = node.role
-                self.field[code] = root
-                stack.extend(criteria.nodes[code].children)
+        root, role = "", "base"
+        for node in criteria.walk():  # depth first: a field, then everything below it
+            if node.depth == 0:
+                root, role = node.code, node.role
+            self.role[node.code] = role
+            self.field[node.code] = root
         self.order = {code: i for i, code in enumerate(sorted(criteria.leaves, key=code_sort_key))}
         bands = [b for b in criteria.meta.bands if b.from_ is not None]
         self.band_floors = sorted((b.from_, b.code) for b in bands)  # type: ignore[misc]
         self.only_base = all(role == "base" for role in self.role.values())
         r = criteria.meta.rounding
         self.percent_step = quantum(r.percent_decimals)
-        self.round_percent = partial(Decimal.quantize, exp=self.percent_step, rounding=ROUNDING_MODES[r.mode],
-                                     context=_CONTEXT)
-        self.leaves: list[LeafResult] = []  # leaves holding a loss
-        self.losses: list[Loss] = []
+        self.round_percent = rounder(r.percent_decimals, r.mode)
+        self.loss_of: PerResult[LeafResult, Loss | None] = PerResult(self._loss)
 
-    def losses_of(self, leaves: list[LeafResult]) -> list[Loss]:
+    def losses_of(self, leaves: Sequence[LeafResult]) -> list[Loss]:
         """The unit's losses, unsorted; each distinct leaf result is looked at once."""
-        known = [leaf._loss for leaf in leaves]
-        if None in known:
-            known = [k if k is not None else self._loss(leaf) for k, leaf in zip(known, leaves)]
-        return [k for k in known if k is not _NO_LOSS]
+        return [k for k in self.loss_of.many(leaves) if k is not None]
 
-    def _loss(self, leaf: LeafResult) -> Any:
+    def _loss(self, leaf: LeafResult) -> Loss | None:
         role = self.role[leaf.code]
         if role == "penalty" and leaf.final_points:
             lost = leaf.final_points
         elif role == "base" and leaf.status in _RECOVERABLE:
             lost = leaf.max_points - (leaf.final_points or ZERO)
         else:
-            lost = None
-        made: Any = _NO_LOSS
-        if lost is not None:
-            made = Loss(leaf.code, self.criteria.nodes[leaf.code].name, self.field[leaf.code], role, lost,
-                        leaf.max_points, leaf.final_points, leaf.status, leaf.explanation)
-            self.losses.append(made)
-        leaf._loss = made
-        self.leaves.append(leaf)
-        return made
+            return None
+        return Loss(leaf.code, self.criteria.nodes[leaf.code].name, self.field[leaf.code], role, lost,
+                    leaf.max_points, leaf.final_points, leaf.status, leaf.explanation)
 
-    def number_losses(self) -> None:
-        """Give every loss made so far its place: largest first, then in the set's order."""
+    def places(self) -> dict[Loss, int]:
+        """Every loss made so far by its place: largest first, then in the set's order."""
         order = self.order
-        for i, loss in enumerate(sorted(self.losses, key=lambda x: (-x.lost, order[x.code]))):
-            loss._order = i
-
-    def release(self) -> None:
-        for leaf in self.leaves:
-            leaf._loss = None
-        self.leaves.clear()
-
-
-_NO_LOSS: Any = object()
-_BY_ORDER = attrgetter("_order")
+        made = [loss for loss in self.loss_of.values() if loss is not None]
+        return {loss: i for i, loss in enumerate(sorted(made, key=lambda x: (-x.lost, order[x.code])))}
 
 
 def analyse(criteria: CriteriaSet, ranking: Ranking, *, facts: _SetFacts | None = None) -> dict[str, GapAnalysis]:
     """Gap analysis of every ranked unit, by unit code."""
     facts = facts or _SetFacts(criteria)
     strict = bool(ranking.tie_break)
-    try:
-        found = [(placing, facts.losses_of(placing.unit.leaves)) for placing in ranking.placings]
-        facts.number_losses()
-    finally:
-        facts.release()
+    found = [(placing, facts.losses_of(placing.unit.leaves)) for placing in ranking.placings]
+    places = facts.places()
     above: dict[str, tuple[int, Decimal]] = {}
     for cohort in ranking.cohorts:
         above.update(_next_better(cohort.placings))
     out = {}
     for placing, losses in found:
         code = placing.unit.unit.code
-        out[code] = _analysis(criteria, placing.unit, losses, above.get(code), strict, facts)
+        losses.sort(key=places.__getitem__)
+        out[code] = _analysis(criteria, placing.unit, tuple(losses), above.get(code), strict, facts)
     return out
 
 
@@ -197,9 +165,8 @@ def _next_better(placings: Sequence[Placing]) -> dict[str, tuple[int, Decimal]]:
     return out
 
 
-def _analysis(criteria: CriteriaSet, unit: UnitResult, losses: list[Loss], above: tuple[int, Decimal] | None,
-              strict: bool, facts: _SetFacts) -> GapAnalysis:
-    losses.sort(key=_BY_ORDER)
+def _analysis(criteria: CriteriaSet, unit: UnitResult, losses: tuple[Loss, ...],
+              above: tuple[int, Decimal] | None, strict: bool, facts: _SetFacts) -> GapAnalysis:
     if unit.index is None:
         return GapAnalysis(unit.unit.code, losses, None, None)
     gains = losses if facts.only_base else [loss for loss in losses if loss.role == "base"]
@@ -232,7 +199,7 @@ def _reach(unit: UnitResult, gains: Sequence[Loss], kind: str, label: str, neede
         return index is not None and (index > needed if strict else index >= needed)
 
     if enough(unit.index):
-        return Target(kind, label, needed, [], ZERO, unit.index, True)
+        return Target(kind, label, needed, (), ZERO, unit.index, True)
     rounding = facts.round_percent
     start = unit.base_points + unit.bonus_points - unit.penalty_points
     too_little = (needed - facts.percent_step) * unit.applicable_max / HUNDRED - start
@@ -246,7 +213,7 @@ def _reach(unit: UnitResult, gains: Sequence[Loss], kind: str, label: str, neede
             continue
         index = _index_with_gain(unit, gain, rounding)
         if enough(index):
-            return Target(kind, label, needed, chosen, gain, index, True)
+            return Target(kind, label, needed, tuple(chosen), gain, index, True)
     if chosen and gain < too_little:
         index = _index_with_gain(unit, gain, rounding)
-    return Target(kind, label, needed, chosen, gain, index, False)
+    return Target(kind, label, needed, tuple(chosen), gain, index, False)

@@ -1,13 +1,12 @@
 """The campaign JSON, written fast: each unit's entry is put together from raw JSON of shared results.
 
-A campaign of 10,000 units × 76 criteria has three quarters of a million leaf results, but units in
-the same situation share one result object (see `engine`), so there are only some tens of thousands
-of distinct leaves, nodes and gap losses. Each is serialised once — its raw JSON kept on the object
-(`_json`) while the campaign is written and taken off afterwards — and a unit's entry is one bytes
-template filled with those pieces and a few small `orjson` calls. Building a dict per unit for a
-general serialiser cost more than all the scoring.
+A campaign's units share leaf and node results (see `parrules.scoring.sharing`), so there are far
+fewer distinct results, and gap losses, than units × criteria. Each distinct one is serialised once,
+in caches this writer owns for one campaign, and a unit's entry is one bytes template filled with
+those pieces and a few small `orjson` calls: building a dict per unit for a general serialiser cost
+more than all the scoring.
 
-The bytes are exactly those of `output.to_json(CampaignResult.to_dict(), indent=False)` (sorted keys,
+The bytes are exactly those of `to_json(CampaignResult.to_dict(), indent=False)` (sorted keys,
 exact decimals); `tests/test_campaign.py` and `tests/test_columnwise.py` compare them.
 """
 
@@ -20,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from parrules.files.writing import _default, decimal_json
+from parrules.files.writing import decimal_json, json_default
+from parrules.scoring.sharing import PerResult
 
 if TYPE_CHECKING:
     from parrules.campaign.gaps import GapAnalysis, Target
@@ -41,96 +41,57 @@ _TARGET = (b'{"criteria":%b,"gain":%b,"kind":%b,"label":%b,"needed_index":%b,"re
 def campaign_json_chunks(result: CampaignResult, batch: int = 200) -> Iterator[bytes | memoryview]:
     """The campaign JSON in pieces (whole units each) that join to the full document."""
     writer = _Writer()
-    try:
-        marker = b'"' + secrets.token_hex(16).encode() + b'"'  # where the units go
-        head, tail = writer.dumps(result.to_dict(units=orjson.Fragment(marker))).split(marker)
-        yield head + b"["
-        placings = result.ranking.placings
-        for start in range(0, len(placings), batch):
-            if start:
-                yield b","
-            yield b",".join([writer.unit(result, p) for p in placings[start:start + batch]])
-        yield b"]" + tail + b"\n"
-    finally:
-        writer.release()
+    marker = b'"' + secrets.token_hex(16).encode() + b'"'  # where the units go
+    head, tail = writer.dumps(result.to_dict(units=orjson.Fragment(marker))).split(marker)
+    yield head + b"["
+    placings = result.ranking.placings
+    for start in range(0, len(placings), batch):
+        if start:
+            yield b","
+        yield b",".join([writer.unit(result, p) for p in placings[start:start + batch]])
+    yield b"]" + tail + b"\n"
 
 
 class _Writer:
     """Raw JSON of numbers and shared results, each made once while one campaign is written."""
 
     def __init__(self) -> None:
-        self._numbers: dict[str, tuple[Decimal, bytes, Any]] = {}
-        self._by_id: dict[int, tuple[Any, ...]] = {}  # objects (Decimals, provenance) seen, kept alive
-        self._keep: list[Any] = []  # results holding raw JSON in `_json`
+        self._numbers: dict[str, tuple[bytes, Any]] = {}  # by spelling: its JSON text, and as a Fragment
         self._texts: dict[str | None, bytes] = {}  # bands, kinds, labels: a few strings, many times
+        self._leaves: PerResult[Any, bytes] = PerResult(lambda leaf: self.dumps(leaf.to_dict(compact=True)))
+        self._nodes: PerResult[Any, bytes] = PerResult(lambda node: self.dumps(node.to_dict(compact=True)))
+        self._losses: PerResult[Any, bytes] = PerResult(
+            lambda loss: _LOSS % (orjson.dumps(loss.code), self.number(loss.lost)))  # Loss.to_dict(brief=True)
+        self._provenances: PerResult[Any, bytes] = PerResult(lambda item: self.dumps(item.to_dict()))
 
     def number(self, value: Decimal | None) -> bytes:
-        """A Decimal as exact JSON text (1.50 stays 1.50), as `output.to_json` writes it."""
+        """A Decimal as exact JSON text (1.50 stays 1.50), as `to_json` writes it."""
         if value is None:
             return b"null"
-        hit = self._by_id.get(id(value))  # results share their Decimal objects too
-        if hit is not None and hit[0] is value:
-            return hit[1]  # type: ignore[no-any-return]
-        return self._number(value)[1]
+        return self._number(value)[0]
 
-    def _number(self, value: Decimal) -> tuple[Decimal, bytes, Any]:
-        """(value, its JSON text, that text as an orjson Fragment), made once per spelling."""
+    def _number(self, value: Decimal) -> tuple[bytes, Any]:
+        """(its JSON text, that text as an orjson Fragment), made once per spelling."""
         key = str(value)
         found = self._numbers.get(key)
         if found is None:
             text = decimal_json(value).encode()
-            found = self._numbers[key] = (value, text, orjson.Fragment(text))
-        self._by_id[id(value)] = (value, found[1], found[2])
+            found = self._numbers[key] = (text, orjson.Fragment(text))
         return found
 
     def _fragment(self, value: Any) -> Any:
-        """orjson's `default`: a Decimal's cached Fragment; anything else as `output.to_json` does."""
+        """orjson's `default`: a Decimal's cached Fragment; anything else as `to_json` does."""
         if type(value) is not Decimal:
-            return _default(value)
-        hit = self._by_id.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[2]
-        return self._number(value)[2]
+            return json_default(value)
+        return self._number(value)[1]
 
     def dumps(self, data: Any) -> bytes:
         return orjson.dumps(data, default=self._fragment, option=_OPTIONS)
 
-    def many(self, items: list[Any], **shape: Any) -> bytes:
-        """Comma-joined raw JSON of results (`to_dict(**shape)` each); a shared object is serialised once."""
-        parts = [item._json for item in items]
-        try:
-            return b",".join(parts)
-        except TypeError:  # some not serialised yet (None)
-            return b",".join([part if part is not None else self._remember(item, shape)
-                              for part, item in zip(parts, items)])
-
-    def _remember(self, item: Any, shape: dict[str, Any]) -> bytes:
-        made = item._json = self.dumps(item.to_dict(**shape))
-        self._keep.append(item)
-        return made
-
-    def _losses(self, losses: list[Any]) -> bytes:
-        parts = [loss._json for loss in losses]
-        try:
-            return b",".join(parts)
-        except TypeError:  # some not serialised yet (None)
-            return b",".join([part if part is not None else self._loss(loss) for part, loss in zip(parts, losses)])
-
-    def _loss(self, loss: Any) -> bytes:
-        made = loss._json = _LOSS % (orjson.dumps(loss.code), self.number(loss.lost))  # Loss.to_dict(brief=True)
-        self._keep.append(loss)
-        return made
-
-    def _once(self, item: Any) -> bytes:
-        hit = self._by_id.get(id(item))
-        if hit is None or hit[0] is not item:
-            hit = self._by_id[id(item)] = (item, self.dumps(item.to_dict()))
-        return hit[1]
-
     def _gaps(self, gap: GapAnalysis | None) -> bytes:
         if gap is None:
             return b"null"
-        return _GAPS % (self._losses(gap.losses), self._target(gap.next_band), self._target(gap.next_rank))
+        return _GAPS % (b",".join(self._losses.many(gap.losses)), self._target(gap.next_band), self._target(gap.next_rank))
 
     def _target(self, target: Target | None) -> bytes:
         """Target.to_dict() as raw JSON."""
@@ -159,14 +120,9 @@ class _Writer:
         return _UNIT % (
             num(unit.applicable_max), band, num(unit.base_points), num(unit.bonus_points),
             self._gaps(result.gaps.get(code)), num(unit.index),
-            self.many(unit.leaves, compact=True), self.many(unit.nodes, compact=True),
-            num(unit.penalty_points), dumps(placing.to_dict()), self._once(unit.provenance), num(unit.total_points),
+            b",".join(self._leaves.many(unit.leaves)), b",".join(self._nodes.many(unit.nodes)),
+            num(unit.penalty_points), dumps(placing.to_dict()), self._provenances(unit.provenance),
+            num(unit.total_points),
             dumps(unit.unit.to_dict()), dumps(unit.warnings) if unit.warnings else b"[]",
             b"null" if change is None else dumps(change.to_dict()),
         )
-
-    def release(self) -> None:
-        """Take the raw JSON off the results again (they may change after being written)."""
-        for item in self._keep:
-            item._json = None
-        self._keep.clear()

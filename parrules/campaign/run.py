@@ -24,14 +24,12 @@ paths relative to the file, so the whole round can be re-run and re-derived from
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from parrules.campaign.gaps import GapAnalysis, analyse
 from parrules.campaign.json_writer import campaign_json_chunks
@@ -40,23 +38,24 @@ from parrules.campaign.yoy import CodeMapping, YearOverYear, compare, load_mappi
 from parrules.errors import Problem, ProblemsError
 from parrules.files.reading import read_document
 from parrules.files.writing import write_atomic
-from parrules.plugins.registry import Registry, _version
+from parrules.plugins.registry import Registry, parrules_version
 from parrules.scoring.engine import Engine
 from parrules.scoring.results import RunResult
-from parrules.sets.criteria_set import CriteriaSet, Node, load_criteria_set
+from parrules.scoring.sharing import no_gc_pauses
+from parrules.sets.codes import field_code
+from parrules.sets.criteria_set import CriteriaSet, load_criteria_set
+from parrules.sets.validation import StrictModel, validate_model
+from parrules.submissions.folders import submission_files
 from parrules.submissions.submission import Submission, load_submissions
 
 CAMPAIGN_FORMAT = "parrules.campaign/2"  # 1 repeated names, maxima and explanations in every unit
-SUBMISSION_SUFFIXES = (".toml", ".json")
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as a long run advances (for a progress bar)."""
 
 
-class CampaignSpec(BaseModel):
+class CampaignSpec(StrictModel):
     """The `[campaign]` table."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", description="Stable identifier of the campaign")
     name: str
@@ -72,8 +71,7 @@ class CampaignSpec(BaseModel):
     gaps: bool = Field(True, description="Analyse where each unit lost points")
 
 
-class CampaignFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class CampaignFile(StrictModel):
     campaign: CampaignSpec
 
 
@@ -92,8 +90,6 @@ class Campaign:
 
 def load_campaign(path: str | Path, registry: Registry | None = None) -> Campaign:
     """Read and check a campaign file: every path exists, tie-break keys name something."""
-    from parrules.sets.validation import validate_model
-
     doc = read_document(path, what="campaign")
     label = doc.label
     problems: list[Problem] = []
@@ -125,7 +121,7 @@ def load_campaign(path: str | Path, registry: Registry | None = None) -> Campaig
         if found is None:
             continue
         if found.is_dir():
-            files.extend(sorted(p for p in found.iterdir() if p.suffix.lower() in SUBMISSION_SUFFIXES))
+            files.extend(submission_files(found))
         else:
             files.append(found)
     data = {}
@@ -178,7 +174,7 @@ class CampaignResult:
         meta = c.meta
         return {
             "format": CAMPAIGN_FORMAT,
-            "generator": f"parrules {_version()}",
+            "generator": f"parrules {parrules_version()}",
             "campaign": {"id": self.campaign.id, "name": self.campaign.name, "rank_by": self.ranking.rank_by,
                          "tie_break": list(self.ranking.tie_break)},
             "criteria_set": {
@@ -186,7 +182,7 @@ class CampaignResult:
                 "decimals": meta.rounding.decimals, "percent_decimals": meta.rounding.percent_decimals,
                 "bands": [{"code": b.code, "name": b.name, "from": b.from_, "below": b.below} for b in meta.bands],
                 "criteria": [{"code": n.code, "name": n.name, "max_points": n.max_points, "depth": n.depth,
-                              "field": field, "role": n.role, "leaf": n.is_leaf} for n, field in _with_fields(c)],
+                              "field": field_code(n.code), "role": n.role, "leaf": n.is_leaf} for n in c.walk()],
             },
             "statistics": self.ranking.statistics.to_dict(),
             "cohorts": [cohort.to_dict() for cohort in self.ranking.cohorts],
@@ -207,21 +203,12 @@ class CampaignResult:
         return entry
 
 
-def _with_fields(criteria: CriteriaSet) -> Iterator[tuple[Node, str]]:
-    """Every node in official order with the code of the field (top-level node) it belongs to."""
-    field = ""
-    for node in criteria.walk():
-        if node.depth == 0:
-            field = node.code
-        yield node, field
-
-
 def load_campaign_submissions(campaign: Campaign, progress: Progress | None = None) -> list[Submission]:
     """Every submission of the campaign; problems of all files are raised together."""
     return load_submissions(list(campaign.submission_files), progress)
 
 
-def run_campaign(campaign: Campaign, *, registry: Registry | None = None, progress: Progress | None = None,
+def run_campaign(campaign: Campaign, *, progress: Progress | None = None,
                  submissions: list[Submission] | None = None) -> CampaignResult:
     """Score, rank, compare with last year and analyse gaps."""
     subs = submissions if submissions is not None else load_campaign_submissions(campaign, progress)
@@ -229,43 +216,26 @@ def run_campaign(campaign: Campaign, *, registry: Registry | None = None, progre
     mapping: CodeMapping | None = None
     if campaign.code_mapping:
         mapping = load_mapping(campaign.code_mapping, previous.criteria_set_id if previous else "", campaign.criteria)
-    return campaign_result(campaign.spec, campaign.criteria, subs, data=campaign.data, registry=registry,
+    return campaign_result(campaign.spec, campaign.criteria, subs, data=campaign.data,
                            previous=previous, mapping=mapping, progress=progress)
 
 
 def campaign_result(spec: CampaignSpec, criteria: CriteriaSet, subs: list[Submission], *,
-                    data: Mapping[str, Path] | None = None, registry: Registry | None = None,
+                    data: Mapping[str, Path] | None = None,
                     previous: Any = None, mapping: CodeMapping | None = None,
                     progress: Progress | None = None) -> CampaignResult:
     """The campaign pipeline on submissions already in memory (what the benchmark times)."""
     with no_gc_pauses():
-        return _campaign_result(spec, criteria, subs, data=data, registry=registry, previous=previous,
+        return _campaign_result(spec, criteria, subs, data=data, previous=previous,
                                 mapping=mapping, progress=progress)
 
 
-@contextmanager
-def no_gc_pauses() -> Iterator[None]:
-    """Hold the cyclic garbage collector while a run builds millions of acyclic result objects.
-
-    10,000 units × 90 leaves allocate several million containers; every allocation threshold would
-    start a collection that walks all of them again. Results hold no reference cycles, so nothing is
-    lost by collecting once afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _campaign_result(spec: CampaignSpec, criteria: CriteriaSet, subs: list[Submission], *,
-                     data: Mapping[str, Path] | None, registry: Registry | None, previous: Any,
+                     data: Mapping[str, Path] | None, previous: Any,
                      mapping: CodeMapping | None, progress: Progress | None) -> CampaignResult:
     if progress:
         progress("scoring", 0, len(subs))
-    run = Engine(registry).score_many(criteria, subs, data=data)
+    run = Engine().score_many(criteria, subs, data=data)
     if progress:
         progress("scoring", len(subs), len(subs))
     ranking = rank_units(criteria, run.units, cohorts=spec.cohorts, rank_by=spec.rank_by, tie_break=spec.tie_break)

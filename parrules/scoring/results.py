@@ -1,13 +1,17 @@
 """Typed results: per leaf every stage and the final points, per node the sums, per unit the index.
 
-Results are plain slotted dataclasses (10,000 units × 90 leaves must stay cheap) that serialise to
-JSON with a published schema (`parrules schema results`). Points stay Decimal and are written to JSON
-as exact numbers, so 78.35 is 78.35 in every consumer.
+Results are frozen, slotted dataclasses holding tuples: units in the same situation share one
+`LeafResult` or `NodeResult` object (see `parrules.scoring.sharing`), so nothing a caller does to one
+unit's result may show up on another's — there is nothing to mutate. Results that can be shared
+compare by identity (they are also dictionary keys for work done once per distinct result); compare
+`to_dict()` for their values. They serialise to JSON with a published schema (`parrules schema
+results`). Points stay Decimal and are written to JSON as exact numbers, so 78.35 is 78.35 in every
+consumer.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -15,7 +19,7 @@ from typing import Any, Literal
 Status = Literal["full", "partial", "zero", "not_applicable", "not_evaluated", "error"]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Flag:
     """A disagreement or gap an appraiser should look at."""
 
@@ -26,7 +30,7 @@ class Flag:
         return {"kind": self.kind, "message": self.message}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class AppraisalRound:
     round: int
     points: Decimal | None
@@ -42,7 +46,7 @@ class AppraisalRound:
                 "response": self.response}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class LeafResult:
     """One criterion for one unit: every score stage, the final points and how they came about."""
 
@@ -50,19 +54,15 @@ class LeafResult:
     max_points: Decimal
     self_points: Decimal | None
     computed_points: Decimal | None
-    appraisals: list[AppraisalRound]
+    appraisals: tuple[AppraisalRound, ...]
     final_points: Decimal | None
     final_stage: str | None
     status: Status
     explanation: str
     declared: Any = None
     verified: Any = None
-    flags: list[Flag] = field(default_factory=list)
+    flags: tuple[Flag, ...] = ()
     error: str | None = None
-    #: raw JSON while a campaign is being written (campaign_json), and the gap-analysis loss while one is made: units in
-    #: the same situation share one LeafResult, so such work is done once per shared object
-    _json: Any = field(default=None, init=False, repr=False, compare=False)
-    _loss: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def applicable(self) -> bool:
@@ -102,7 +102,7 @@ class LeafResult:
         }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class NodeResult:
     """A field or criterion with sub-criteria: achieved points over the applicable maximum."""
 
@@ -113,7 +113,6 @@ class NodeResult:
     applicable_max: Decimal
     points: Decimal
     percent: Decimal | None
-    _json: Any = field(default=None, init=False, repr=False, compare=False)  # see LeafResult._json
 
     def to_dict(self, *, compact: bool = False) -> dict[str, Any]:
         """Plain data; `compact` (the campaign format) leaves out what the criteria list holds."""
@@ -124,7 +123,7 @@ class NodeResult:
                 "applicable_max": self.applicable_max, "points": self.points, "percent": self.percent}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class UnitInfo:
     code: str
     name: str
@@ -137,15 +136,15 @@ class UnitInfo:
                 "cohort": self.cohort}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Provenance:
     """What produced a figure: the set's content hash, parrules' version, plugins, input files."""
 
     criteria_set_id: str
     criteria_set_hash: str
     parrules_version: str
-    plugins: list[tuple[str, str]]
-    inputs: list[tuple[str, str]]
+    plugins: tuple[tuple[str, str], ...]
+    inputs: tuple[tuple[str, str], ...]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -156,13 +155,13 @@ class Provenance:
         }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class UnitResult:
     """A unit's scores: per node, per leaf, the total, the index and the band."""
 
     unit: UnitInfo
-    nodes: list[NodeResult]
-    leaves: list[LeafResult]
+    nodes: tuple[NodeResult, ...]
+    leaves: tuple[LeafResult, ...]
     base_points: Decimal
     bonus_points: Decimal
     penalty_points: Decimal
@@ -171,7 +170,7 @@ class UnitResult:
     index: Decimal | None
     band: str | None
     provenance: Provenance
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
 
     @property
     def fields(self) -> list[NodeResult]:
@@ -208,14 +207,14 @@ class UnitResult:
         }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class RunResult:
     """The results of scoring many units against one criteria set."""
 
     criteria_set_id: str
     criteria_set_name: str
     total_points: Decimal
-    units: list[UnitResult]
+    units: tuple[UnitResult, ...]
 
     def unit(self, code: str) -> UnitResult:
         for result in self.units:
