@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import os
 import re
 import tempfile
@@ -45,6 +44,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -53,6 +53,7 @@ import duckdb
 
 from parrules.amounts import format_points, percent, round_to
 from parrules.errors import Problem, ProblemsError, did_you_mean
+from parrules.files.digest import sha256_digest
 from parrules.plugins.contracts import UnitEvidence
 
 __all__ = [
@@ -132,11 +133,8 @@ def connect(*, threads: int | None = None, memory_limit: str | None = None) -> d
 
 def file_sha256(path: str | Path) -> str:
     """'sha256:<hex>' of a file, read in 1 MiB blocks (hashlib releases the GIL on large blocks)."""
-    digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return "sha256:" + digest.hexdigest()
+        return sha256_digest(iter(partial(fh.read, 1 << 20), b""))
 
 
 def normalize_label(text: object) -> str:

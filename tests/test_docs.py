@@ -17,7 +17,7 @@ from parrules.files.reading import tomllib
 from parrules.plugins import hookspecs
 from parrules.testing import build_set, build_submission, registry_with
 
-from .test_plugins import first_set_campaign, main_with
+from .plugins.test_plugins import first_set_campaign, main_with
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -114,7 +114,7 @@ def test_every_hook_is_documented():
 def test_plugin_hooks_have_tests():
     """Every hook has a test named test_hook_<hook> somewhere in tests/ (the datasette convention)."""
     names = set()
-    for path in Path(__file__).parent.glob("test_*.py"):
+    for path in Path(__file__).parent.rglob("test_*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names |= {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
     missing = [hook for hook in _hooks() if f"test_hook_{hook}" not in names]

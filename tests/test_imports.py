@@ -209,3 +209,13 @@ def test_the_checks_see_what_they_look_for():
         "imports _hidden from parrules.amounts", "uses parrules.files.writing._internal",
         "uses parrules.files.reading._split_path"]
     assert _cycles({"a": {"b": 1}, "b": {"c": 2}, "c": {"a": 3}, "d": {"a": 4}}) == [["a", "b", "c"]]
+
+
+def test_tests_mirror_the_package_layout():
+    """Each package of parrules has its tests in the folder of the same name under tests/, and no
+    folder under tests/ names a package that does not exist."""
+    packages = {p.parent.name for p in (ROOT / "parrules").glob("*/__init__.py")}
+    folders = {p.parent.name for p in (ROOT / "tests").glob("*/__init__.py")}
+    assert folders <= packages, f"tests/ folders with no package of that name: {sorted(folders - packages)}"
+    untested = sorted(name for name in packages - folders if name not in {"schemas"})
+    assert not untested, f"packages with no tests/<name>/ folder: {untested}"

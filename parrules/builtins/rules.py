@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from parrules.amounts import HUNDRED, ZERO, divide, plain, to_decimal
+from parrules.amounts import HUNDRED, ZERO, divide, overlapping, plain, to_decimal
 from parrules.files.reading import nfc
 from parrules.plugins.contracts import Leaf, Scored
 from parrules.plugins.hookspecs import hookimpl
@@ -148,19 +148,15 @@ def _validate_bands(leaf: Leaf) -> list[str]:
     known = [low for low in lows if low is not None]
     if known != sorted(known) and known != sorted(known, reverse=True):
         problems.append("bands are out of order: list them from lowest to highest, or the reverse")
-    ordered = sorted(
-        bands,
-        key=lambda b: to_decimal(b["from"]) if b.get("from") is not None else Decimal("-Infinity"),
-    )
-    for first, second in zip(ordered, ordered[1:]):
-        end = first.get("below")
-        start = second.get("from")
-        if end is None or start is None or to_decimal(end) > to_decimal(start):
-            problems.append(
-                f"bands overlap: {_band_label(first, '')} and {_band_label(second, '')}"
-                " (lower bounds are inclusive, upper bounds exclusive)"
-            )
+    for first, second in overlapping(bands, _band_bounds):
+        problems.append(f"bands overlap: {_band_label(first, '')} and {_band_label(second, '')}"
+                        " (lower bounds are inclusive, upper bounds exclusive)")
     return problems
+
+
+def _band_bounds(band: Mapping[str, Any]) -> tuple[Decimal | None, Decimal | None]:
+    low, high = band.get("from"), band.get("below")
+    return (None if low is None else to_decimal(low)), (None if high is None else to_decimal(high))
 
 
 # -- proportional --------------------------------------------------------------------------------

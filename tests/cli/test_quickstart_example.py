@@ -5,7 +5,7 @@ from decimal import Decimal
 import parrules
 from parrules.cli.main import main
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "first-set"
 

@@ -13,7 +13,7 @@ import pytest
 
 import parrules
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SETS = sorted((ROOT / "criteria_sets").glob("*.toml"))
 D = Decimal
 

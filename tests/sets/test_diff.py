@@ -11,7 +11,7 @@ import parrules
 from parrules.cli.main import main
 from parrules.sets.diff import diff_sets, render_text
 
-from .sample_sets import CENTRAL
+from ..sample_sets import CENTRAL
 
 OLD = CENTRAL
 

@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import parrules
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "first-set"
 

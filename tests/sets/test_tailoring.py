@@ -10,7 +10,7 @@ import pytest
 import parrules
 from parrules.cli.main import main
 
-from .sample_sets import CENTRAL
+from ..sample_sets import CENTRAL
 
 BASE = CENTRAL
 

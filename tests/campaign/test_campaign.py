@@ -13,7 +13,7 @@ from parrules.campaign.run import load_campaign, run_campaign
 from parrules.cli.campaign import ProgressBar
 from parrules.cli.main import main
 
-from .campaign_data import SET
+from ..campaign_data import SET
 
 UNITS = {
     "so-a": ("SA", "Sở A", "department", {"1.1": 30, "1.2": 20, "1.3": 10, "2.1": 25, "2.2": 5}),      # 90
@@ -127,7 +127,7 @@ def test_benchmark_prints_its_table_at_tiny_size(tmp_path) -> None:
     import subprocess
     import sys
 
-    script = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_campaign.py"
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_campaign.py"
     done = subprocess.run([sys.executable, str(script), "--sizes", "3,7", "--out", str(tmp_path)],
                           capture_output=True, text=True, timeout=600, check=True)
     lines = done.stdout.splitlines()
@@ -149,7 +149,7 @@ def test_fast_campaign_json_is_byte_identical_to_the_plain_path(tmp_path) -> Non
 
 
 def test_units_in_the_same_situation_share_a_leaf_result_and_only_then(tmp_path) -> None:
-    from .campaign_data import hand_set
+    from ..campaign_data import hand_set
 
     text = """
 [set]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from .fresh_venv import LOCAL_PLUGIN, bin_path, fresh_venv, run
+from ..fresh_venv import LOCAL_PLUGIN, bin_path, fresh_venv, run
 
 EXAMPLE = LOCAL_PLUGIN / "example"
 

@@ -12,7 +12,7 @@ import pytest
 
 from parrules.cli.main import main
 
-from .sample_sets import CENTRAL
+from ..sample_sets import CENTRAL
 
 GOOD = CENTRAL
 

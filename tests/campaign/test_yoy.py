@@ -10,7 +10,7 @@ import parrules
 from parrules.campaign.ranking import rank_units
 from parrules.campaign.yoy import compare, load_mapping, load_previous
 
-from .campaign_data import SET, hand_set, unit
+from ..campaign_data import SET, hand_set, unit
 
 REGISTRY = parrules.Registry(entry_points=False)
 

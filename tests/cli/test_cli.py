@@ -10,7 +10,7 @@ import pytest
 from parrules.cli.main import main
 from parrules.files.schemas import generated_schema, shipped_schema
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "first-set"
 

@@ -16,7 +16,7 @@ import pytest
 
 import parrules
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CAMPAIGN = ROOT / "examples" / "province-2018"
 PUBLISHED = {
     "1": ("7.93", "88.11"), "2": ("9.09", "90.90"), "3": ("10.49", "80.69"), "4": ("9.43", "78.58"),

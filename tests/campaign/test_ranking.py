@@ -7,7 +7,7 @@ from decimal import Decimal
 import parrules
 from parrules.campaign.ranking import competition_ranks, rank_units
 
-from .campaign_data import hand_set, split, unit
+from ..campaign_data import hand_set, split, unit
 
 
 def test_competition_ranks_share_and_skip() -> None:

@@ -18,7 +18,7 @@ from parrules.campaign.yoy import load_previous
 from parrules.files.schemas import shipped_schema
 from parrules.reports import render
 
-from .campaign_data import hand_set, split, unit
+from ..campaign_data import hand_set, split, unit
 
 EVIL = "<script>alert(1)</script>"
 

@@ -12,7 +12,7 @@ import parrules
 from parrules.cli.main import main
 from parrules.sets.official_table import method_text, render_html, render_markdown, vn
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SETS = sorted((ROOT / "criteria_sets").glob("*.toml"))
 
 

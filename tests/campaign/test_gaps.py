@@ -8,7 +8,7 @@ import parrules
 from parrules.campaign.gaps import analyse
 from parrules.campaign.ranking import rank_units
 
-from .campaign_data import hand_set, unit
+from ..campaign_data import hand_set, unit
 
 REGISTRY = parrules.Registry(entry_points=False)
 

@@ -11,7 +11,7 @@ from parrules.campaign.run import campaign_result, spec_for
 from parrules.cli.main import main
 from parrules.reports import render
 
-from .campaign_data import hand_set
+from ..campaign_data import hand_set
 
 SET = """
 [set]

@@ -11,7 +11,7 @@ import parrules
 from parrules import hookimpl, reports
 from parrules.cli.main import main
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 SET = """
 [criteria."1"]

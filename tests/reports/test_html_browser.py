@@ -17,7 +17,7 @@ import pytest
 from parrules.campaign.run import campaign_result, spec_for
 from parrules.reports import write_report
 
-from .campaign_data import hand_set, split, unit
+from ..campaign_data import hand_set, split, unit
 
 EVIL = "<script>alert(1)</script>"
 CHROMIUM = "/usr/bin/chromium"
