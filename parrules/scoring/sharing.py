@@ -22,6 +22,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
+from itertools import repeat
 from operator import add as int_add
 from operator import itemgetter
 from types import MappingProxyType
@@ -279,12 +280,12 @@ class PerResult(Generic[K, V]):
 
     def many(self, items: Iterable[K]) -> list[V]:
         """`make` of each item, in order; each distinct object made once."""
-        items = items if isinstance(items, (list, tuple)) else list(items)
-        get = self._made.get
-        found = list(map(get, items, [_ABSENT] * len(items)))  # type: ignore[arg-type]
-        if _ABSENT in found:
-            found = [self(item) if f is _ABSENT else f for f, item in zip(found, items)]
-        return found  # type: ignore[return-value]
+        made = self._made
+        try:
+            return list(map(made.__getitem__, items))  # C-level when everything was made before
+        except KeyError:
+            found = list(map(made.get, items, repeat(_ABSENT)))
+        return [self(item) if f is _ABSENT else f for f, item in zip(found, items)]
 
     def values(self) -> list[V]:
         """What was made so far, once per distinct object."""
