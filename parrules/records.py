@@ -75,6 +75,7 @@ __all__ = [
     "open_records",
     "percent",
     "read_unit_catalogue",
+    "sha256_digest",
 ]
 
 #: Date formats tried in order: Vietnamese exports write dd/mm/yyyy, databases write ISO.

@@ -15,7 +15,7 @@ from parrules.plugins.hookspecs import ReportFormatRegistrar, hookimpl
 def _json(data: Mapping[str, Any], *, vietnamese: bool = False) -> bytes:
     from parrules.files.writing import to_json
 
-    return to_json(data, indent=False)  # 10,000 units: indentation alone would add hundreds of MB
+    return to_json(data, indent=False)  # indentation would make a large campaign's file far bigger, for no reader
 
 
 def _csv(data: Mapping[str, Any], *, vietnamese: bool = False) -> bytes:

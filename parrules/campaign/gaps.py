@@ -20,6 +20,7 @@ from parrules.amounts import HUNDRED, ZERO, percent, quantum, rounder
 from parrules.campaign.ranking import Placing, Ranking
 from parrules.scoring.results import LeafResult, UnitResult
 from parrules.scoring.sharing import PerResult
+from parrules.sets.codes import field_code
 from parrules.sets.criteria_set import CriteriaSet, code_sort_key
 
 _RECOVERABLE = ("partial", "zero", "not_evaluated", "error")
@@ -90,12 +91,9 @@ class _SetFacts:
         self.criteria = criteria
         self.role: dict[str, str] = {}
         self.field: dict[str, str] = {}
-        root, role = "", "base"
-        for node in criteria.walk():  # depth first: a field, then everything below it
-            if node.depth == 0:
-                root, role = node.code, node.role
-            self.role[node.code] = role
-            self.field[node.code] = root
+        for node in criteria.walk():
+            self.role[node.code] = node.role  # a field's role, passed down to everything below it
+            self.field[node.code] = field_code(node.code)
         self.order = {code: i for i, code in enumerate(sorted(criteria.leaves, key=code_sort_key))}
         bands = [b for b in criteria.meta.bands if b.from_ is not None]
         self.band_floors = sorted((b.from_, b.code) for b in bands)  # type: ignore[misc]
@@ -127,9 +125,9 @@ class _SetFacts:
         return {loss: i for i, loss in enumerate(sorted(made, key=lambda x: (-x.lost, order[x.code])))}
 
 
-def analyse(criteria: CriteriaSet, ranking: Ranking, *, facts: _SetFacts | None = None) -> dict[str, GapAnalysis]:
+def analyse(criteria: CriteriaSet, ranking: Ranking) -> dict[str, GapAnalysis]:
     """Gap analysis of every ranked unit, by unit code."""
-    facts = facts or _SetFacts(criteria)
+    facts = _SetFacts(criteria)
     strict = bool(ranking.tie_break)
     found = [(placing, facts.losses_of(placing.unit.leaves)) for placing in ranking.placings]
     places = facts.places()

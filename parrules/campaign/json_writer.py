@@ -7,7 +7,7 @@ those pieces and a few small `orjson` calls: building a dict per unit for a gene
 more than all the scoring.
 
 The bytes are exactly those of `to_json(CampaignResult.to_dict(), indent=False)` (sorted keys,
-exact decimals); `tests/test_campaign.py` and `tests/test_columnwise.py` compare them.
+exact decimals); `tests/campaign/test_campaign.py` and `tests/scoring/test_columnwise.py` compare them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from parrules.files.writing import decimal_json, json_default
-from parrules.scoring.sharing import PerResult
+from parrules.scoring.sharing import PerResult, spelling
 
 if TYPE_CHECKING:
     from parrules.campaign.gaps import GapAnalysis, Target
@@ -72,7 +72,7 @@ class _Writer:
 
     def _number(self, value: Decimal) -> tuple[bytes, Any]:
         """(its JSON text, that text as an orjson Fragment), made once per spelling."""
-        key = str(value)
+        key = spelling(value)
         found = self._numbers.get(key)
         if found is None:
             text = decimal_json(value).encode()

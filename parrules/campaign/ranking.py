@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
-from parrules.amounts import ZERO, round_to
+from parrules.amounts import ZERO, rounder
 from parrules.files.reading import nfc
 from parrules.scoring.results import UnitResult
 from parrules.sets.criteria_set import CriteriaSet
@@ -54,7 +55,7 @@ def check_tie_break(keys: Sequence[str], criteria: CriteriaSet) -> list[str]:
     return bad
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class FieldStats:
     mean_points: Decimal | None
     median_points: Decimal | None
@@ -66,18 +67,18 @@ class FieldStats:
                 "mean_percent": self.mean_percent, "median_percent": self.median_percent}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Statistics:
     """Counts per band, mean and median of the index and of every field, rounded as the set says."""
 
     units: int
     ranked: int
-    band_counts: dict[str, int]
+    band_counts: Mapping[str, int]
     mean_index: Decimal | None
     median_index: Decimal | None
     mean_total: Decimal | None
     median_total: Decimal | None
-    fields: dict[str, FieldStats]
+    fields: Mapping[str, FieldStats]
 
     def to_dict(self) -> dict[str, Any]:
         return {"units": self.units, "ranked": self.ranked, "band_counts": dict(self.band_counts),
@@ -86,7 +87,7 @@ class Statistics:
                 "fields": {code: s.to_dict() for code, s in self.fields.items()}}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Placing:
     """One unit's place in its cohort: overall rank and the rank of each field."""
 
@@ -94,18 +95,18 @@ class Placing:
     cohort: str
     rank: int | None
     cohort_size: int
-    field_ranks: dict[str, int | None] = field(default_factory=dict)
+    field_ranks: Mapping[str, int | None]
 
     def to_dict(self) -> dict[str, Any]:
         return {"cohort": self.cohort, "rank": self.rank, "rank_of": self.cohort_size,
                 "field_ranks": dict(self.field_ranks)}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Cohort:
     name: str
-    kinds: list[str]
-    placings: list[Placing]
+    kinds: tuple[str, ...]
+    placings: tuple[Placing, ...]
     statistics: Statistics
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,11 +114,11 @@ class Cohort:
                 "statistics": self.statistics.to_dict()}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Ranking:
     rank_by: str
-    tie_break: list[str]
-    cohorts: list[Cohort]
+    tie_break: tuple[str, ...]
+    cohorts: tuple[Cohort, ...]
     statistics: Statistics
 
     def placing(self, code: str) -> Placing:
@@ -171,7 +172,7 @@ def rank_units(criteria: CriteriaSet, units: Sequence[UnitResult], *, cohorts: M
     """Rank units within cohorts (the campaign's `cohorts` override the set's `meta.cohorts`)."""
     declared = dict(cohorts) if cohorts else dict(criteria.meta.cohorts)
     groups: dict[str, list[UnitResult]] = {}
-    fmap = {id(u): fields_of(u) for u in units}
+    fields_by_unit = {u.unit.code: fields_of(u) for u in units}
     for unit in units:
         groups.setdefault(cohort_of(unit.unit.cohort, unit.unit.kind, declared), []).append(unit)
     order = [name for name in declared if name in groups] + sorted(n for n in groups if n not in declared)
@@ -179,21 +180,23 @@ def rank_units(criteria: CriteriaSet, units: Sequence[UnitResult], *, cohorts: M
     out = []
     for name in order:
         members = groups[name]
-        ranks = competition_ranks({i: score_key(u, rank_by, tie_break, fmap[id(u)]) for i, u in enumerate(members)})
+        ranks = competition_ranks({i: score_key(u, rank_by, tie_break, fields_by_unit[u.unit.code])
+                                   for i, u in enumerate(members)})
         field_ranks: dict[str, dict[Hashable, int | None]] = {}
         for code in fields:
             scores: dict[Hashable, Any] = {}
             for i, u in enumerate(members):
-                node = fmap[id(u)].get(code)
+                node = fields_by_unit[u.unit.code].get(code)
                 scores[i] = None if node is None or node.percent is None else (node.percent,)
             field_ranks[code] = competition_ranks(scores)
-        placings = [Placing(u, name, ranks[i], len(members), {c: field_ranks[c][i] for c in fields})
-                    for i, u in enumerate(members)]
-        placings.sort(key=_display_order)
-        out.append(Cohort(name, list(declared.get(name, [])), placings, statistics(criteria, members, fmap)))
+        placings = sorted((Placing(u, name, ranks[i], len(members),
+                                   MappingProxyType({c: field_ranks[c][i] for c in fields}))
+                           for i, u in enumerate(members)), key=_display_order)
+        out.append(Cohort(name, tuple(declared.get(name, ())), tuple(placings),
+                          statistics(criteria, members, fields_by_unit)))
     if len(out) == 1 and len(groups[order[0]]) == len(units):  # one cohort of everyone: the same figures
-        return Ranking(rank_by, list(tie_break), out, out[0].statistics)
-    return Ranking(rank_by, list(tie_break), out, statistics(criteria, units, fmap))
+        return Ranking(rank_by, tuple(tie_break), tuple(out), out[0].statistics)  # frozen: safe to share
+    return Ranking(rank_by, tuple(tie_break), tuple(out), statistics(criteria, units, fields_by_unit))
 
 
 def _display_order(p: Placing) -> tuple[int, int, str, str]:
@@ -202,9 +205,12 @@ def _display_order(p: Placing) -> tuple[int, int, str, str]:
 
 
 def statistics(criteria: CriteriaSet, units: Sequence[UnitResult],
-               fmap: Mapping[int, Mapping[str, Any]] | None = None) -> Statistics:
+               fields_by_unit: Mapping[str, Mapping[str, Any]] | None = None) -> Statistics:
+    """Statistics of `units`; `fields_by_unit` (unit code → its fields by code) saves working them out again."""
     r = criteria.meta.rounding
-    fmap = fmap if fmap is not None else {id(u): fields_of(u) for u in units}
+    if fields_by_unit is None:
+        fields_by_unit = {u.unit.code: fields_of(u) for u in units}
+    round_percent, round_points = rounder(r.percent_decimals, r.mode), rounder(r.decimals, r.mode)
     bands = {band.code: 0 for band in criteria.meta.bands}
     no_band = 0
     for unit in units:
@@ -216,23 +222,22 @@ def statistics(criteria: CriteriaSet, units: Sequence[UnitResult],
         bands["none"] = no_band
 
     def pct(values: list[Decimal]) -> tuple[Decimal | None, Decimal | None]:
-        return _mean(values, lambda v: round_to(v, r.percent_decimals, r.mode)), \
-            _median(values, lambda v: round_to(v, r.percent_decimals, r.mode))
+        return _mean(values, round_percent), _median(values, round_percent)
 
     def pts(values: list[Decimal]) -> tuple[Decimal | None, Decimal | None]:
-        return _mean(values, lambda v: round_to(v, r.decimals, r.mode)), \
-            _median(values, lambda v: round_to(v, r.decimals, r.mode))
+        return _mean(values, round_points), _median(values, round_points)
 
     indexes = [u.index for u in units if u.index is not None]
     mean_index, median_index = pct(indexes)
     mean_total, median_total = pts([u.total_points for u in units])
     per_field = {}
     for code in criteria.roots:
-        nodes = [n for n in (fmap[id(u)].get(code) for u in units) if n is not None]
+        nodes = [n for n in (fields_by_unit[u.unit.code].get(code) for u in units) if n is not None]
         points = pts([n.points for n in nodes])
         percents = pct([n.percent for n in nodes if n.percent is not None])
         per_field[code] = FieldStats(points[0], points[1], percents[0], percents[1])
-    return Statistics(len(units), len(indexes), bands, mean_index, median_index, mean_total, median_total, per_field)
+    return Statistics(len(units), len(indexes), MappingProxyType(bands), mean_index, median_index, mean_total,
+                      median_total, MappingProxyType(per_field))
 
 
 def _mean(values: list[Decimal], rounding: Callable[[Decimal], Decimal]) -> Decimal | None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 from pydantic import Field
@@ -39,9 +40,9 @@ from parrules.errors import Problem, ProblemsError
 from parrules.files.reading import read_document
 from parrules.files.writing import write_atomic
 from parrules.plugins.registry import Registry, parrules_version
+from parrules.scoring.collector import no_gc_pauses
 from parrules.scoring.engine import Engine
 from parrules.scoring.results import RunResult
-from parrules.scoring.sharing import no_gc_pauses
 from parrules.sets.codes import field_code
 from parrules.sets.criteria_set import CriteriaSet, load_criteria_set
 from parrules.sets.validation import StrictModel, validate_model
@@ -146,14 +147,14 @@ def load_campaign(path: str | Path, registry: Registry | None = None) -> Campaig
     return Campaign(spec, doc.path, criteria, tuple(files), data, previous, mapping)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CampaignResult:
     campaign: CampaignSpec
     criteria: CriteriaSet
     run: RunResult
     ranking: Ranking
     yoy: YearOverYear | None
-    gaps: dict[str, GapAnalysis]
+    gaps: Mapping[str, GapAnalysis]
 
     def to_json(self) -> bytes:
         """The campaign JSON as bytes: the same as `to_json(self.to_dict(), indent=False)`, made faster."""
@@ -245,7 +246,7 @@ def _campaign_result(spec: CampaignSpec, criteria: CriteriaSet, subs: list[Submi
     gaps = analyse(criteria, ranking) if spec.gaps else {}
     if progress:
         progress("ranking", len(subs), len(subs))
-    return CampaignResult(spec, criteria, run, ranking, yoy, gaps)
+    return CampaignResult(spec, criteria, run, ranking, yoy, MappingProxyType(gaps))
 
 
 def spec_for(criteria: CriteriaSet, **values: Any) -> CampaignSpec:

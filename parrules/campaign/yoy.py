@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from parrules.campaign.ranking import cohort_of, competition_ranks
@@ -153,7 +154,7 @@ def load_mapping(path: str | Path, previous_set: str = "", current: CriteriaSet 
     return CodeMapping(codes, from_set, to_set, label)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """A figure this year against last year (None where either year has none)."""
 
@@ -165,7 +166,7 @@ class Change:
         return {"previous": self.previous, "current": self.current, "change": self.change}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class RankChange:
     previous: int | None
     current: int | None
@@ -175,10 +176,10 @@ class RankChange:
         return {"previous": self.previous, "current": self.current, "change": self.change}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class FieldChange:
     code: str
-    previous_codes: list[str]
+    previous_codes: tuple[str, ...]
     points: Change
     percent: Change
     rank: RankChange
@@ -188,7 +189,7 @@ class FieldChange:
                 "percent": self.percent.to_dict(), "rank": self.rank.to_dict()}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class UnitChange:
     code: str
     found: bool
@@ -196,8 +197,8 @@ class UnitChange:
     index: Change
     rank: RankChange
     previous_band: str | None
-    fields: list[FieldChange] = field(default_factory=list)
-    criteria: dict[str, Change] = field(default_factory=dict)
+    fields: tuple[FieldChange, ...] = ()
+    criteria: Mapping[str, Change] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def direction(self) -> str:
@@ -211,15 +212,15 @@ class UnitChange:
                 "criteria": {code: c.to_dict() for code, c in self.criteria.items()}}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class YearOverYear:
     previous_path: str
     previous_set: str
     mapping_path: str
-    units: dict[str, UnitChange]
-    removed: list[str]  # old criteria with no counterpart
-    added: list[str]  # new criteria with no predecessor
-    missing_units: list[str]  # units with no previous result
+    units: Mapping[str, UnitChange]
+    removed: tuple[str, ...]  # old criteria with no counterpart
+    added: tuple[str, ...]  # new criteria with no predecessor
+    missing_units: tuple[str, ...]  # units with no previous result
 
     def to_dict(self) -> dict[str, Any]:
         return {"previous_results": self.previous_path, "previous_set": self.previous_set,
@@ -266,21 +267,24 @@ def compare(criteria: CriteriaSet, placings: Sequence[Any], previous: PreviousRe
             units[code] = UnitChange(code, False, _change(None, unit.total_points), _change(None, unit.index),
                                      _rank_change(None, placing.rank), None)
             continue
-        change = UnitChange(code, True, _change(old.total_points, unit.total_points), _change(old.index, unit.index),
-                            _rank_change(prev_ranks.get(code), placing.rank), old.band)
+        fields = []
         for node in unit.fields:
             olds = predecessors.get(node.code, [])
             points = _sum([old.nodes.get(c, (None, None))[0] for c in olds]) if olds else None
             pct = old.nodes[olds[0]][1] if len(olds) == 1 and olds[0] in old.nodes else None
-            change.fields.append(FieldChange(
-                node.code, olds, _change(points, node.points), _change(pct, node.percent),
+            fields.append(FieldChange(
+                node.code, tuple(olds), _change(points, node.points), _change(pct, node.percent),
                 _rank_change(prev_field_ranks.get(code, {}).get(node.code), placing.field_ranks.get(node.code))))
+        by_criterion = {}
         for leaf in unit.leaves:
             olds = predecessors.get(leaf.code, [])
             if olds and all(c in old.leaves for c in olds):
-                change.criteria[leaf.code] = _change(_sum([old.leaves[c] for c in olds]), leaf.final_points)
-        units[code] = change
-    return YearOverYear(previous.path, previous.criteria_set_id, mapping.path, units, removed, added, missing)
+                by_criterion[leaf.code] = _change(_sum([old.leaves[c] for c in olds]), leaf.final_points)
+        units[code] = UnitChange(code, True, _change(old.total_points, unit.total_points),
+                                 _change(old.index, unit.index), _rank_change(prev_ranks.get(code), placing.rank),
+                                 old.band, tuple(fields), MappingProxyType(by_criterion))
+    return YearOverYear(previous.path, previous.criteria_set_id, mapping.path, MappingProxyType(units),
+                        tuple(removed), tuple(added), tuple(missing))
 
 
 def _sum(values: list[Decimal | None]) -> Decimal | None:

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import metadata
+from types import MappingProxyType
 from typing import Any
 
 import jsonschema
@@ -29,8 +30,14 @@ from parrules.plugins.contracts import CheckKind, RuleKind
 from parrules.plugins.hookspecs import CommandArguments, CommandRun, RenderReport
 
 ENTRY_POINT_GROUP = "parrules"
-DEFAULT_PLUGINS = ("parrules.builtins.rules", "parrules.builtins.checks", "parrules.builtins.reports",
-                   "parrules.builtins.commands")
+#: The built-in plugins, by the name results and `parrules plugins` show (kept stable, since published
+#: provenance names them), and the module of each.
+DEFAULT_PLUGINS: Mapping[str, str] = MappingProxyType({
+    "parrules.builtin_rules": "parrules.builtins.rules",
+    "parrules.builtin_checks": "parrules.builtins.checks",
+    "parrules.builtin_reports": "parrules.builtins.reports",
+    "parrules.builtin_commands": "parrules.builtins.commands",
+})
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 _COMMAND_NAME = re.compile(r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$")  # typed in a shell: no dots
 _SUFFIX = re.compile(r"^\.[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$")
@@ -116,10 +123,9 @@ class Registry:
         if os.environ.get("PARRULES_TRACE"):
             self.manager.add_hookcall_monitoring(_trace_before, _trace_after)
         if self.builtins:
-            for module_name in DEFAULT_PLUGINS:
-                module = importlib.import_module(module_name)
-                self.manager.register(module, name=module_name)
-                self._versions[module_name] = parrules_version()
+            for name, module_name in DEFAULT_PLUGINS.items():
+                self.manager.register(importlib.import_module(module_name), name=name)
+                self._versions[name] = parrules_version()
         if self.entry_points:
             self._load_entry_points()
         self._collect()

@@ -15,6 +15,7 @@ from parrules.errors import raise_if
 from parrules.plugins.contracts import Scored
 from parrules.plugins.registry import parrules_version
 from parrules.scoring.checks import Measured, check_key, run_checks
+from parrules.scoring.collector import no_gc_pauses
 from parrules.scoring.inputs import (
     MISSING,
     NOT_APPLICABLE,
@@ -27,11 +28,11 @@ from parrules.scoring.inputs import (
 )
 from parrules.scoring.results import RunResult, UnitResult
 from parrules.scoring.rules import score_column
-from parrules.scoring.sharing import LeafColumn, Units, no_gc_pauses
+from parrules.scoring.sharing import LeafColumn, Units
 from parrules.scoring.stages import Criterion, LeafInput, settle
 from parrules.scoring.totals import SumPlan
 from parrules.sets.criteria_set import CriteriaSet, Node
-from parrules.submissions.submission import Submission, check_submissions
+from parrules.submissions.submission import Submission, validate_submissions
 
 
 def score(criteria: CriteriaSet, submission: Submission, *,
@@ -54,7 +55,7 @@ class Engine:
                    data: Mapping[str, str | Path] | None = None) -> RunResult:
         with no_gc_pauses():
             units = Units(submissions)
-            raise_if(check_submissions(criteria, submissions, units.answer_column))
+            raise_if(validate_submissions(criteria, submissions, units.answer_column))
             measured = run_checks(criteria, submissions, {name: Path(path) for name, path in (data or {}).items()})
             columns = [score_criterion(criteria, criteria.nodes[code], units, measured) for code in criteria.leaves]
             plugins = tuple(sorted({(k.plugin, k.plugin_version)

@@ -2,18 +2,19 @@
 
 Results are frozen, slotted dataclasses holding tuples: units in the same situation share one
 `LeafResult` or `NodeResult` object (see `parrules.scoring.sharing`), so nothing a caller does to one
-unit's result may show up on another's — there is nothing to mutate. Results that can be shared
-compare by identity (they are also dictionary keys for work done once per distinct result); compare
-`to_dict()` for their values. They serialise to JSON with a published schema (`parrules schema
-results`). Points stay Decimal and are written to JSON as exact numbers, so 78.35 is 78.35 in every
+unit's result may show up on another's — there is nothing to mutate: tables a unit declared are kept
+as read-only mappings and tuples (`frozen`). Results compare by value, as before. They serialise to
+JSON with a published schema (`parrules schema results`). Points stay Decimal and are written to JSON as exact numbers, so 78.35 is 78.35 in every
 consumer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Literal
 
 Status = Literal["full", "partial", "zero", "not_applicable", "not_evaluated", "error"]
@@ -46,7 +47,7 @@ class AppraisalRound:
                 "response": self.response}
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True)
 class LeafResult:
     """One criterion for one unit: every score stage, the final points and how they came about."""
 
@@ -102,7 +103,7 @@ class LeafResult:
         }
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True)
 class NodeResult:
     """A field or criterion with sub-criteria: achieved points over the applicable maximum."""
 
@@ -155,7 +156,7 @@ class Provenance:
         }
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True)
 class UnitResult:
     """A unit's scores: per node, per leaf, the total, the index and the band."""
 
@@ -207,7 +208,7 @@ class UnitResult:
         }
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True)
 class RunResult:
     """The results of scoring many units against one criteria set."""
 
@@ -234,12 +235,24 @@ class RunResult:
 _AS_IS = {str, bool, int, Decimal, type(None)}
 
 
+def frozen(value: Any) -> Any:
+    """A declared or verified value that no one can change through a result: tables become
+    read-only mappings (of frozen values) and lists tuples; numbers, text and dates are as they are."""
+    if value.__class__ in _AS_IS:
+        return value
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: frozen(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(frozen(v) for v in value)
+    return value
+
+
 def _jsonable(value: Any) -> Any:
     if value.__class__ in _AS_IS:
         return value
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]

@@ -12,17 +12,13 @@ This module holds every piece of that knowledge, and nothing else does:
 - `LeafColumn`: one criterion for every unit, as its distinct results and per unit a slot;
 - `spread`, `mapped`, `add`: amounts that are one value for all units or one per unit;
 - `PerResult`: work done once per distinct result object by a consumer (the campaign JSON, gap
-  analysis), kept in a dictionary the consumer owns for one run — never on the results;
-- `no_gc_pauses`: the collector held while a run builds its many acyclic result objects.
+  analysis), kept in a dictionary the consumer owns for one run — never on the results.
 """
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from itertools import repeat
 from operator import add as int_add
 from operator import itemgetter
 from types import MappingProxyType
@@ -151,10 +147,10 @@ def situation_keys(values: list[Any]) -> list[Any]:
     """
     kinds = set(map(type, values))
     if kinds <= _SPELLED:
-        return list(map(str, values))  # Decimal spellings, "None" (N/A) and "<missing>" never meet
+        return list(map(spelling, values))  # Decimal spellings, None (N/A) and <missing> never meet
     if len(kinds) == 1 and kinds <= _PLAIN:
         return values
-    return [((kind := v.__class__), str(v) if kind is Decimal or kind is float else v) for v in values]
+    return [((kind := v.__class__), spelling(v) if kind is Decimal or kind is float else v) for v in values]
 
 
 def _frozen(key: Any) -> Any:
@@ -164,7 +160,7 @@ def _frozen(key: Any) -> Any:
     if kind is tuple:
         return tuple(_frozen(v) for v in key)
     if kind is dict or kind is list:
-        return (kind, repr(key))
+        return (kind, spelling(key))
     try:
         hash(key)
     except TypeError:
@@ -185,7 +181,7 @@ def distinct_inputs(values: list[Any]) -> tuple[list[Any], list[int]]:
     for value in values:
         try:
             kind = type(value)
-            key: tuple[type, Any] | None = (kind, repr(value) if kind is Decimal or kind is float else value)
+            key: tuple[type, Any] | None = (kind, spelling(value) if kind is Decimal or kind is float else value)
             found = where.get(key)  # type: ignore[arg-type]
         except TypeError:  # unhashable
             key, found = None, None
@@ -214,8 +210,8 @@ class LeafColumn:
 
     def per_unit(self, values: list[Any]) -> Any:
         """Per-result values spread to units; one value when every result gives the same (spelling too)."""
-        first = repr(values[0])
-        if all(repr(v) == first for v in values):
+        first = spelling(values[0])
+        if all(spelling(v) == first for v in values):
             return values[0]
         return list(map(values.__getitem__, self.slots))
 
@@ -250,7 +246,7 @@ def mapped(values: Amounts, make: Callable[[Any], V]) -> Any:
     if type(first) is int or (type(first) is tuple and type(first[0]) is int):
         done = {v: make(v) for v in set(values)}
         return list(map(done.__getitem__, values))
-    keys = list(map(repr, values))
+    keys = list(map(spelling, values))
     made: dict[str, Any] = {}
     for key, value in zip(keys, values):
         if key not in made:
@@ -261,51 +257,43 @@ def mapped(values: Amounts, make: Callable[[Any], V]) -> Any:
 class PerResult(Generic[K, V]):
     """`make(result)` once per distinct result object, for a consumer's one run over shared results.
 
-    Shared results compare by identity, so a plain dictionary keyed by them holds one entry per
-    distinct object, and looking up a unit's results is C-level work. The dictionary belongs to the
-    consumer (and is dropped with it); nothing is stored on the results.
+    Entries are keyed by the object's identity and hold the object itself, so an identity is never
+    reused while the entry lives, and two equal but distinct results (1.5 and 1.50 compare equal)
+    are never mixed up. The dictionary belongs to the consumer (and is dropped with it); nothing is
+    stored on the results.
     """
 
     __slots__ = ("_made", "_make")
 
     def __init__(self, make: Callable[[K], V]) -> None:
-        self._made: dict[K, V] = {}
+        self._made: dict[int, tuple[K, V]] = {}
         self._make = make
 
     def __call__(self, item: K) -> V:
-        found = self._made.get(item, _ABSENT)
-        if found is _ABSENT:
-            found = self._made[item] = self._make(item)
-        return found  # type: ignore[return-value]
+        found = self._made.get(id(item))
+        if found is None:
+            found = self._made[id(item)] = (item, self._make(item))
+        return found[1]
 
-    def many(self, items: Iterable[K]) -> list[V]:
+    def many(self, items: Sequence[K]) -> list[V]:
         """`make` of each item, in order; each distinct object made once."""
         made = self._made
-        try:
-            return list(map(made.__getitem__, items))  # C-level when everything was made before
+        try:  # C-level when everything was made before
+            return list(map(_SECOND, map(made.__getitem__, map(id, items))))
         except KeyError:
-            found = list(map(made.get, items, repeat(_ABSENT)))
-        return [self(item) if f is _ABSENT else f for f, item in zip(found, items)]
+            found = list(map(made.get, map(id, items)))
+        return [self(item) if f is None else f[1] for f, item in zip(found, items)]
 
     def values(self) -> list[V]:
         """What was made so far, once per distinct object."""
-        return list(self._made.values())
+        return [value for _, value in self._made.values()]
 
 
-_ABSENT: Any = object()
+_SECOND = itemgetter(1)
 
 
-@contextmanager
-def no_gc_pauses() -> Iterator[None]:
-    """Hold the cyclic garbage collector while a run builds many acyclic result objects.
+#: What tells values apart where results must differ: numbers by their spelling, as JSON shows them
+#: (1.50 apart from 1.5, -0 apart from 0), and types apart (True is not 1). The built-in itself, so
+#: that mapping it over a column stays C-level work.
+spelling = repr
 
-    Every allocation threshold would otherwise start a collection that walks all the results made so
-    far again. Results hold no reference cycles, so nothing is lost by collecting once afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

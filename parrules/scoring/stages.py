@@ -17,10 +17,11 @@ from typing import Any
 
 from parrules.amounts import ZERO, plain, round_to, to_decimal
 from parrules.plugins.contracts import Scored
-from parrules.scoring.inputs import MISSING, NOT_APPLICABLE, CheckFailed, FixedPoints
-from parrules.scoring.results import AppraisalRound, Flag, LeafResult
+from parrules.scoring.inputs import MISSING, NOT_APPLICABLE, CheckFailed, FixedPoints, declares_na
+from parrules.scoring.results import AppraisalRound, Flag, LeafResult, frozen
+from parrules.scoring.sharing import spelling
 from parrules.sets.criteria_set import CriteriaSet, Node
-from parrules.submissions.submission import NA, Submission
+from parrules.submissions.submission import Submission
 
 
 class Criterion:
@@ -47,7 +48,7 @@ class Criterion:
         """Leaf rounding as the set declares; the few distinct values of a criterion are rounded once."""
         if self._round is None:
             return points
-        key = str(points)  # -0 is not 0 to a cache keyed by value
+        key = spelling(points)  # -0 is not 0 to a cache keyed by value
         done = self._rounded.get(key)
         if done is None:
             done = self._rounded[key] = round_to(points, self._round.decimals, self._round.mode)
@@ -87,8 +88,8 @@ def settle(criterion: Criterion, sub: Submission, given: LeafInput, shown_declar
         self_value if self_decimal else None,
         computed if isinstance(computed, Decimal) else None,
         rounds, points, stage, status, explanation,  # type: ignore[arg-type]
-        shown_declared,
-        None if given.verified is MISSING else given.verified,
+        frozen(shown_declared),
+        None if given.verified is MISSING else frozen(given.verified),
         flags, error,
     )
 
@@ -165,7 +166,8 @@ def flags_for(criterion: Criterion, given: LeafInput, computed: Any, self_value:
                 if doc.file is not None and not doc.file.is_file():
                     flags.append(Flag("evidence_file_missing", f"evidence file not found: {doc.file.name}"))
     declared, verified = given.declared, given.verified
-    if criterion.has_check and declared is not MISSING and declared != NA and verified not in (None, MISSING) \
+    if criterion.has_check and declared is not MISSING and not declares_na(declared) \
+            and verified not in (None, MISSING) \
             and not same_figure(declared, verified):
         flags.append(Flag("declared_differs",
                           f"declared {show(declared)}, records show {show(verified)}; {criterion.policy} figure scored"))

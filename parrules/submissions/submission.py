@@ -209,7 +209,7 @@ def _build(document: InputDocument, base_dir: Path | None = None) -> Submission:
     )
 
 
-def check_submission(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
+def validate_submission(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
     """Problems of a submission against the set it answers: unknown codes, points out of range..."""
     return _submission_problems(criteria, sub, _input_checks(criteria))
 
@@ -288,7 +288,7 @@ AnswerColumn = Callable[[str], Sequence[Any]]
 """Every unit's answer to one criterion (UNANSWERED where there is none), in the units' order."""
 
 
-def check_submissions(criteria: CriteriaSet, subs: Sequence[Submission],
+def validate_submissions(criteria: CriteriaSet, subs: Sequence[Submission],
                       answer_column: AnswerColumn | None = None) -> list[Problem]:
     """Problems of many submissions against one set, with each distinct answer checked once.
 
@@ -317,7 +317,7 @@ def check_submissions(criteria: CriteriaSet, subs: Sequence[Submission],
 
 
 def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission], answer_column: AnswerColumn) -> bool:
-    """Whether every answer and self-assessed figure passes what check_submission checks, leaf by leaf.
+    """Whether every answer and self-assessed figure passes what validate_submission checks, leaf by leaf.
 
     Types are checked per distinct type, so the values themselves are looked at only when the rule's
     input schema says more than a type (a range, a pattern).

@@ -107,9 +107,9 @@ def test_unit_that_moved_across_the_revised_set(years) -> None:
     assert c.criteria["2.2"].previous == Decimal("20") and c.criteria["2.2"].change == Decimal("0")
     assert c.criteria["2.3"].previous == Decimal("0") and c.criteria["2.3"].change == Decimal("10")
     assert "2.1" not in c.criteria
-    assert yoy.removed == ["1.3"]
-    assert yoy.added == ["2.1"]
-    assert yoy.missing_units == ["N"] and not yoy.units["N"].found
+    assert yoy.removed == ("1.3",)
+    assert yoy.added == ("2.1",)
+    assert yoy.missing_units == ("N",) and not yoy.units["N"].found
 
 
 def test_without_a_mapping_renumbered_codes_are_compared_by_code(years) -> None:

@@ -96,11 +96,11 @@ def test_editor_schema_accepts_a_tailored_set_and_rejects_a_typo():
 def test_plugins_json_lists_builtins():
     proc = run_cli("plugins", "--json")
     data = json.loads(proc.stdout)
-    assert {"parrules.builtins.rules", "parrules.builtins.checks"} <= {p["name"] for p in data["plugins"]}
-    assert data["rule_kinds"]["bands"]["plugin"] == "parrules.builtins.rules"
+    assert {"parrules.builtin_rules", "parrules.builtin_checks"} <= {p["name"] for p in data["plugins"]}
+    assert data["rule_kinds"]["bands"]["plugin"] == "parrules.builtin_rules"
     assert list(data["report_formats"]) == ["csv", "html", "json", "md", "xlsx"]  # sorted keys in JSON
-    assert data["report_formats"]["xlsx"]["plugin"] == "parrules.builtins.reports"
-    assert data["commands"]["campaign"]["plugin"] == "parrules.builtins.commands"
+    assert data["report_formats"]["xlsx"]["plugin"] == "parrules.builtin_reports"
+    assert data["commands"]["campaign"]["plugin"] == "parrules.builtin_commands"
 
 
 def test_python_m_parrules_cli_is_the_command():
@@ -122,7 +122,7 @@ def test_commands_are_plugins_and_no_command_imports_the_main_module():
     for module in COMMANDS:
         command = registry.commands[module.NAME]
         assert (command.run, command.arguments, command.plugin) == (module.run, module.arguments,
-                                                                     "parrules.builtins.commands")
+                                                                     "parrules.builtin_commands")
     for path in [*(ROOT / "parrules" / "cli").glob("*.py"), ROOT / "parrules" / "builtins" / "commands.py"]:
         text = path.read_text(encoding="utf-8")
         assert "import_module" not in text, path

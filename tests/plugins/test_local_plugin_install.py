@@ -67,7 +67,7 @@ def test_trace_shows_every_hook_call(venv):
     lines = done.stderr.splitlines()
     assert "parrules trace: call register_checks(register) → local_example" in lines
     assert "parrules trace: register_checks → local_example: done" in lines
-    assert "parrules trace: call register_rule_kinds(register) → parrules.builtins.rules" in lines
+    assert "parrules trace: call register_rule_kinds(register) → parrules.builtin_rules" in lines
     quiet = run([bin_path(venv, "parrules"), "plugins"])
     assert "register_checks" not in quiet.stderr
 

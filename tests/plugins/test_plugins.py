@@ -309,7 +309,7 @@ def test_plugins_command_lists_report_formats_and_commands(monkeypatch, capsys):
     assert data["report_formats"]["local.codes"] == {"plugin": "local", "description": "Unit codes and totals",
                                                      "suffix": ".codes.txt"}
     assert data["commands"]["local-hello"] == {"plugin": "local", "help": "greet someone"}
-    assert data["commands"]["score"]["plugin"] == "parrules.builtins.commands"
+    assert data["commands"]["score"]["plugin"] == "parrules.builtin_commands"
     local = next(p for p in data["plugins"] if p["name"] == "local")
     assert (local["report_formats"], local["commands"]) == (["local.codes"], ["local-hello"])
 
@@ -344,7 +344,7 @@ def test_invalid_report_format_or_command_is_a_failure_and_the_plugin_skipped(pl
     assert [f.name for f in reg.failures] == ["bad"] and message in reg.failures[0].error
     assert "bad" not in {i.name for i in reg.plugins()}
     assert list(reg.report_formats) == ["json", "csv", "md", "xlsx", "html"]  # the built-ins are untouched
-    assert reg.commands["score"].plugin == "parrules.builtins.commands" and "local-x" not in reg.commands
+    assert reg.commands["score"].plugin == "parrules.builtin_commands" and "local-x" not in reg.commands
 
 
 def test_command_whose_options_fail_is_skipped_and_parrules_still_runs(monkeypatch, capsys):

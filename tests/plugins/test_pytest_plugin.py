@@ -46,8 +46,8 @@ def test_only_my_plugin(parrules_registry):
     assert set(parrules_registry.checks) == {"document.deadline", "myplug.doubled"}
     assert "myplug_half" in parrules_registry.rule_kinds
     names = {p.name for p in parrules_registry.plugins()}
-    assert names == {"parrules.builtins.rules", "parrules.builtins.checks", "parrules.builtins.reports",
-                     "parrules.builtins.commands", "myplug"}
+    assert names == {"parrules.builtin_rules", "parrules.builtin_checks", "parrules.builtin_reports",
+                     "parrules.builtin_commands", "myplug"}
 
 def test_score(parrules_set, parrules_submission, parrules_score):
     criteria = parrules_set({
@@ -87,8 +87,8 @@ def test_without_the_ini_option_only_builtins_are_registered(pytester):
     pytester.makepyfile(test_bare="""
         def test_bare(parrules_registry):
             assert {p.name for p in parrules_registry.plugins()} == {
-                "parrules.builtins.rules", "parrules.builtins.checks", "parrules.builtins.reports",
-                "parrules.builtins.commands"}
+                "parrules.builtin_rules", "parrules.builtin_checks", "parrules.builtin_reports",
+                "parrules.builtin_commands"}
     """)
     pytester.runpytest().assert_outcomes(passed=1)
 

@@ -58,12 +58,36 @@ def test_a_shared_node_and_the_unit_cannot_be_changed(twins: tuple[parrules.Unit
     assert b.node("1").points == a.node("1").points == parrules.to_decimal(0)
 
 
+def test_a_shared_table_answer_cannot_be_changed_through_one_unit() -> None:
+    criteria = build_set({"1": {"name": "Khảo sát", "max_points": 2, "rule": "survey",
+                                "weights": {"A": 100, "B": 0}}}, registry=parrules.Registry(entry_points=False))
+    answers = {"1": {"A": 3, "B": 1}}
+    run = parrules.score_many(criteria, [build_submission(code, answers=answers) for code in ("A", "B")])
+    a, b = run.unit("A"), run.unit("B")
+    with pytest.raises(TypeError):
+        a.leaf("1").declared["A"] = 99  # type: ignore[index]
+    assert b.leaf("1").to_dict()["declared"] == {"A": 3, "B": 1}
+    assert b.leaf("1").final_points == parrules.to_decimal("1.50")
+
+
+def test_results_still_compare_by_value(twins: tuple[parrules.UnitResult, ...]) -> None:
+    a, b = twins
+    again = parrules.score_many(build_set(CRITERIA, registry=parrules.Registry(entry_points=False)),
+                                [build_submission("A", answers={"1.1": False, "1.2": 80})]).unit("A")
+    assert again is not a and again == a and again.leaf("1.2") == a.leaf("1.2")
+    assert a != b  # another unit
+
+
 def test_every_result_type_is_frozen_and_slotted() -> None:
     from parrules.campaign.gaps import GapAnalysis, Loss, Target
+    from parrules.campaign.ranking import Cohort, FieldStats, Placing, Ranking, Statistics
+    from parrules.campaign.yoy import Change, FieldChange, RankChange, UnitChange, YearOverYear
     from parrules.scoring.results import AppraisalRound, UnitInfo
 
     for kind in (parrules.Flag, AppraisalRound, parrules.LeafResult, parrules.NodeResult, UnitInfo,
-                 parrules.Provenance, parrules.UnitResult, parrules.RunResult, Loss, Target, GapAnalysis):
+                 parrules.Provenance, parrules.UnitResult, parrules.RunResult, Loss, Target, GapAnalysis,
+                 FieldStats, Statistics, Placing, Cohort, Ranking, Change, RankChange, FieldChange, UnitChange,
+                 YearOverYear, parrules.CampaignResult):
         params = kind.__dataclass_params__  # type: ignore[attr-defined]
         assert params.frozen, kind
         assert hasattr(kind, "__slots__"), kind

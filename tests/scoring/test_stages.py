@@ -187,5 +187,5 @@ def test_provenance_stamp(make_set, make_sub, registry):
     stamp = parrules.score(criteria, sub).provenance
     assert stamp.criteria_set_hash == criteria.content_hash and stamp.criteria_set_hash.startswith("sha256:")
     assert stamp.parrules_version
-    assert ("parrules.builtins.rules", stamp.parrules_version) in stamp.plugins
+    assert ("parrules.builtin_rules", stamp.parrules_version) in stamp.plugins
     assert stamp.inputs == ((sub.source, sub.sha256),)

@@ -14,7 +14,7 @@ from typing import Any
 
 import parrules
 
-from . import plan, reports
+from . import periodic_reports, plan
 
 _COMMON = {
     "data": {"type": "string", "description": "data name of the register (default: register)"},
@@ -41,7 +41,7 @@ def register_checks(register: Callable[..., Any]) -> None:
     )
     register(
         "documents.reports",
-        reports.evaluate,
+        periodic_reports.evaluate,
         description="Periodic reports of the given type in the register: late and missing against due dates",
         metrics={
             "late_count": "due dates answered by a report dated after them",

@@ -9,14 +9,13 @@ and found by entry point. It imports only the public API of parrules.
 from __future__ import annotations
 
 import csv
-import hashlib
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from parrules import Measurement, UnitEvidence, hookimpl
+from parrules import Measurement, UnitEvidence, hookimpl, records
 
 _YES = {"có", "co", "x", "yes", "true", "1", "đã số hóa"}
 _NO = {"không", "khong", "no", "false", "0", "chưa số hóa", ""}
@@ -41,7 +40,7 @@ def _read(path: Path, unit_column: str, column: str) -> tuple[dict[str, list[str
     rows: dict[str, list[str]] = {}
     for row in reader:
         rows.setdefault((row.get(unit_key) or "").strip(), []).append(row.get(value_key) or "")
-    return rows, "sha256:" + hashlib.sha256(raw).hexdigest()
+    return rows, records.sha256_digest(raw)
 
 
 def digitised_at_reception(units: Sequence[UnitEvidence], params: Mapping[str, Any]) -> dict[str, Any]:
