@@ -8,7 +8,7 @@ import sys
 from parrules.cli.common import EXIT_OK
 
 NAME = "plugins"
-HELP = "list installed plugins and the rule kinds and checks each provides"
+HELP = "list installed plugins and the rule kinds, checks, report formats and commands each provides"
 
 
 def arguments(p: argparse.ArgumentParser) -> None:

@@ -23,12 +23,13 @@ import decimal
 from collections.abc import Sequence
 from decimal import Decimal
 from operator import add as int_add
+from operator import sub as int_sub
 from typing import Any
 
 from parrules.amounts import ZERO, percent, rounder
 from parrules.scoring.checks import Measured, record_sources_and_faults
 from parrules.scoring.results import LeafResult, NodeResult, Provenance, UnitInfo, UnitResult
-from parrules.scoring.sharing import Amounts, LeafColumn, add, mapped, spread
+from parrules.scoring.sharing import Amounts, LeafColumn, add, mapped, spelling, spread
 from parrules.sets.criteria_set import CriteriaSet
 from parrules.submissions.submission import Submission
 
@@ -45,16 +46,16 @@ def leaf_amounts(leaf: LeafResult, na_full: bool) -> tuple[Decimal, Decimal]:
     return leaf.final_points or ZERO, top
 
 
-def capped(points: Any, cap: Any) -> Any:
-    """A bonus or penalty part's points, one amount or one per unit, never above its maximum."""
-    return [min(v, cap) for v in points] if type(points) is list else min(points, cap)
+def capped(points: Any, cap: Any, maximum: Decimal) -> tuple[Any, Decimal]:
+    """(points, applicable maximum) of a bonus or penalty part: its points (one amount, or one per
+    unit) never above `cap` (its maximum, at the scale the points are summed in), and its maximum
+    as the applicable maximum — a part capped outside the base total never leaves the denominator."""
+    return ([min(v, cap) for v in points] if type(points) is list else min(points, cap)), maximum
 
 
-def total_of(base: Any, bonus: Any, penalty: Any, zero: Any) -> Any:
-    """base + bonus − penalty, never below zero (integers of a scale, or exact Decimals)."""
-    if type(base) is int:
-        return max(zero, base + bonus - penalty)
-    return max(zero, EXACT.subtract(EXACT.add(base, bonus), penalty))
+def total_of(base: Any, bonus: Any, penalty: Any, plus: Any, minus: Any, zero: Any) -> Any:
+    """base + bonus − penalty, never below zero; `plus`/`minus` are exact for the amounts given."""
+    return max(zero, minus(plus(base, bonus), penalty))
 
 
 def band_of(criteria: CriteriaSet, index: Decimal | None) -> str | None:
@@ -114,9 +115,10 @@ class SumPlan:
             leaf_points.append(([p for p, _ in pairs], [a for _, a in pairs]))
         scale = common_scale([v for p, _ in leaf_points for v in p] + [top for *_, capped_, top in self.inner if capped_])
         plus: Any = int_add  # integers add exactly; Decimals through the exact context, never rounded
+        minus: Any = int_sub
         if scale is None:
             zero: Any = ZERO
-            plus = EXACT.add
+            plus, minus = EXACT.add, EXACT.subtract
 
             def exact(value: Any) -> Decimal:
                 return value  # type: ignore[no-any-return]
@@ -138,8 +140,7 @@ class SumPlan:
                 p_sum = add(p_sum, points[child], plus)
                 a_sum = add(a_sum, applicable[child], EXACT.add)
             if is_capped:
-                p_sum = capped(p_sum, top if scale is None else int(top.scaleb(scale, context=EXACT)))
-                a_sum = top
+                p_sum, a_sum = capped(p_sum, top if scale is None else int(top.scaleb(scale, context=EXACT)), top)
             points[slot], applicable[slot] = p_sum, a_sum
         node_columns = []
         for slot, code, name, depth, top in self.reported:
@@ -152,11 +153,11 @@ class SumPlan:
                 return NodeResult(code, name, depth, top, pair[1], rnd(value), None if pct is None else rnd_pct(pct))
 
             if type(a) is list:  # keyed by the maximum's spelling too: 2.50 is not shown as 2.5
-                node_columns.append(mapped(list(zip(spread(p, count), a, map(str, a))), node))
+                node_columns.append(mapped(list(zip(spread(p, count), a, map(spelling, a))), node))
             elif type(p) is list:  # nothing not applicable below: one maximum for all
                 node_columns.append(mapped(p, lambda v, a=a, node=node: node((v, a))))
             else:
-                node_columns.append([node((p, a))] * count)
+                node_columns.append(spread(node((p, a)), count))
         base = bonus = penalty = zero
         applicable_max: Amounts = ZERO
         for slot, role in self.roots:
@@ -168,7 +169,7 @@ class SumPlan:
                 base = add(base, points[slot], plus)
                 applicable_max = add(applicable_max, applicable[slot], EXACT.add)
         bases, bonuses, penalties = spread(base, count), spread(bonus, count), spread(penalty, count)
-        totals = [total_of(b, g, n, zero) for b, g, n in zip(bases, bonuses, penalties)]
+        totals = [total_of(b, g, n, plus, minus, zero) for b, g, n in zip(bases, bonuses, penalties)]
         maxima = spread(applicable_max, count)
 
         def index_of(pair: tuple[Any, Decimal]) -> tuple[Decimal | None, str | None]:

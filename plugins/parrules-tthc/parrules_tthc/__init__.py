@@ -43,11 +43,22 @@ from parrules.records import (
 )
 
 __all__ = [
+    "COLUMNS",
     "DossierCounts",
     "evaluate",
+    "is_online",
     "is_postal",
+    "known_units",
+    "pct",
     "unknown_note",
 ]
+
+# The names this plugin exported before these helpers moved to parrules.records, kept for plugins
+# that import them from here.
+COLUMNS = DOSSIER_COLUMNS
+is_online = is_online_channel
+pct = format_rate
+known_units = read_unit_catalogue
 
 # Canonical columns of the export read here; their headers are parrules.records.DOSSIER_COLUMNS (shared
 # with dvc.services, which reads the same export), overridden with check_params.columns.

@@ -10,7 +10,7 @@ import parrules
 from parrules.authoring import plugin_names
 from parrules.cli.main import main
 
-from ..fresh_venv import bin_path, fresh_venv, run
+from .fresh_venv import bin_path, fresh_venv, run
 
 
 @pytest.fixture(scope="module")
