@@ -62,6 +62,7 @@ class _Writer:
         self._nodes: PerResult[Any, bytes] = PerResult(lambda node: self.dumps(node.to_dict(compact=True)))
         self._losses: PerResult[Any, bytes] = PerResult(
             lambda loss: _LOSS % (orjson.dumps(loss.code), self.number(loss.lost)))  # Loss.to_dict(brief=True)
+        # Provenance hashes by value: equal stamps write the same JSON.
         self._provenances: PerResult[Any, bytes] = PerResult(lambda item: self.dumps(item.to_dict()))
 
     def number(self, value: Decimal | None) -> bytes:

@@ -3,8 +3,10 @@
 Results are frozen, slotted dataclasses holding tuples: units in the same situation share one
 `LeafResult` or `NodeResult` object (see `parrules.scoring.sharing`), so nothing a caller does to one
 unit's result may show up on another's — there is nothing to mutate: tables a unit declared are kept
-as read-only mappings and tuples (`frozen`). Results compare by value, as before. They serialise to
-JSON with a published schema (`parrules schema results`). Points stay Decimal and are written to JSON as exact numbers, so 78.35 is 78.35 in every
+as read-only mappings and tuples (`frozen`). Results compare by value. `LeafResult` and `NodeResult`
+hash by identity: they are the objects units share, and work done once per shared object (the
+campaign JSON, gap analysis) is keyed by them — two equal results of different runs stay two
+entries of a set. They serialise to JSON with a published schema (`parrules schema results`). Points stay Decimal and are written to JSON as exact numbers, so 78.35 is 78.35 in every
 consumer.
 """
 
@@ -65,6 +67,8 @@ class LeafResult:
     flags: tuple[Flag, ...] = ()
     error: str | None = None
 
+    __hash__ = object.__hash__  # by identity: see the module's docstring
+
     @property
     def applicable(self) -> bool:
         return self.status != "not_applicable"
@@ -114,6 +118,8 @@ class NodeResult:
     applicable_max: Decimal
     points: Decimal
     percent: Decimal | None
+
+    __hash__ = object.__hash__  # by identity: see the module's docstring
 
     def to_dict(self, *, compact: bool = False) -> dict[str, Any]:
         """Plain data; `compact` (the campaign format) leaves out what the criteria list holds."""

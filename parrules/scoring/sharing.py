@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from itertools import repeat
 from operator import add as int_add
 from operator import itemgetter
 from types import MappingProxyType
@@ -257,43 +258,44 @@ def mapped(values: Amounts, make: Callable[[Any], V]) -> Any:
 class PerResult(Generic[K, V]):
     """`make(result)` once per distinct result object, for a consumer's one run over shared results.
 
-    Entries are keyed by the object's identity and hold the object itself, so an identity is never
-    reused while the entry lives, and two equal but distinct results (1.5 and 1.50 compare equal)
-    are never mixed up. The dictionary belongs to the consumer (and is dropped with it); nothing is
-    stored on the results.
+    Shared results (`LeafResult`, `NodeResult`, gap losses) hash by identity, so a plain dictionary
+    keyed by them holds one entry per distinct object — two equal but distinct results (1.5 and
+    1.50 compare equal) are never mixed up — and looking up a unit's results is C-level work. The
+    dictionary belongs to the consumer and is dropped with it; nothing is stored on the results.
     """
 
     __slots__ = ("_made", "_make")
 
     def __init__(self, make: Callable[[K], V]) -> None:
-        self._made: dict[int, tuple[K, V]] = {}
+        self._made: dict[K, V] = {}
         self._make = make
 
     def __call__(self, item: K) -> V:
-        found = self._made.get(id(item))
-        if found is None:
-            found = self._made[id(item)] = (item, self._make(item))
-        return found[1]
+        found = self._made.get(item, _ABSENT)
+        if found is _ABSENT:
+            found = self._made[item] = self._make(item)
+        return found  # type: ignore[no-any-return]
 
     def many(self, items: Sequence[K]) -> list[V]:
         """`make` of each item, in order; each distinct object made once."""
         made = self._made
-        try:  # C-level when everything was made before
-            return list(map(_SECOND, map(made.__getitem__, map(id, items))))
+        try:
+            return list(map(made.__getitem__, items))
         except KeyError:
-            found = list(map(made.get, map(id, items)))
-        return [self(item) if f is None else f[1] for f, item in zip(found, items)]
+            found = list(map(made.get, items, repeat(_ABSENT)))
+        return [self(item) if f is _ABSENT else f for f, item in zip(found, items)]
 
     def values(self) -> list[V]:
         """What was made so far, once per distinct object."""
-        return [value for _, value in self._made.values()]
+        return list(self._made.values())
 
 
-_SECOND = itemgetter(1)
+_ABSENT: Any = object()
 
 
 #: What tells values apart where results must differ: numbers by their spelling, as JSON shows them
-#: (1.50 apart from 1.5, -0 apart from 0), and types apart (True is not 1). The built-in itself, so
-#: that mapping it over a column stays C-level work.
-spelling = repr
+#: (1.50 apart from 1.5, -0 apart from 0). Callers that may meet values of several types key by
+#: (type, spelling), so True is not 1. The built-in itself, so that mapping it over a column stays
+#: C-level work.
+spelling = str
 
