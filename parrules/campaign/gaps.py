@@ -105,7 +105,7 @@ class _SetFacts:
 
     def losses_of(self, leaves: Sequence[LeafResult]) -> list[Loss]:
         """The unit's losses, unsorted; each distinct leaf result is looked at once."""
-        return [k for k in self.loss_of.many(leaves) if k is not None]
+        return list(filter(None, self.loss_of.many(leaves)))  # a Loss is always true; no loss is None
 
     def _loss(self, leaf: LeafResult) -> Loss | None:
         role = self.role[leaf.code]
@@ -137,8 +137,8 @@ def analyse(criteria: CriteriaSet, ranking: Ranking) -> dict[str, GapAnalysis]:
     out = {}
     for placing, losses in found:
         code = placing.unit.unit.code
-        losses.sort(key=places.__getitem__)
-        out[code] = _analysis(criteria, placing.unit, tuple(losses), above.get(code), strict, facts)
+        out[code] = _analysis(criteria, placing.unit, tuple(sorted(losses, key=places.__getitem__)), above.get(code),
+                              strict, facts)
     return out
 
 
