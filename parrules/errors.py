@@ -62,6 +62,11 @@ class ProblemsError(ParrulesError):
         return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
 
 
+class OutputError(ParrulesError):
+    """The place an output was asked to go cannot take it: not a regular file (a directory, a device,
+    a pipe), or under something that is not a folder. The command line reports it as wrong usage."""
+
+
 class PluginError(ParrulesError):
     """A plugin registered something that does not fit the contract."""
 

@@ -71,10 +71,13 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from parrules.campaign.run import load_campaign, run_campaign
-    from parrules.files.writing import write_atomic
+    from parrules.files.writing import output_folder, write_atomic
     from parrules.reports import render, suffixes
 
     bar = ProgressBar(force=args.progress)
+    if args.output_dir:
+        output_folder(args.output_dir)  # before any work
+        _formats(args.formats)
     campaign = load_campaign(args.campaign)
     result = run_campaign(campaign, progress=bar)
     data = result.to_dict()

@@ -33,8 +33,8 @@ def parse_data(items: Sequence[str]) -> dict[str, Path]:
 
 
 def emit(text: str, output: str | None) -> None:
-    """Write a command's output to `output` atomically, or to standard output when none is given."""
-    if output:
+    """Write a command's output to `output` atomically, or to standard output when none or `-` is given."""
+    if output and output != "-":
         write_atomic(output, text)
         print(f"wrote {output}", file=sys.stderr)
     else:

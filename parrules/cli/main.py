@@ -13,8 +13,9 @@ import sys
 from collections.abc import Sequence
 
 from parrules import __version__
-from parrules.cli.common import EXIT_DATA, EXIT_OK
-from parrules.errors import ParrulesError, ProblemsError
+from parrules.cli.common import EXIT_DATA, EXIT_OK, usage_error
+from parrules.errors import OutputError, ParrulesError, ProblemsError
+from parrules.files.writing import output_path
 from parrules.plugins.registry import DEFAULT_PLUGINS, Command, Registry, default_registry
 
 
@@ -54,7 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(registry).parse_args(argv)
     run = registry.commands[args.command].run
     try:
+        output = getattr(args, "output", None)
+        if isinstance(output, str) and output != "-":
+            output_path(output)  # before any work: a run is not thrown away for a bad -o
         return run(args)
+    except OutputError as exc:
+        return usage_error(str(exc))
     except ProblemsError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)

@@ -23,7 +23,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("source", help="a campaign JSON (written by `parrules campaign -o`) or a campaign TOML file")
     p.add_argument("--format", choices=formats(), default="html", help="report format (default: html)")
-    p.add_argument("-o", "--output", required=True, help="report file to write (atomically)")
+    p.add_argument("-o", "--output", required=True, help="report file to write (atomically); - for standard output")
     p.add_argument("--vi", action="store_true", help="Vietnamese number format (83,55)")
     p.add_argument("--progress", action="store_true", help="always show the progress bar")
 
@@ -38,7 +38,12 @@ def run(args: argparse.Namespace) -> int:
         data = load_campaign_json(source)
     else:
         data = run_campaign(load_campaign(source), progress=ProgressBar(force=args.progress)).to_dict()
-    write_atomic(args.output, render(data, args.format, vietnamese=args.vi))
+    content = render(data, args.format, vietnamese=args.vi)
+    if args.output == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return EXIT_OK
+    write_atomic(args.output, content)
     print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
 

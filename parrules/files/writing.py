@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from parrules.amounts import plain
+from parrules.errors import OutputError, ParrulesError
 
 
 def decimal_json(value: Decimal) -> str:
@@ -54,9 +55,12 @@ def write_atomic(path: str | Path, content: bytes | bytearray | memoryview | str
     the target is left as it was. A new file gets the permissions `open()` would give it (the umask
     applies); a file replaced keeps its own.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _temporary_beside(target)
+    target = output_path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _temporary_beside(target)
+    except OSError as exc:
+        raise ParrulesError(f"{target}: cannot write here: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             if isinstance(content, (bytes, bytearray, memoryview, str)):
@@ -68,10 +72,46 @@ def write_atomic(path: str | Path, content: bytes | bytearray | memoryview | str
         if target.exists():
             os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
         os.replace(tmp, target)
+    except OSError as exc:  # a full disk, a quota, a file system gone read-only: nothing half-written stays
+        Path(tmp).unlink(missing_ok=True)
+        raise ParrulesError(f"{target}: could not be written: {exc.strerror or exc}; it was left as it was") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def output_path(path: str | Path) -> Path:
+    """`path` as a place to write a file, or `OutputError` saying why it is not one.
+
+    Outputs go only to regular files: writing atomically replaces what is at the path, and a device
+    (`/dev/null`), a pipe or a directory must never be replaced by a file. Checked before anything is
+    written, so a command can check its `-o` before it does any work.
+    """
+    target = Path(path)
+    if "\0" in str(target):
+        raise OutputError(f"{str(target)!r}: a file name cannot hold a NUL character")
+    try:
+        if target.exists() and not target.is_file():
+            kind = "a directory" if target.is_dir() else "not a regular file (a device, a pipe or a socket)"
+            raise OutputError(f"{target}: is {kind}; give the path of a file to write, or - for standard output")
+        for parent in target.parents:
+            if parent.exists():
+                if not parent.is_dir():
+                    raise OutputError(f"{target}: {parent} is a file, not a folder")
+                break
+    except OSError as exc:  # a name too long for the file system, a folder not readable
+        raise OutputError(f"{target}: {exc.strerror or exc}") from None
+    return target
+
+
+def output_folder(path: str | Path) -> Path:
+    """`path` as a folder to write files into (it may not exist yet), or `OutputError`."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file, not a folder; give the folder to write the reports into")
+    output_path(folder / "report")  # nothing in the way above it
+    return folder
 
 
 def _temporary_beside(target: Path) -> tuple[int, Path]:

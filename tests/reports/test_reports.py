@@ -100,3 +100,14 @@ def test_html_is_self_contained_and_escapes_everything(data) -> None:
     assert html.count("<svg") == 2 * 2  # band distribution and totals, per cohort
     assert "83,55" in html and "▲" in html
     assert html.count('class="unit"') == 4
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised(data) -> None:
+    """OWASP's rule: a text cell starting with = + - @ (or a tab or CR) gets a leading apostrophe."""
+    for fmt_vi in (False, True):
+        text = render(data, "csv", vietnamese=fmt_vi).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text), delimiter=";" if fmt_vi else ","))
+        named = {row[3]: row for row in rows[1:]}
+        assert named["C"][4] == "'=1+1"
+        assert named["B"][4] == EVIL  # text that runs nothing stays as it is
+        assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
