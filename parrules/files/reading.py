@@ -132,11 +132,13 @@ def read_document(path: str | Path, *, what: str = "file") -> InputDocument:
         ) from None
     if file.suffix.lower() == ".json":
         try:
-            data = json.loads(text, parse_float=Decimal)
+            data = json.loads(text, parse_float=Decimal, object_pairs_hook=_object_once, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
             raise ProblemsError(
                 [Problem(label, "", f"JSON syntax error: {exc.msg}", line=exc.lineno, code="syntax")]
             ) from None
+        except _NotStandard as exc:
+            raise ProblemsError([Problem(label, "", str(exc), code="syntax", hint=exc.hint)]) from None
         if not isinstance(data, dict):
             raise ProblemsError([Problem(label, "", "the top level must be an object")])
         return InputDocument(file, data, raw, LineIndex())
@@ -152,3 +154,25 @@ def read_document(path: str | Path, *, what: str = "file") -> InputDocument:
                      hint=_syntax_hint(message))]
         ) from None
     return InputDocument(file, data, raw, LineIndex(text))
+
+
+class _NotStandard(ValueError):
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def _object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are each given once: a key given twice would silently keep the last
+    value (TOML reports it; so does this)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _NotStandard(f"key {key!r} is given twice in one object", "keep one of the two values")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    """NaN, Infinity and -Infinity are not JSON, and no PAR figure is one."""
+    raise _NotStandard(f"{name} is not a JSON number", "write the figure as a number, or leave the key out")

@@ -8,6 +8,7 @@ which openpyxl (kept for reading spreadsheets) would hold in memory and write fa
 
 from __future__ import annotations
 
+import datetime
 import io
 import tempfile
 from decimal import Decimal
@@ -17,6 +18,8 @@ import xlsxwriter
 
 from parrules.reports.common import FLAG_LABELS, STATUS_LABELS, ReportData, as_decimal
 
+_FIXED_TIME = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+
 
 def render_xlsx(view: ReportData) -> bytes:
     out = io.BytesIO()
@@ -24,6 +27,8 @@ def render_xlsx(view: ReportData) -> bytes:
         book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": scratch,
                                          "strings_to_formulas": False, "strings_to_numbers": False,
                                          "strings_to_urls": False})
+        # Same data, same bytes: the workbook's creation time would otherwise be the moment of rendering.
+        book.set_properties({"created": _FIXED_TIME})
         _fill(book, view)
         book.close()
     return out.getvalue()

@@ -1,7 +1,8 @@
 """Running evidence checks: one call per (check, parameters) for all units, failures contained.
 
 A check reads shared data files (a province's dossier export, the document register…) once for
-every unit, so it is called once with all units. Whatever a plugin's check does wrong — raises,
+every unit, so it is called once with all units. Whatever a plugin's check does wrong — raises
+anything, `sys.exit` included,
 returns something other than a mapping, gives an exception or a wrong type for a unit — becomes a
 `CheckFailed` for the units concerned: their criterion errors and the run goes on.
 """
@@ -51,7 +52,9 @@ def evaluate(check: CheckKind, params: Mapping[str, Any],
         found = check.evaluate(evidence, params)
         if not isinstance(found, Mapping):
             raise TypeError(f"returned {type(found).__name__}, not a mapping of unit code to Measurement")
-    except Exception as exc:  # the run goes on; every unit's leaf shows the error
+    except KeyboardInterrupt:  # only the user's Ctrl-C stops the run
+        raise
+    except BaseException as exc:  # anything else, SystemExit too: the run goes on, every unit's leaf shows it
         failed = CheckFailed(f"check '{check.name}' failed: {type(exc).__name__}: {exc}")
         return {unit.code: failed for unit in evidence}
     out: dict[str, Measurement | CheckFailed] = {}

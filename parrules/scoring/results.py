@@ -12,6 +12,7 @@ consumer.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -185,12 +186,14 @@ class UnitResult:
         return [node for node in self.nodes if node.depth == 0]
 
     def leaf(self, code: str) -> LeafResult:
+        code = unicodedata.normalize("NFC", code)  # codes are NFC everywhere, as the loaders make them
         for leaf in self.leaves:
             if leaf.code == code:
                 return leaf
         raise KeyError(code)
 
     def node(self, code: str) -> NodeResult:
+        code = unicodedata.normalize("NFC", code)
         for node in self.nodes:
             if node.code == code:
                 return node
@@ -224,6 +227,7 @@ class RunResult:
     units: tuple[UnitResult, ...]
 
     def unit(self, code: str) -> UnitResult:
+        code = unicodedata.normalize("NFC", code)  # a web app may send the NFD spelling of a Vietnamese code
         for result in self.units:
             if result.unit.code == code:
                 return result

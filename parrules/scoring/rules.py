@@ -22,7 +22,9 @@ def score_column(node: Node, values: list[Any], positions: list[int]) -> dict[in
         outcome = list(node.rule.score(node.leaf, distinct))
         if len(outcome) != len(distinct):
             raise ValueError(f"returned {len(outcome)} results for {len(distinct)} values")
-    except Exception as exc:  # a plugin's bug must not stop the run
+    except KeyboardInterrupt:  # only the user's Ctrl-C stops the run
+        raise
+    except BaseException as exc:  # a plugin's bug, SystemExit included, must not stop the run
         failed = Scored(None, "", error=f"rule '{node.rule.name}' failed: {type(exc).__name__}: {exc}")
         outcome = [failed] * len(distinct)
     return {position: outcome[slot] for position, slot in zip(positions, slots)}

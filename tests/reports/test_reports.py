@@ -111,3 +111,11 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralised(data) -> None:
         assert named["C"][4] == "'=1+1"
         assert named["B"][4] == EVIL  # text that runs nothing stays as it is
         assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+
+def test_xlsx_is_the_same_bytes_on_every_run(data) -> None:
+    import time
+
+    first = render(data, "xlsx")
+    time.sleep(1.1)  # the workbook's creation time is written to the second
+    assert render(data, "xlsx") == first
