@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 # A unit's entry, keys in sorted order as orjson writes them (CampaignResult.unit_entry has the same keys).
-_UNIT = (b'{"applicable_max":%b,"band":%b,"base_points":%b,"bonus_points":%b,"gaps":%b,"index":%b,'
+_UNIT = (b'{"applicable_max":%b,"band":%b,"base_points":%b,"bonus_points":%b,"gaps":%b,"incomplete":%b,"index":%b,'
          b'"leaves":[%b],"nodes":[%b],"penalty_points":%b,"placing":%b,"provenance":%b,"total_points":%b,'
          b'"unit":%b,"warnings":%b,"yoy":%b}')
 _GAPS = b'{"losses":[%b],"next_band":%b,"next_rank":%b}'
@@ -120,7 +120,8 @@ class _Writer:
             band = self._texts[unit.band] = dumps(unit.band)
         return _UNIT % (
             num(unit.applicable_max), band, num(unit.base_points), num(unit.bonus_points),
-            self._gaps(result.gaps.get(code)), num(unit.index),
+            self._gaps(result.gaps.get(code)), dumps(unit.incomplete_dict()) if unit.incomplete else b"[]",
+            num(unit.index),
             b",".join(self._leaves.many(unit.leaves)), b",".join(self._nodes.many(unit.nodes)),
             num(unit.penalty_points), dumps(placing.to_dict()), self._provenances(unit.provenance),
             num(unit.total_points),

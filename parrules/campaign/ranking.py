@@ -146,8 +146,10 @@ def cohort_of(unit_cohort: str, kind: str, cohorts: Mapping[str, Sequence[str]])
 
 def score_key(unit: UnitResult, rank_by: str, tie_break: Sequence[str],
               fields: Mapping[str, Any] | None = None) -> tuple[Decimal, ...] | None:
-    """The tuple units are ranked by (higher first); None when the unit has no index."""
-    if unit.index is None:
+    """The tuple units are ranked by (higher first); None when the unit has no index, or when its figure
+    is incomplete (a criterion errored or was not evaluated): such a unit is not ranked as if its
+    total were complete."""
+    if unit.index is None or unit.incomplete:
         return None
     fields = fields if fields is not None else fields_of(unit)
     out = []
@@ -187,7 +189,7 @@ def rank_units(criteria: CriteriaSet, units: Sequence[UnitResult], *, cohorts: M
             scores: dict[Hashable, Any] = {}
             for i, u in enumerate(members):
                 node = fields_by_unit[u.unit.code].get(code)
-                scores[i] = None if node is None or node.percent is None else (node.percent,)
+                scores[i] = None if node is None or node.percent is None or u.incomplete else (node.percent,)
             field_ranks[code] = competition_ranks(scores)
         placings = sorted((Placing(u, name, ranks[i], len(members),
                                    MappingProxyType({c: field_ranks[c][i] for c in fields}))
@@ -206,11 +208,17 @@ def _display_order(p: Placing) -> tuple[int, int, str, str]:
 
 def statistics(criteria: CriteriaSet, units: Sequence[UnitResult],
                fields_by_unit: Mapping[str, Mapping[str, Any]] | None = None) -> Statistics:
-    """Statistics of `units`; `fields_by_unit` (unit code → its fields by code) saves working them out again."""
+    """Statistics of `units`; `fields_by_unit` (unit code → its fields by code) saves working them out again.
+
+    Units whose figure is incomplete are counted (`units`) but not in the bands, means and medians,
+    which their partial totals would pull down; `band_counts["incomplete"]` says how many there are.
+    """
     r = criteria.meta.rounding
     if fields_by_unit is None:
         fields_by_unit = {u.unit.code: fields_of(u) for u in units}
     round_percent, round_points = rounder(r.percent_decimals, r.mode), rounder(r.decimals, r.mode)
+    everyone = len(units)
+    units = [u for u in units if not u.incomplete]
     bands = {band.code: 0 for band in criteria.meta.bands}
     no_band = 0
     for unit in units:
@@ -220,6 +228,8 @@ def statistics(criteria: CriteriaSet, units: Sequence[UnitResult],
             bands[unit.band] = bands.get(unit.band, 0) + 1
     if no_band and bands:
         bands["none"] = no_band
+    if everyone > len(units):
+        bands["incomplete"] = everyone - len(units)
 
     def pct(values: list[Decimal]) -> tuple[Decimal | None, Decimal | None]:
         return _mean(values, round_percent), _median(values, round_percent)
@@ -236,7 +246,7 @@ def statistics(criteria: CriteriaSet, units: Sequence[UnitResult],
         points = pts([n.points for n in nodes])
         percents = pct([n.percent for n in nodes if n.percent is not None])
         per_field[code] = FieldStats(points[0], points[1], percents[0], percents[1])
-    return Statistics(len(units), len(indexes), MappingProxyType(bands), mean_index, median_index, mean_total,
+    return Statistics(everyone, len(indexes), MappingProxyType(bands), mean_index, median_index, mean_total,
                       median_total, MappingProxyType(per_field))
 
 

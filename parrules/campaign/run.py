@@ -175,6 +175,7 @@ class CampaignResult:
         meta = c.meta
         return {
             "format": CAMPAIGN_FORMAT,
+            "complete": self.run.complete,
             "generator": f"parrules {parrules_version()}",
             "campaign": {"id": self.campaign.id, "name": self.campaign.name, "rank_by": self.ranking.rank_by,
                          "tie_break": list(self.ranking.tie_break)},

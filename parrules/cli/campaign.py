@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from parrules.cli.common import EXIT_OK, usage_error
+from parrules.cli.common import add_provisional, say_incomplete, usage_error
 
 NAME = "campaign"
 HELP = "score a campaign: rank within cohorts, compare with last year, analyse gaps"
@@ -67,6 +67,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
                    help=f"reports to write with --output-dir, comma-separated from {','.join(formats())}")
     p.add_argument("--vi", action="store_true", help="Vietnamese number format (83,55) in reports and the table")
     p.add_argument("--progress", action="store_true", help="always show the progress bar (default: from 200 units)")
+    add_provisional(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
                 write_atomic(path, render(data, fmt, vietnamese=args.vi))
             bar("writing", i, len(formats))
             print(f"wrote {path}", file=sys.stderr)
-    return EXIT_OK
+    return say_incomplete(result.run.units, provisional=args.provisional)
 
 
 def ranking_table(data: dict[str, Any], *, vietnamese: bool = False) -> str:
@@ -110,7 +111,8 @@ def ranking_table(data: dict[str, Any], *, vietnamese: bool = False) -> str:
             yoy = unit.get("yoy") or {}
             change = yoy.get("index", {}).get("change") if yoy.get("found") else None
             rows.append([rank_text(unit["placing"]), unit["unit"]["code"], unit["unit"]["name"],
-                         view.points(unit["total_points"]), view.pct(unit["index"]), view.band_name(unit.get("band")),
+                         view.points(unit["total_points"]), view.pct(unit["index"]),
+                         view.band_name(unit.get("band")) if not unit.get("incomplete") else "⚠ " + view.status_text(unit),
                          view.signed(change, view.percent_decimals) if change is not None else ""])
         blocks.append(f"{cohort}:\n" + render_table(["hạng", "mã", "đơn vị", "điểm", "chỉ số %", "xếp loại", "± năm trước"],
                                                      rows, [True, False, False, True, True, False, True]))

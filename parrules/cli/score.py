@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from parrules.cli.common import EXIT_DATA, EXIT_OK, emit, parse_data
+from parrules.cli.common import add_provisional, emit, parse_data, say_incomplete
 
 NAME = "score"
 HELP = "score submissions against a criteria set"
@@ -20,6 +19,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
                    help="a campaign-wide data file shared by all units, e.g. dossiers=exports/2024.csv")
     p.add_argument("--detail", action="store_true", help="table: show every criterion with its explanation")
     p.add_argument("--vi", action="store_true", help="table: Vietnamese number format (83,55)")
+    add_provisional(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,7 +44,4 @@ def run(args: argparse.Namespace) -> int:
             text += "\n".join("\n" + unit_table(u, decimals=decimals, vietnamese=args.vi, detail=True)
                               for u in result.units) + "\n"
     emit(text, args.output)
-    errors = [(u.unit.code, leaf) for u in result.units for leaf in u.errors]
-    for code, leaf in errors:
-        print(f"error: unit {code}, criterion {leaf.code}: {leaf.error}", file=sys.stderr)
-    return EXIT_DATA if errors else EXIT_OK
+    return say_incomplete(result.units, provisional=args.provisional)

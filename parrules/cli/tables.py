@@ -59,12 +59,12 @@ def unit_table(result: UnitResult, *, decimals: int = 2, vietnamese: bool = Fals
     if result.bonus_points or result.penalty_points:
         summary += f"  (thưởng +{num(result.bonus_points)}, trừ −{num(result.penalty_points)})"
     flags = sum(len(leaf.flags) for leaf in result.leaves)
-    errors = len(result.errors)
     tail = []
     if flags:
         tail.append(f"{flags} flag(s) for appraisers")
-    if errors:
-        tail.append(f"{errors} criterion/criteria could not be scored")
+    if result.incomplete:
+        tail.append(f"⚠ chưa đủ: {len(result.incomplete)} criterion/criteria not scored (errors or not evaluated); "
+                    "the total is not complete")
     return "\n".join([head, table, summary] + (["; ".join(tail)] if tail else []))
 
 
@@ -78,7 +78,7 @@ def run_table(run: RunResult, *, decimals: int = 2, vietnamese: bool = False) ->
     rows = []
     for u in run.units:
         rows.append([u.unit.code, _short(u.unit.name, 40), *[num(f.points) for f in u.fields], num(u.total_points),
-                     num(u.index), u.band or "—"])
+                     num(u.index), (u.band or "—") if not u.incomplete else "⚠ chưa đủ"])
     headers = ["Mã", "Đơn vị", *[f"LV{c}" for c in codes], "Tổng", "Chỉ số %", "Nhóm"]
     right = [False, False, *[True] * len(codes), True, True, False]
     return f"{run.criteria_set_name} — {len(run.units)} đơn vị\n" + render(headers, rows, right)

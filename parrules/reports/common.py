@@ -48,6 +48,34 @@ class ReportData:
         self.units = list(data.get("units", []))
 
     @property
+    def incomplete_units(self) -> list[Mapping[str, Any]]:
+        """Units whose figure is incomplete (a criterion errored or was not evaluated)."""
+        return [u for u in self.units if u.get("incomplete")]
+
+    @property
+    def complete(self) -> bool:
+        """Whether the run is complete; files written before the field existed are taken at their word."""
+        return bool(self.data.get("complete", True)) and not self.incomplete_units
+
+    def incomplete_banner(self) -> str:
+        """The sentence every report puts first when the run is incomplete ('' when it is complete)."""
+        units = self.incomplete_units
+        if not units:
+            return ""
+        count = sum(len(u["incomplete"]) for u in units)
+        return (f"KẾT QUẢ CHƯA ĐẦY ĐỦ — {len(units)} đơn vị có {count} tiêu chí chưa chấm được (lỗi hoặc chưa "
+                f"đánh giá); các đơn vị này chưa được xếp hạng. / INCOMPLETE RESULTS — {len(units)} units have "
+                f"{count} criteria not scored (errors or not evaluated); they are not ranked.")
+
+    def status_text(self, unit: Mapping[str, Any]) -> str:
+        """'đủ' for a complete unit, else 'chưa đủ:' and each criterion not scored with why."""
+        missing = unit.get("incomplete") or []
+        if not missing:
+            return "đủ"
+        labels = {"error": "lỗi", "not_evaluated": "chưa đánh giá"}
+        return "chưa đủ: " + "; ".join(f"{m['code']} {labels.get(m['status'], m['status'])}" for m in missing)
+
+    @property
     def title(self) -> str:
         return str(self.data["campaign"].get("name") or self.data["criteria_set"].get("name", ""))
 

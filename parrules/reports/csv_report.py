@@ -21,7 +21,7 @@ def render_csv(view: ReportData) -> bytes:
     writer = csv.writer(out, delimiter=";" if view.vietnamese else ",", lineterminator="\r\n")
     fields = view.fields
     writer.writerow(["Khối", "Xếp hạng", "Trên tổng số", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Chỉ số (%)",
-                     "Xếp loại", *[as_text(f"{f['code']}. {f['name']}") for f in fields]])
+                     "Xếp loại", "Tình trạng", *[as_text(f"{f['code']}. {f['name']}") for f in fields]])
 
     for _cohort, units in view.cohorts():
         for unit in units:
@@ -29,7 +29,8 @@ def render_csv(view: ReportData) -> bytes:
             row = [as_text(place["cohort"]), place["rank"] if place["rank"] is not None else "", place["rank_of"],
                    as_text(unit["unit"]["code"]), as_text(unit["unit"]["name"]),
                    _plain(view.points(unit["total_points"]), view), _plain(view.pct(unit["index"]), view),
-                   as_text(view.band_name(unit.get("band"))) if unit.get("band") else ""]
+                   as_text(view.band_name(unit.get("band"))) if unit.get("band") else "",
+                   as_text(view.status_text(unit))]
             for f in fields:
                 node = view.field_of(unit, f["code"])
                 row.append(_plain(view.points(node["points"]), view) if node else "")

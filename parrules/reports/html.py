@@ -23,6 +23,7 @@ th{background:#eef2f7;text-align:left}td.n{text-align:right;font-variant-numeric
 .up{color:#0a7a32}.down{color:#b3261e}.same{color:#666}.flag{color:#8a4b00}
 nav ul{columns:3;font-size:.9rem}section.unit{border-top:1px solid #ccd4de;margin-top:2rem;break-before:page}
 .muted{color:#5b6775;font-size:.85rem}svg text{font-family:inherit;font-size:11px}
+p.incomplete{background:#fdecea;border:2px solid #b3261e;padding:.6rem 1rem}span.incomplete{color:#b3261e}
 @media print{header{background:none;color:#000}}
 """
 
@@ -38,6 +39,8 @@ def render_html(view: ReportData) -> str:
         f"<div>Bộ tiêu chí: {escape(str(cs['name']))} ({escape(str(cs['id']))}); tổng điểm {view.points(cs['total_points'])}</div>"
         "</header>", "<main>",
     ]
+    if view.incomplete_units:  # before any ranking: not a result to publish as it is
+        parts.append(f'<p class="incomplete" role="alert"><strong>{escape(view.incomplete_banner())}</strong></p>')
     for cohort, units in view.cohorts():
         parts += _cohort(view, cohort, units, ids)
     parts.append('<h2 id="units">Từng đơn vị</h2><nav><ul>')
@@ -79,7 +82,7 @@ def _cohort(view: ReportData, cohort: str, units: list[Mapping[str, Any]], ids: 
             f'<tr><td class="n">{escape(rank_text(unit["placing"]))}{_rank_move(yoy)}</td>'
             f'<td><a href="#{ids[unit["unit"]["code"]]}">{escape(unit["unit"]["name"])}</a></td>'
             f'<td class="n">{view.points(unit["total_points"])}</td><td class="n">{view.pct(unit["index"])}</td>'
-            f'<td>{escape(view.band_name(unit.get("band")))}</td><td class="n">{_move(view, yoy)}</td></tr>')
+            f'<td>{_band_or_status(view, unit)}</td><td class="n">{_move(view, yoy)}</td></tr>')
     out.append("</tbody></table>")
     out.append(f'<p>Chỉ số trung bình {view.pct(stats.get("mean_index"))} %, trung vị {view.pct(stats.get("median_index"))} %'
                f' ({stats.get("units", 0)} đơn vị).</p>')
@@ -87,6 +90,12 @@ def _cohort(view: ReportData, cohort: str, units: list[Mapping[str, Any]], ids: 
     out += _heat_map(view, units, ids)
     out += _bar_chart(view, units)
     return out
+
+
+def _band_or_status(view: ReportData, unit: Mapping[str, Any]) -> str:
+    if unit.get("incomplete"):
+        return f'<span class="incomplete">⚠ {escape(view.status_text(unit))}</span>'
+    return escape(view.band_name(unit.get("band")))
 
 
 def _band_chart(view: ReportData, counts: Mapping[str, int]) -> list[str]:
@@ -98,7 +107,7 @@ def _band_chart(view: ReportData, counts: Mapping[str, int]) -> list[str]:
     for i, (code, count) in enumerate(rows):
         y = 4 + 24 * i
         width = round(380 * count / total)
-        label = view.band_name(code) if code != "none" else "Không xếp loại"
+        label = {"none": "Không xếp loại", "incomplete": "Chưa đủ dữ liệu"}.get(code) or view.band_name(code)
         out.append(f'<text x="0" y="{y + 15}">{escape(label)}</text>'
                    f'<rect x="200" y="{y}" width="{width}" height="18" fill="#3d6fa8"></rect>'
                    f'<text x="{206 + width}" y="{y + 15}">{count}</text>')
@@ -153,6 +162,10 @@ def _unit(view: ReportData, unit: Mapping[str, Any], anchor: str) -> list[str]:
            f'<p>Tổng điểm <b>{view.points(unit["total_points"])}</b> / {view.points(unit["applicable_max"])}, '
            f'chỉ số <b>{view.pct(unit["index"])} %</b> {_move(view, yoy)}, {escape(view.band_name(unit.get("band")))}, '
            f'hạng {escape(rank_text(place))}{_rank_move(yoy)} trong khối {escape(place["cohort"])}.</p>']
+    if unit.get("incomplete"):
+        out.append('<p class="incomplete"><strong>⚠ Chưa đủ dữ liệu, chưa xếp hạng</strong></p><ul>'
+                   + "".join(f'<li>{escape(m["code"])}: {escape(m["reason"])}</li>' for m in unit["incomplete"])
+                   + "</ul>")
     fields_yoy = {f["code"]: f for f in (yoy or {}).get("fields", [])}
     out.append("<table><thead><tr><th>Lĩnh vực</th><th>Điểm</th><th>Tỷ lệ (%)</th><th>Hạng</th><th>So với năm trước</th>"
                "</tr></thead><tbody>")

@@ -15,8 +15,10 @@ def _cell(text: Any) -> str:
 
 
 def render_markdown(view: ReportData) -> str:
-    lines = [f"# {_cell(view.title)}", "",
-             f"Bộ tiêu chí: {_cell(view.data['criteria_set']['name'])} (`{view.data['criteria_set']['id']}`)", ""]
+    lines = [f"# {_cell(view.title)}", ""]
+    if view.incomplete_units:
+        lines += [f"> **{_cell(view.incomplete_banner())}**", ""]
+    lines += [f"Bộ tiêu chí: {_cell(view.data['criteria_set']['name'])} (`{view.data['criteria_set']['id']}`)", ""]
     for cohort, units in view.cohorts():
         stats = view.cohort_stats(cohort)
         lines += [f"## Xếp hạng — {_cell(cohort)}", ""]
@@ -28,7 +30,8 @@ def render_markdown(view: ReportData) -> str:
             lines.append("| " + " | ".join(_row(view, unit)) + " |")
         lines += ["", "### Phân loại", ""]
         for code, count in stats.get("band_counts", {}).items():
-            lines.append(f"- {_cell(view.band_name(code) if code != 'none' else 'Không xếp loại')}: {count}")
+            label = {"none": "Không xếp loại", "incomplete": "Chưa đủ dữ liệu, chưa xếp hạng"}.get(code)
+            lines.append(f"- {_cell(label or view.band_name(code))}: {count}")
         lines += ["", f"Chỉ số trung bình: {view.pct(stats.get('mean_index'))} %; "
                   f"trung vị: {view.pct(stats.get('median_index'))} %", ""]
     lines += ["## Từng đơn vị", ""]
@@ -46,8 +49,9 @@ def _row(view: ReportData, unit: Mapping[str, Any]) -> list[str]:
         rank_change = yoy["rank"]["change"]
         if rank_change:
             moved += f", {'lên' if rank_change > 0 else 'xuống'} {abs(rank_change)} bậc"
+    band = view.band_name(unit.get("band")) if not unit.get("incomplete") else f"⚠ {view.status_text(unit)}"
     row = [rank_text(unit["placing"]), _cell(unit["unit"]["name"]), view.points(unit["total_points"]),
-           view.pct(unit["index"]), _cell(view.band_name(unit.get("band"))), moved]
+           view.pct(unit["index"]), _cell(band), moved]
     for f in view.fields:
         node = view.field_of(unit, f["code"])
         row.append(view.points(node["points"]) if node else "—")
@@ -59,6 +63,9 @@ def _unit(view: ReportData, unit: Mapping[str, Any]) -> list[str]:
     lines = [f"### {_cell(info['name'])} ({_cell(info['code'])})", "",
              f"Tổng điểm {view.points(unit['total_points'])}, chỉ số {view.pct(unit['index'])} %, "
              f"{_cell(view.band_name(unit.get('band')))}, hạng {rank_text(unit['placing'])}.", ""]
+    if unit.get("incomplete"):
+        lines += [f"**⚠ Chưa đủ dữ liệu, chưa xếp hạng** — {_cell(view.status_text(unit))}:", ""]
+        lines += [f"- {_cell(m['code'])}: {_cell(m['reason'])}" for m in unit["incomplete"]] + [""]
     gaps = unit.get("gaps") or {}
     losses = view.losses(unit)
     if losses:

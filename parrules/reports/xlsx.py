@@ -39,6 +39,12 @@ def _fill(book: Any, view: ReportData) -> None:
     pct = book.add_format({"num_format": "0." + "0" * view.percent_decimals if view.percent_decimals else "0"})
     bold = book.add_format({"bold": True})
     next_row: dict[Any, int] = {}  # rows go out in order, one at a time (constant_memory)
+    if view.incomplete_units:  # first, before any ranking: this workbook is not one to publish as it is
+        note = book.add_worksheet("CHƯA ĐẦY ĐỦ")
+        note.set_column(0, 0, 120)
+        note.write_string(0, 0, view.incomplete_banner(), bold)
+        for i, unit in enumerate(view.incomplete_units, start=2):
+            note.write_string(i, 0, f"{unit['unit']['code']} {unit['unit']['name']}: {view.status_text(unit)}")
 
     def sheet(title: str, headers: list[str], widths: list[int]) -> Any:
         ws = book.add_worksheet(title)
@@ -65,8 +71,9 @@ def _fill(book: Any, view: ReportData) -> None:
         next_row[ws] = r + 1
 
     ranking = sheet("Xếp hạng", ["Khối", "Xếp hạng", "Trên tổng số", "Mã đơn vị", "Tên đơn vị", "Tổng điểm",
-                                 "Điểm tối đa áp dụng", "Chỉ số (%)", "Xếp loại", "Thay đổi chỉ số", "Thay đổi hạng"],
-                    [14, 9, 9, 12, 40, 11, 11, 11, 22, 12, 12])
+                                 "Điểm tối đa áp dụng", "Chỉ số (%)", "Xếp loại", "Thay đổi chỉ số", "Thay đổi hạng",
+                                 "Tình trạng"],
+                    [14, 9, 9, 12, 40, 11, 11, 11, 22, 12, 12, 30])
     fields_ws = sheet("Điểm theo lĩnh vực", ["Mã đơn vị", "Tên đơn vị", "Mã lĩnh vực", "Lĩnh vực", "Điểm",
                                              "Điểm tối đa", "Tỷ lệ (%)", "Hạng lĩnh vực"], [12, 40, 10, 50, 10, 10, 10, 10])
     detail = sheet("Chi tiết tiêu chí", ["Mã đơn vị", "Tên đơn vị", "Mã tiêu chí", "Tiêu chí", "Điểm tối đa",
@@ -79,7 +86,8 @@ def _fill(book: Any, view: ReportData) -> None:
             info, place, yoy = unit["unit"], unit["placing"], unit.get("yoy") or {}
             put(ranking, [place["cohort"], place["rank"], place["rank_of"], info["code"], info["name"],
                           unit["total_points"], unit["applicable_max"], unit["index"], view.band_name(unit.get("band")),
-                          (yoy.get("index") or {}).get("change"), (yoy.get("rank") or {}).get("change")],
+                          (yoy.get("index") or {}).get("change"), (yoy.get("rank") or {}).get("change"),
+                          view.status_text(unit)],
                 {5: points, 6: points, 7: pct, 9: pct})
             for f in view.fields:
                 node = view.field_of(unit, f["code"])

@@ -179,6 +179,9 @@ class UnitResult:
     band: str | None
     provenance: Provenance
     warnings: tuple[str, ...] = ()
+    #: the criteria that keep the unit's figure from being complete (see `scoring.totals.incomplete`):
+    #: each counts as 0 points, so the total is not a figure to publish as it is
+    incomplete: tuple[LeafResult, ...] = ()
 
     @property
     def fields(self) -> list[NodeResult]:
@@ -203,6 +206,11 @@ class UnitResult:
     def errors(self) -> list[LeafResult]:
         return [leaf for leaf in self.leaves if leaf.status == "error"]
 
+    def incomplete_dict(self) -> list[dict[str, str]]:
+        """`incomplete` as plain data: code, status and why, per criterion."""
+        return [{"code": leaf.code, "status": leaf.status, "reason": leaf.error or leaf.explanation}
+                for leaf in self.incomplete]
+
     def to_dict(self, *, compact: bool = False) -> dict[str, Any]:
         """Plain data; `compact` is the campaign format's shape of nodes and leaves."""
         return {
@@ -213,6 +221,7 @@ class UnitResult:
             "nodes": [n.to_dict(compact=compact) for n in self.nodes],
             "leaves": [leaf.to_dict(compact=compact) for leaf in self.leaves],
             "warnings": list(self.warnings),
+            "incomplete": self.incomplete_dict(),
             "provenance": self.provenance.to_dict(),
         }
 
@@ -226,6 +235,11 @@ class RunResult:
     total_points: Decimal
     units: tuple[UnitResult, ...]
 
+    @property
+    def complete(self) -> bool:
+        """Whether every unit's every criterion was scored: no error, nothing left not evaluated."""
+        return not any(unit.incomplete for unit in self.units)
+
     def unit(self, code: str) -> UnitResult:
         code = unicodedata.normalize("NFC", code)  # a web app may send the NFD spelling of a Vietnamese code
         for result in self.units:
@@ -238,6 +252,7 @@ class RunResult:
             "format": "parrules.results/1",
             "criteria_set": {"id": self.criteria_set_id, "name": self.criteria_set_name,
                              "total_points": self.total_points},
+            "complete": self.complete,
             "units": [u.to_dict() for u in self.units],
         }
 

@@ -10,6 +10,8 @@ The policy, which `SumPlan` applies to all units at once:
 - a unit's total is base + bonus − penalty, never below zero (`total_of`); its index is the total
   over the applicable maximum of the base parts, in percent; its band is the set's band containing
   the index (`band_of`);
+- a unit with a criterion that errored, or a base criterion nothing scored, is incomplete
+  (`incomplete`): its total is not a complete figure, and the campaign does not rank it;
 - rounding is where the set declares it (points and percentages to their decimals).
 
 How the plan applies it cheaply (its only speed tricks): amounts that are the same for every unit
@@ -56,6 +58,13 @@ def capped(points: Any, cap: Any, maximum: Decimal) -> tuple[Any, Decimal]:
 def total_of(base: Any, bonus: Any, penalty: Any, plus: Any, minus: Any, zero: Any) -> Any:
     """base + bonus − penalty, never below zero; `plus`/`minus` are exact for the amounts given."""
     return max(zero, minus(plus(base, bonus), penalty))
+
+
+def incomplete(leaf: LeafResult, role: str) -> bool:
+    """Whether a leaf keeps its unit's figure from being complete: it errored (a check or rule that
+    failed), or nothing scored a base criterion (no answer, self-assessment or appraisal). A bonus
+    or penalty nobody declared is simply none, as the forms mean it."""
+    return leaf.status == "error" or (leaf.status == "not_evaluated" and role == "base")
 
 
 def band_of(criteria: CriteriaSet, index: Decimal | None) -> str | None:
@@ -182,6 +191,12 @@ class SumPlan:
         else:
             indexes = mapped(totals, lambda v: index_of((v, applicable_max)))
         leaf_rows = zip(*[column.results for column in columns])
+        unfinished = []  # columns where some distinct result is incomplete, with those results' slots
+        for column, code in zip(columns, criteria.leaves):
+            role = criteria.nodes[code].role
+            bad = {j for j, leaf in enumerate(column.table) if incomplete(leaf, role)}
+            if bad:
+                unfinished.append((column, bad))
         node_rows = zip(*node_columns)
         rounded = [mapped(values, lambda v: rnd(exact(v))) for values in (bases, bonuses, penalties, totals)]
         one_provenance = Provenance(criteria.id, criteria.content_hash, version, plugins, ())
@@ -202,5 +217,6 @@ class SumPlan:
                 Provenance(criteria.id, criteria.content_hash, version, plugins, tuple(sorted(set(inputs))))
                 if inputs else one_provenance,
                 tuple(warnings),
+                tuple(column.table[column.slots[i]] for column, bad in unfinished if column.slots[i] in bad),
             ))
         return out

@@ -288,6 +288,33 @@ AnswerColumn = Callable[[str], Sequence[Any]]
 """Every unit's answer to one criterion (UNANSWERED where there is none), in the units' order."""
 
 
+def unscored_criteria(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
+    """Base criteria nothing in the submission would score: no answer the rule reads, no
+    self-assessment and no appraisal (as far as the set's precedence uses them), no evidence check.
+
+    Scoring does not refuse them — the criterion is 'not evaluated' and the unit's figure is marked
+    incomplete — but `validate` says so first, so a clerk can fix the file before the run.
+    """
+    precedence = set(criteria.meta.precedence)
+    out = []
+    for code in criteria.leaves:
+        node = criteria.nodes[code]
+        if node.check is not None or node.role != "base" or not node.spec.applicable:
+            continue
+        if "computed" in precedence and node.rule is not None and node.rule.needs_input and code in sub.answers:
+            continue
+        if "self" in precedence and (code in sub.self_assessment or code in sub.self_na):
+            continue
+        if "appraisal" in precedence and code in sub.appraisals:
+            continue
+        out.append(Problem(sub.source, key_path("answers", code),
+                           f"criterion '{code}' ({node.name}) has no answer, self-assessment or appraisal: it would "
+                           "be 'not evaluated', and the unit's figure incomplete",
+                           hint='answer it, self-assess it, or declare it not applicable ("na") where the set allows',
+                           code="not_evaluated"))
+    return out
+
+
 def validate_submissions(criteria: CriteriaSet, subs: Sequence[Submission],
                       answer_column: AnswerColumn | None = None) -> list[Problem]:
     """Problems of many submissions against one set, with each distinct answer checked once.

@@ -61,7 +61,7 @@ def test_band_edge_exactly_80_percent_is_the_higher_band(tmp_path) -> None:
 
 def test_mean_and_median_overall_and_per_field_rounded_as_the_set_says(tmp_path) -> None:
     subs = [unit("D1", split("90")), unit("D2", split("85.5")), unit("D3", split("70")),
-            unit("D4", {"1.1": "10", "2.1": "20"})]
+            unit("D4", {"1.1": "10", "1.2": "0", "1.3": "0", "2.1": "20", "2.2": "0"})]
     _, ranking = _run(tmp_path, subs)
     stats = ranking.statistics
     # (90 + 85.5 + 70 + 30) / 4 = 68.875 -> 68.88 (half up); median (70 + 85.5) / 2 = 77.75
@@ -79,3 +79,17 @@ def test_campaign_cohorts_override_the_set_and_unknown_kinds_rank_together(tmp_p
     subs = [unit("D1", split("90")), unit("H1", split("95"), kind="district")]
     _, ranking = _run(tmp_path, subs, cohorts={"tất cả": ["department", "district"]})
     assert [(c.name, [p.rank for p in c.placings]) for c in ranking.cohorts] == [("tất cả", [1, 2])]
+
+
+def test_a_unit_whose_figure_is_incomplete_is_not_ranked_nor_counted_in_the_statistics(tmp_path) -> None:
+    """U3 left 1.3 and 2.2 unanswered: its 70 points are not a complete figure, so it gets no rank and
+    no band count, and the means and medians are those of the complete units."""
+    subs = [unit("U1", split("90")), unit("U2", split("80")), unit("U3", {"1.1": "30", "1.2": "20", "2.1": "20"})]
+    _, ranking = _run(tmp_path, subs)
+    places = {p.unit.unit.code: p.rank for p in ranking.placings}
+    assert places == {"U1": 1, "U2": 2, "U3": None}
+    u3 = next(p.unit for p in ranking.placings if p.unit.unit.code == "U3")
+    assert [(leaf.code, leaf.status) for leaf in u3.incomplete] == [("1.3", "not_evaluated"), ("2.2", "not_evaluated")]
+    stats = ranking.statistics
+    assert (stats.units, stats.ranked) == (3, 2)
+    assert stats.band_counts["incomplete"] == 1 and stats.mean_index == Decimal("85.00")

@@ -59,6 +59,7 @@ def test_a_check_calling_sys_exit_errors_its_criterion_only(registry: parrules.R
     assert unit.leaf("1").status == "error" and "SystemExit" in unit.leaf("1").error
     assert unit.leaf("2").status != "error"
     assert unit.leaf("3").status == "error" and "rule gave up" in unit.leaf("3").error
+    assert [leaf.code for leaf in unit.incomplete] == ["1", "3"] and not run.complete
 
 
 def test_ctrl_c_in_a_check_still_stops_the_run(registry: parrules.Registry) -> None:
