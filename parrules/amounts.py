@@ -31,8 +31,40 @@ _T = TypeVar("_T")
 _BELOW_ALL = Decimal("-Infinity")
 
 
+#: What a PAR figure can be: finite, below 10^16 in magnitude (counts of dossiers, points, rates),
+#: no finer than 10^-20, at most 34 significant digits. Anything else is a mistake or a game.
+MAX_ADJUSTED_EXPONENT, MIN_ADJUSTED_EXPONENT, MAX_DIGITS = 15, -20, 34
+
+
 def to_decimal(value: object) -> Decimal:
-    """Exact conversion; floats go through their shortest repr so 0.1 stays 0.1."""
+    """Exact conversion; floats go through their shortest repr so 0.1 stays 0.1.
+
+    Every number a rule scores, from any source (TOML, JSON, CSV, spreadsheets, plugin metrics),
+    comes through here, so the bounds of a PAR figure are kept in one place: NaN and infinity in any
+    spelling, and numbers of absurd magnitude or precision, are refused with a ValueError.
+    """
+    return bounded(_convert(value))
+
+
+def bounded(number: Decimal) -> Decimal:
+    """`number` if it is a figure a PAR set can hold (see MAX_ADJUSTED_EXPONENT), else ValueError."""
+    if not number.is_finite():
+        raise ValueError(f"not a finite number: {number}")
+    if number:
+        adjusted = number.adjusted()
+        if adjusted > MAX_ADJUSTED_EXPONENT:
+            raise ValueError(f"{_short(number)} is larger than any figure a criterion can hold (below 10^16)")
+        if adjusted < MIN_ADJUSTED_EXPONENT or len(number.as_tuple().digits) > MAX_DIGITS:
+            raise ValueError(f"{_short(number)} has more precision than any figure a criterion can hold")
+    return number
+
+
+def _short(number: Decimal) -> str:
+    text = str(number)
+    return text if len(text) <= 40 else text[:20] + "…" + text[-10:]
+
+
+def _convert(value: object) -> Decimal:
     if isinstance(value, Decimal):
         return value
     if isinstance(value, bool):

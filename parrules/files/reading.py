@@ -23,9 +23,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-_HEADER = re.compile(r"^\s*\[\[?\s*(?P<path>[^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r'^\s*(?P<key>"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_\-]+)\s*=')
-_SEGMENT = re.compile(r'\s*("(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_\-]+)\s*(?:\.|$)')
+_BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -34,14 +32,53 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _split_path(text: str) -> tuple[str, ...]:
+def _dotted_key(text: str, at: int) -> tuple[tuple[str, ...], int]:
+    """The dotted TOML key starting at `at` (bare, "quoted" or 'literal' parts), and where it ends.
+
+    One pass over the characters, never a regular expression: a hostile line costs what its length
+    does. An empty tuple means there is no key there.
+    """
     parts: list[str] = []
-    for match in _SEGMENT.finditer(text):
-        seg = match.group(1)
-        if seg[0] in "\"'":
-            seg = seg[1:-1]
-        parts.append(nfc(seg))
-    return tuple(parts)
+    n = len(text)
+    while True:
+        while at < n and text[at] in " \t":
+            at += 1
+        if at >= n:
+            return (), at
+        quote = text[at]
+        if quote == '"' or quote == "'":
+            close = at + 1
+            while close < n and text[close] != quote:
+                close += 2 if quote == '"' and text[close] == "\\" else 1
+            if close >= n:
+                return (), at
+            parts.append(nfc(text[at + 1:close]))
+            at = close + 1
+        else:
+            close = at
+            while close < n and text[close] in _BARE:
+                close += 1
+            if close == at:
+                return (), at
+            parts.append(nfc(text[at:close]))
+            at = close
+        while at < n and text[at] in " \t":
+            at += 1
+        if at < n and text[at] == ".":
+            at += 1
+            continue
+        return tuple(parts), at
+
+
+def _header(stripped: str) -> tuple[tuple[str, ...], bool] | None:
+    """(the table's key path, whether it is [[an array]]) of a header line, or None."""
+    double = stripped.startswith("[[")
+    parts, at = _dotted_key(stripped, 2 if double else 1)
+    close = "]]" if double else "]"
+    if not parts or not stripped.startswith(close, at):
+        return None
+    rest = stripped[at + len(close):].lstrip()
+    return (parts, double) if not rest or rest.startswith("#") else None
 
 
 class LineIndex:
@@ -59,19 +96,19 @@ class LineIndex:
             stripped = raw.strip()
             if not stripped or stripped.startswith("#"):
                 continue
-            header = _HEADER.match(raw) if stripped.startswith("[") else None
+            header = _header(stripped) if stripped.startswith("[") else None
             if header:
-                table = _split_path(header.group("path"))
-                if stripped.startswith("[["):
+                table, array = header
+                if array:
                     index = self._array_counts.get(table, 0)
                     self._array_counts[table] = index + 1
                     table = (*table, str(index))
                 for end in range(1, len(table) + 1):
                     self._lines.setdefault(table[:end], number)
                 continue
-            key = _KEY.match(raw)
-            if key:
-                self._lines.setdefault((*table, *_split_path(key.group("key"))), number)
+            key, at = _dotted_key(raw, 0)
+            if key and raw.startswith("=", at):
+                self._lines.setdefault((*table, *key), number)
 
     def line(self, *path: object) -> int | None:
         """The line of the longest known prefix of `path`."""

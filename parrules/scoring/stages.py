@@ -211,7 +211,10 @@ def show(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (Decimal, int, float)):
-        return plain(to_decimal(value))
+        try:
+            return plain(to_decimal(value))
+        except ValueError:  # not a figure (∞, NaN, absurd): said as it is
+            return str(value)
     return repr(value) if isinstance(value, str) else str(value)
 
 

@@ -284,7 +284,11 @@ class _Builder:
         self.problems.extend(found)
         if not found and rule.validate is not None:
             leaf = Leaf(code, spec.name, spec.max_points, params)
-            for message in rule.validate(leaf):
+            try:
+                messages = list(rule.validate(leaf))
+            except Exception as exc:  # a validator that trips on odd parameters says so, never a traceback
+                messages = [f"parameters could not be checked: {exc}"]
+            for message in messages:
                 self.problem((*path, "rule"), f"rule '{rule.name}': {message}", code="rule_params")
         return rule
 

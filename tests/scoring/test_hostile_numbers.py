@@ -1,0 +1,50 @@
+"""A number that is not a PAR figure — infinite, NaN, absurdly large or fine — never earns points."""
+
+from __future__ import annotations
+
+import types
+from decimal import Decimal
+
+import pytest
+
+import parrules
+from parrules import Measurement, hookimpl
+from parrules.testing import build_set, build_submission, registry_with
+
+RATE = {"1": {"name": "Tỷ lệ", "max_points": 2, "rule": "proportional"}}
+
+
+@pytest.mark.parametrize("answer", ["Infinity", "inf", "-Infinity", "NaN", "1e400", "1E-50", "9" * 40])
+def test_a_text_answer_that_is_no_figure_errors_instead_of_scoring(answer: str) -> None:
+    criteria = build_set(RATE, registry=parrules.Registry(entry_points=False))
+    run = parrules.score_many(criteria, [build_submission("U1", answers={"1": answer}),
+                                         build_submission("U2", answers={"1": "50"})])
+    bad, good = run.unit("U1"), run.unit("U2")
+    assert bad.leaf("1").status == "error" and bad.leaf("1").final_points is None
+    assert bad.incomplete and not run.complete
+    assert good.leaf("1").final_points == Decimal("1.00")  # the other unit is scored as ever
+
+
+def test_a_plugin_metric_of_infinity_errors_instead_of_full_points() -> None:
+    module = types.ModuleType("inf_metric")
+
+    def measure(units, params):
+        return {u.code: Measurement({"rate": float("inf")}, {"rate": "∞ %"}) for u in units}
+
+    @hookimpl
+    def register_checks(register):
+        register("demo.inf", measure, description="an infinite rate", metrics={"rate": "rate"})
+
+    module.register_checks = register_checks  # type: ignore[attr-defined]
+    criteria = build_set({"1": {"name": "Tỷ lệ", "max_points": 2, "rule": "proportional", "check": "demo.inf",
+                                "metric": "rate"}}, registry=registry_with(module))
+    leaf = parrules.score_many(criteria, [build_submission("U1")]).unit("U1").leaf("1")
+    assert leaf.status == "error" and "finite" in leaf.error and leaf.final_points is None
+
+
+def test_to_decimal_keeps_the_bounds_of_a_figure() -> None:
+    assert parrules.to_decimal("83,55") == Decimal("83.55")
+    assert parrules.to_decimal(10**15) == Decimal(10**15)
+    for bad in ("Infinity", float("nan"), 10**16, "1e-25", Decimal("sNaN")):
+        with pytest.raises(ValueError):
+            parrules.to_decimal(bad)
