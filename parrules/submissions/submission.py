@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,7 +18,7 @@ from typing import Any, Literal, NamedTuple
 import jsonschema
 from pydantic import Field
 
-from parrules.amounts import plain
+from parrules.amounts import MAX_ADJUSTED_EXPONENT, MIN_ADJUSTED_EXPONENT, bounded, plain, to_decimal
 from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
 from parrules.files.digest import sha256_digest
 from parrules.files.reading import InputDocument, LineIndex, nfc, read_document
@@ -265,8 +264,8 @@ def _submission_problems(criteria: CriteriaSet, sub: Submission,
             add(("answers", code), f"'{code}' is scored by appraisers only; an answer is not used")
             continue
         if not _finite(value):
-            add(("answers", code), f"{value} is not a number a criterion can be scored on",
-                hint="write the figure itself (nan and inf are not figures)")
+            add(("answers", code), f"{_shown(value)} is not a number a criterion can be scored on",
+                hint="write the figure itself: nan and inf are not figures, nor numbers of 16 digits and more")
             continue
         checks = input_checks(code)
         if checks is not None:
@@ -367,9 +366,18 @@ def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission], answer_col
         if values:
             if node.rule is not None and not node.rule.needs_input:
                 return False
-            if (Decimal in kinds or float in kinds) and \
-                    False in (map(Decimal.is_finite, values) if kinds == {Decimal} else map(_finite, values)):
-                return False
+            if kinds == {Decimal}:  # the common column: its bounds checked in C, value by value
+                if False in map(Decimal.is_finite, values):
+                    return False
+                exponents = list(map(Decimal.adjusted, values))
+                if max(exponents) > MAX_ADJUSTED_EXPONENT or min(exponents) < MIN_ADJUSTED_EXPONENT:
+                    return False  # (or a zero spelled 0.000…): the full check says which
+            elif kinds == {int}:
+                if max(values) >= _INT_LIMIT or min(values) <= -_INT_LIMIT:
+                    return False
+            elif kinds & {float, int, Decimal} and \
+                    False in map(_finite, {v for v in values if type(v) in (float, int, Decimal)}):
+                return False  # a mix: each distinct figure once (numbers inside tables are the rule's)
             schema = node.rule.input_schema if node.rule else None
             if schema is not None:
                 checks = _schema_checks(schema)
@@ -431,12 +439,27 @@ def _input_error(checks: SchemaChecks, value: Any) -> Any:
 
 
 def _finite(value: Any) -> bool:
-    """False for NaN and infinities (a TOML `nan`, a JSON `Infinity`), which no rule can score."""
-    if isinstance(value, Decimal):
-        return value.is_finite()
-    if isinstance(value, float):
-        return math.isfinite(value)
+    """False for a number no rule can score (NaN, infinity, beyond the bounds of `amounts.bounded`),
+    in a table too: a TOML `nan`, a JSON `Infinity`, an 11-character 1e99999999."""
+    if isinstance(value, (Decimal, float, int)) and not isinstance(value, bool):
+        try:
+            bounded(value if isinstance(value, Decimal) else to_decimal(value))
+        except ValueError:
+            return False
+        return True
+    if isinstance(value, Mapping):
+        return all(map(_finite, value.values()))
+    if isinstance(value, (list, tuple)):
+        return all(map(_finite, value))
     return True
+
+
+_INT_LIMIT = 10 ** (MAX_ADJUSTED_EXPONENT + 1)
+
+
+def _shown(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:40] + "…"
 
 
 def _schema_checks(schema: Mapping[str, Any]) -> SchemaChecks:

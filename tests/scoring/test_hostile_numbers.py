@@ -48,3 +48,17 @@ def test_to_decimal_keeps_the_bounds_of_a_figure() -> None:
     for bad in ("Infinity", float("nan"), 10**16, "1e-25", Decimal("sNaN")):
         with pytest.raises(ValueError):
             parrules.to_decimal(bad)
+
+
+@pytest.mark.parametrize("answer", ["1e99999999", "nan", "inf", "{ A = inf }"])
+def test_a_submission_with_a_number_no_figure_can_be_is_refused_with_its_place(tmp_path, answer: str) -> None:
+    """An 11-character number used to become a 200 MB JSON when the declared answer was written."""
+    criteria = build_set(RATE, registry=parrules.Registry(entry_points=False))
+    path = tmp_path / "u.toml"
+    path.write_text(f'[unit]\ncode = "U1"\nname = "U1"\nkind = "department"\nperiod = 2024\n\n'
+                    f'[answers]\n"1" = {answer}\n', encoding="utf-8")
+    with pytest.raises(parrules.ProblemsError) as caught:
+        parrules.score_many(criteria, [parrules.load_submission(path)])
+    (problem,) = caught.value.problems
+    assert problem.path == 'answers."1"' and problem.line == 8 and "not a number a criterion can be scored on" in problem.message
+    assert len(str(problem)) < 400
