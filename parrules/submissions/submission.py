@@ -250,8 +250,18 @@ def _submission_problems(criteria: CriteriaSet, sub: Submission,
             in_range(("self_assessment", code), code, points, points is None)
     for code, rounds in sub.appraisals.items():
         if known("appraisals", code):
+            seen: set[int] = set()
             for a in rounds:
                 in_range(("appraisals",), code, a.points, a.not_applicable)
+                if a.round in seen:
+                    add(("appraisals",), f"criterion '{code}' has round {a.round} twice; the later in the file "
+                        "would silently win", hint="give each appraisal round of a criterion once")
+                seen.add(a.round)
+    for i, doc in enumerate(sub.documents):
+        for code in doc.criteria:
+            if code not in criteria.nodes:
+                add(("documents", i, "criteria"), f"document '{doc.number or doc.title}' is attached to '{code}', "
+                    f"which is not a criterion of set '{criteria.id}'", hint=did_you_mean(code, leaves))
     for code, value in sub.answers.items():
         if not known("answers", code):
             continue
@@ -337,7 +347,8 @@ def validate_submissions(criteria: CriteriaSet, subs: Sequence[Submission],
         suspects = [sub for sub in subs
                     if sub.appraisals or (kinds and sub.kind and sub.kind not in kinds)
                     or (sub.criteria_set and sub.criteria_set != criteria.id)
-                    or not sub.answers.keys() <= leaves or not sub.self_assessment.keys() <= leaves]
+                    or not sub.answers.keys() <= leaves or not sub.self_assessment.keys() <= leaves
+                    or any(code not in criteria.nodes for doc in sub.documents for code in doc.criteria)]
     input_checks = _input_checks(criteria)
     return [p for sub in suspects for p in _submission_problems(criteria, sub, input_checks)]
 
