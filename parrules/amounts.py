@@ -54,7 +54,8 @@ def bounded(number: Decimal) -> Decimal:
         adjusted = number.adjusted()
         if adjusted > MAX_ADJUSTED_EXPONENT:
             raise ValueError(f"{_short(number)} is larger than any figure a criterion can hold (below 10^16)")
-        if adjusted < MIN_ADJUSTED_EXPONENT or len(number.as_tuple().digits) > MAX_DIGITS:
+        if adjusted < MIN_ADJUSTED_EXPONENT or (  # its text bounds its digits: a short one needs no count
+                len(str(number)) > MAX_DIGITS and len(number.as_tuple().digits) > MAX_DIGITS):
             raise ValueError(f"{_short(number)} has more precision than any figure a criterion can hold")
     return number
 

@@ -23,6 +23,8 @@ from parrules.scoring.sharing import spelling
 from parrules.sets.criteria_set import CriteriaSet, Node
 from parrules.submissions.submission import Submission
 
+_AS_IS = frozenset({str, bool, int, Decimal, type(None)})  # values `frozen` returns as they are
+
 
 class Criterion:
     """What settling one criterion needs from the set, looked up once per criterion, not per unit."""
@@ -76,7 +78,7 @@ def settle(criterion: Criterion, sub: Submission, given: LeafInput, shown_declar
     code = criterion.code
     computed, computed_trail, error = computed_stage(criterion, given)
     self_value: Any = NOT_APPLICABLE if code in sub.self_na else sub.self_assessment.get(code, MISSING)
-    rounds = appraisal_rounds(sub, code)
+    rounds = appraisal_rounds(sub, code) if code in sub.appraisals else ()
     final, stage, stopped_at_error = by_precedence(criterion.precedence, rounds, computed, error, self_value)
     flags = flags_for(criterion, given, computed, self_value, rounds, final, error)
     status, points = status_of(final, stopped_at_error, criterion)
@@ -88,7 +90,7 @@ def settle(criterion: Criterion, sub: Submission, given: LeafInput, shown_declar
         self_value if self_decimal else None,
         computed if isinstance(computed, Decimal) else None,
         rounds, points, stage, status, explanation,  # type: ignore[arg-type]
-        frozen(shown_declared),
+        shown_declared if type(shown_declared) in _AS_IS else frozen(shown_declared),
         None if given.verified is MISSING else frozen(given.verified),
         flags, error,
     )
