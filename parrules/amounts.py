@@ -132,10 +132,10 @@ def _lower(bound: Decimal | None) -> Decimal:
 
 def plain(value: Decimal) -> str:
     """A Decimal as plain text without exponent or superfluous zeros: 13.50 -> 13.5, 1E+1 -> 10."""
-    if not value.is_finite():
-        return str(value)  # NaN, Infinity: said as they are, never a crash while explaining
+    if not value.is_finite() or not MIN_ADJUSTED_EXPONENT <= value.adjusted() <= MAX_ADJUSTED_EXPONENT:
+        return str(value)  # NaN, ∞, 1E+99999999: said as they are, short, never a crash or a flood of digits
     if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
+        return str(value.quantize(Decimal(1), context=CONTEXT))
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from parrules.amounts import HUNDRED, ZERO, percent, quantum, rounder
 from parrules.campaign.ranking import Placing, Ranking
+from parrules.scoring.frozen_init import cheap_init
 from parrules.scoring.results import LeafResult, UnitResult
 from parrules.scoring.sharing import PerResult
 from parrules.sets.codes import field_code
@@ -26,6 +27,7 @@ from parrules.sets.criteria_set import CriteriaSet, code_sort_key
 _RECOVERABLE = ("partial", "zero", "not_evaluated", "error")
 
 
+@cheap_init
 @dataclass(frozen=True, slots=True, eq=False)
 class Loss:
     """Points a unit lost on one criterion. Compared by identity: units sharing a leaf result share
@@ -51,6 +53,7 @@ class Loss:
                 "explanation": self.explanation}
 
 
+@cheap_init
 @dataclass(frozen=True, slots=True)
 class Target:
     """What a target takes: the criteria to bring to full points and the index that would give."""
@@ -69,6 +72,7 @@ class Target:
                 "reachable": self.reachable}
 
 
+@cheap_init
 @dataclass(frozen=True, slots=True)
 class GapAnalysis:
     code: str

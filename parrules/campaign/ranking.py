@@ -19,6 +19,7 @@ from typing import Any
 
 from parrules.amounts import ZERO, rounder
 from parrules.files.reading import nfc
+from parrules.scoring.frozen_init import cheap_init
 from parrules.scoring.results import UnitResult
 from parrules.sets.criteria_set import CriteriaSet
 
@@ -87,6 +88,7 @@ class Statistics:
                 "fields": {code: s.to_dict() for code, s in self.fields.items()}}
 
 
+@cheap_init
 @dataclass(frozen=True, slots=True)
 class Placing:
     """One unit's place in its cohort: overall rank and the rank of each field."""

@@ -19,12 +19,15 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from parrules.amounts import plain
+from parrules.amounts import MAX_ADJUSTED_EXPONENT, MIN_ADJUSTED_EXPONENT, plain
 from parrules.errors import OutputError, ParrulesError
 
 
 def decimal_json(value: Decimal) -> str:
-    """A Decimal as exact JSON number text: 13.50 stays 13.50, an integral 1E+1 is 10."""
+    """A Decimal as exact JSON number text: 13.50 stays 13.50, an integral 1E+1 is 10; a figure beyond
+    any PAR bound (1E+99999999, which a hostile answer may carry into `declared`) keeps its exponent."""
+    if not value.is_finite() or not MIN_ADJUSTED_EXPONENT <= value.adjusted() <= MAX_ADJUSTED_EXPONENT:
+        return str(value)
     return plain(value) if value == value.to_integral_value() else format(value, "f")
 
 

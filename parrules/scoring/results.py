@@ -20,9 +20,12 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Literal
 
+from parrules.scoring.frozen_init import cheap_init
+
 Status = Literal["full", "partial", "zero", "not_applicable", "not_evaluated", "error"]
 
 
+@cheap_init
 @dataclass(frozen=True, slots=True)
 class Flag:
     """A disagreement or gap an appraiser should look at."""
@@ -34,6 +37,7 @@ class Flag:
         return {"kind": self.kind, "message": self.message}
 
 
+@cheap_init
 @dataclass(frozen=True, slots=True)
 class AppraisalRound:
     round: int
@@ -50,6 +54,7 @@ class AppraisalRound:
                 "response": self.response}
 
 
+@cheap_init
 @dataclass(frozen=True, slots=True)
 class LeafResult:
     """One criterion for one unit: every score stage, the final points and how they came about."""
@@ -108,6 +113,7 @@ class LeafResult:
         }
 
 
+@cheap_init
 @dataclass(frozen=True, slots=True)
 class NodeResult:
     """A field or criterion with sub-criteria: achieved points over the applicable maximum."""
@@ -131,6 +137,7 @@ class NodeResult:
                 "applicable_max": self.applicable_max, "points": self.points, "percent": self.percent}
 
 
+@cheap_init
 @dataclass(frozen=True, slots=True)
 class UnitInfo:
     code: str
@@ -144,6 +151,7 @@ class UnitInfo:
                 "cohort": self.cohort}
 
 
+@cheap_init
 @dataclass(frozen=True, slots=True)
 class Provenance:
     """What produced a figure: the set's content hash, parrules' version, plugins, input files."""
@@ -163,6 +171,7 @@ class Provenance:
         }
 
 
+@cheap_init
 @dataclass(frozen=True, slots=True)
 class UnitResult:
     """A unit's scores: per node, per leaf, the total, the index and the band."""

@@ -18,7 +18,7 @@ from typing import Any, Literal, NamedTuple
 import jsonschema
 from pydantic import Field
 
-from parrules.amounts import MAX_ADJUSTED_EXPONENT, MIN_ADJUSTED_EXPONENT, bounded, plain, to_decimal
+from parrules.amounts import MAX_ADJUSTED_EXPONENT, bounded, plain, to_decimal
 from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
 from parrules.files.digest import sha256_digest
 from parrules.files.reading import InputDocument, LineIndex, nfc, read_document
@@ -377,12 +377,9 @@ def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission], answer_col
         if values:
             if node.rule is not None and not node.rule.needs_input:
                 return False
-            if kinds == {Decimal}:  # the common column: its bounds checked in C, value by value
-                if False in map(Decimal.is_finite, values):
+            if kinds == {Decimal}:  # the common column: NaN and ∞ found in C; a figure beyond the
+                if False in map(Decimal.is_finite, values):  # bounds errors its criterion in the rule
                     return False
-                exponents = list(map(Decimal.adjusted, values))
-                if max(exponents) > MAX_ADJUSTED_EXPONENT or min(exponents) < MIN_ADJUSTED_EXPONENT:
-                    return False  # (or a zero spelled 0.000…): the full check says which
             elif kinds == {int}:
                 if max(values) >= _INT_LIMIT or min(values) <= -_INT_LIMIT:
                     return False

@@ -50,15 +50,36 @@ def test_to_decimal_keeps_the_bounds_of_a_figure() -> None:
             parrules.to_decimal(bad)
 
 
-@pytest.mark.parametrize("answer", ["1e99999999", "nan", "inf", "{ A = inf }"])
-def test_a_submission_with_a_number_no_figure_can_be_is_refused_with_its_place(tmp_path, answer: str) -> None:
-    """An 11-character number used to become a 200 MB JSON when the declared answer was written."""
-    criteria = build_set(RATE, registry=parrules.Registry(entry_points=False))
+def _write(tmp_path, answer: str):
     path = tmp_path / "u.toml"
     path.write_text(f'[unit]\ncode = "U1"\nname = "U1"\nkind = "department"\nperiod = 2024\n\n'
                     f'[answers]\n"1" = {answer}\n', encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("answer", ["1e99999999", "nan", "inf", "{ A = inf }"])
+def test_validate_refuses_a_number_no_figure_can_be_with_its_place(tmp_path, answer: str) -> None:
+    from parrules.submissions.submission import validate_submission
+
+    criteria = build_set(RATE, registry=parrules.Registry(entry_points=False))
+    (problem,) = validate_submission(criteria, parrules.load_submission(_write(tmp_path, answer)))
+    assert problem.path == 'answers."1"' and problem.line == 8
+    assert "not a number a criterion can be scored on" in problem.message and len(str(problem)) < 400
+
+
+@pytest.mark.parametrize("answer", ["nan", "inf", "{ A = inf }"])
+def test_scoring_refuses_nan_and_infinity_with_their_place(tmp_path, answer: str) -> None:
+    criteria = build_set(RATE, registry=parrules.Registry(entry_points=False))
     with pytest.raises(parrules.ProblemsError) as caught:
-        parrules.score_many(criteria, [parrules.load_submission(path)])
+        parrules.score_many(criteria, [parrules.load_submission(_write(tmp_path, answer))])
     (problem,) = caught.value.problems
-    assert problem.path == 'answers."1"' and problem.line == 8 and "not a number a criterion can be scored on" in problem.message
-    assert len(str(problem)) < 400
+    assert problem.path == 'answers."1"' and "not a number a criterion can be scored on" in problem.message
+
+
+def test_an_absurd_magnitude_errors_its_criterion_and_stays_short_in_the_json(tmp_path) -> None:
+    """An 11-character number used to become a 200 MB JSON when the declared answer was written."""
+    criteria = build_set(RATE, registry=parrules.Registry(entry_points=False))
+    run = parrules.score_many(criteria, [parrules.load_submission(_write(tmp_path, "1e99999999"))])
+    leaf = run.unit("U1").leaf("1")
+    assert leaf.status == "error" and not run.complete
+    assert len(parrules.to_json(run.to_dict())) < 10_000

@@ -93,3 +93,17 @@ def test_every_result_type_is_frozen_and_slotted() -> None:
         assert hasattr(kind, "__slots__"), kind
         for f in dataclasses.fields(kind):
             assert "list[" not in str(f.type) and "dict[" not in str(f.type), (kind, f.name, f.type)
+
+
+def test_the_cheap_constructor_keeps_the_dataclass_signature() -> None:
+    import inspect
+
+    from parrules.campaign.gaps import Target
+
+    for kind in (parrules.LeafResult, parrules.NodeResult, parrules.UnitResult, Target):
+        params = list(inspect.signature(kind.__init__).parameters)[1:]
+        assert params == [f.name for f in dataclasses.fields(kind)], kind
+    flag = parrules.Flag(kind="error", message="m")  # keywords work as the dataclass's did
+    assert flag == parrules.Flag("error", "m") and repr(flag) == "Flag(kind='error', message='m')"
+    target = Target("band", "A", parrules.to_decimal(80))
+    assert target.criteria == () and target.reachable is True  # defaults kept
