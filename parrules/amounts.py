@@ -132,7 +132,7 @@ def _lower(bound: Decimal | None) -> Decimal:
 
 def plain(value: Decimal) -> str:
     """A Decimal as plain text without exponent or superfluous zeros: 13.50 -> 13.5, 1E+1 -> 10."""
-    if not value.is_finite() or not MIN_ADJUSTED_EXPONENT <= value.adjusted() <= MAX_ADJUSTED_EXPONENT:
+    if not value.is_finite() or (value and not MIN_ADJUSTED_EXPONENT <= value.adjusted() <= MAX_ADJUSTED_EXPONENT):
         return str(value)  # NaN, ∞, 1E+99999999: said as they are, short, never a crash or a flood of digits
     if value == value.to_integral_value():
         return str(value.quantize(Decimal(1), context=CONTEXT))

@@ -124,6 +124,7 @@ class Ranking:
     statistics: Statistics
 
     def placing(self, code: str) -> Placing:
+        code = nfc(code)
         for cohort in self.cohorts:
             for placing in cohort.placings:
                 if placing.unit.unit.code == code:

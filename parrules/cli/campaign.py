@@ -72,14 +72,20 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from parrules.campaign.run import load_campaign, run_campaign
-    from parrules.files.writing import output_folder, write_atomic
+    from parrules.files.writing import output_folder, output_path, write_atomic
     from parrules.reports import render, suffixes
 
     bar = ProgressBar(force=args.progress)
+    if args.output_dir == "-":
+        return usage_error("campaign writes several files: give -o a folder (parrules report … -o - writes one to "
+                           "standard output)")
     if args.output_dir:
         output_folder(args.output_dir)  # before any work
         _formats(args.formats)
     campaign = load_campaign(args.campaign)
+    if args.output_dir:  # every file it will write, now that the campaign's id names them
+        for fmt in _formats(args.formats):
+            output_path(Path(args.output_dir) / f"{campaign.spec.id}{suffixes()[fmt]}")
     result = run_campaign(campaign, progress=bar)
     data = result.to_dict()
     print(ranking_table(data, vietnamese=args.vi))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from parrules.cli.campaign import ProgressBar
-from parrules.cli.common import EXIT_OK
+from parrules.cli.common import EXIT_INCOMPLETE, EXIT_OK, add_provisional, say_incomplete
 
 NAME = "report"
 HELP = "render a report (JSON, CSV, Markdown, XLSX, HTML) from a campaign"
@@ -26,6 +26,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True, help="report file to write (atomically); - for standard output")
     p.add_argument("--vi", action="store_true", help="Vietnamese number format (83,55)")
     p.add_argument("--progress", action="store_true", help="always show the progress bar")
+    add_provisional(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,17 +35,24 @@ def run(args: argparse.Namespace) -> int:
     from parrules.reports import render
 
     source = Path(args.source)
+    units = None
     if source.suffix.lower() == ".json":
         data = load_campaign_json(source)
     else:
-        data = run_campaign(load_campaign(source), progress=ProgressBar(force=args.progress)).to_dict()
+        result = run_campaign(load_campaign(source), progress=ProgressBar(force=args.progress))
+        data, units = result.to_dict(), result.run.units
     content = render(data, args.format, vietnamese=args.vi)
     if args.output == "-":
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
-        return EXIT_OK
-    write_atomic(args.output, content)
-    print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        write_atomic(args.output, content)
+        print(f"wrote {args.output}", file=sys.stderr)
+    if units is not None:
+        return say_incomplete(units, provisional=args.provisional)
+    if data.get("complete") is False and not args.provisional:  # re-rendered from a run that was incomplete
+        print("the campaign JSON is marked incomplete (exit 3); pass --provisional to accept it", file=sys.stderr)
+        return EXIT_INCOMPLETE
     return EXIT_OK
 
 

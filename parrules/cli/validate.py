@@ -19,14 +19,20 @@ def run(args: argparse.Namespace) -> int:
     from parrules.errors import ProblemsError
     from parrules.sets.criteria_set import load_criteria_set
     from parrules.submissions.folders import expand_submissions
-    from parrules.submissions.submission import load_submissions, unscored_criteria, validate_submission
+    from parrules.submissions.submission import (
+        figure_problems,
+        load_submissions,
+        unscored_criteria,
+        validate_submission,
+    )
 
     criteria = load_criteria_set(args.set)
     leaves = len(criteria.leaves)
     print(f"ok: {args.set}: set '{criteria.id}' — {len(criteria.nodes)} nodes, {leaves} scored criteria, "
           f"{criteria.meta.total_points} points")
     subs = load_submissions(expand_submissions(args.submissions))
-    problems = [p for sub in subs for p in (*validate_submission(criteria, sub), *unscored_criteria(criteria, sub))]
+    problems = [p for sub in subs for p in (*validate_submission(criteria, sub), *figure_problems(criteria, sub),
+                                             *unscored_criteria(criteria, sub))]
     if problems:
         raise ProblemsError(problems)
     for sub in subs:

@@ -23,6 +23,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+_DEEPEST = 32  # levels of a key path given a line of their own; deeper ones are found by their prefix
 _BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -103,12 +104,14 @@ class LineIndex:
                     index = self._array_counts.get(table, 0)
                     self._array_counts[table] = index + 1
                     table = (*table, str(index))
+                if len(table) > _DEEPEST:  # a hostile header: index its first levels only, in linear time
+                    table = table[:_DEEPEST]
                 for end in range(1, len(table) + 1):
                     self._lines.setdefault(table[:end], number)
                 continue
             key, at = _dotted_key(raw, 0)
             if key and raw.startswith("=", at):
-                self._lines.setdefault((*table, *key), number)
+                self._lines.setdefault((*table, *key[:_DEEPEST])[:_DEEPEST * 2], number)
 
     def line(self, *path: object) -> int | None:
         """The line of the longest known prefix of `path`."""
@@ -174,8 +177,12 @@ def read_document(path: str | Path, *, what: str = "file") -> InputDocument:
             raise ProblemsError(
                 [Problem(label, "", f"JSON syntax error: {exc.msg}", line=exc.lineno, code="syntax")]
             ) from None
+        except RecursionError:
+            raise ProblemsError([Problem(label, "", "nested too deeply to be a PAR input", code="syntax")]) from None
         except _NotStandard as exc:
             raise ProblemsError([Problem(label, "", str(exc), code="syntax", hint=exc.hint)]) from None
+        except ValueError as exc:  # an integer of thousands of digits, refused by int()
+            raise ProblemsError([Problem(label, "", f"not a number a PAR input can hold: {exc}", code="syntax")]) from None
         if not isinstance(data, dict):
             raise ProblemsError([Problem(label, "", "the top level must be an object")])
         return InputDocument(file, data, raw, LineIndex())
@@ -190,6 +197,9 @@ def read_document(path: str | Path, *, what: str = "file") -> InputDocument:
             [Problem(label, "", f"TOML syntax error: {message}", line=line, code="syntax",
                      hint=_syntax_hint(message))]
         ) from None
+    except (RecursionError, ValueError):  # an integer of thousands of digits, arrays nested thousands deep
+        raise ProblemsError([Problem(label, "", "a value too long or nested too deeply to be a PAR input",
+                                     code="syntax")]) from None
     return InputDocument(file, data, raw, LineIndex(text))
 
 

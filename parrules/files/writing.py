@@ -26,7 +26,7 @@ from parrules.errors import OutputError, ParrulesError
 def decimal_json(value: Decimal) -> str:
     """A Decimal as exact JSON number text: 13.50 stays 13.50, an integral 1E+1 is 10; a figure beyond
     any PAR bound (1E+99999999, which a hostile answer may carry into `declared`) keeps its exponent."""
-    if not value.is_finite() or not MIN_ADJUSTED_EXPONENT <= value.adjusted() <= MAX_ADJUSTED_EXPONENT:
+    if not value.is_finite() or (value and not MIN_ADJUSTED_EXPONENT <= value.adjusted() <= MAX_ADJUSTED_EXPONENT):
         return str(value)
     return plain(value) if value == value.to_integral_value() else format(value, "f")
 
@@ -97,7 +97,7 @@ def output_path(path: str | Path) -> Path:
     try:
         if target.exists() and not target.is_file():
             kind = "a directory" if target.is_dir() else "not a regular file (a device, a pipe or a socket)"
-            raise OutputError(f"{target}: is {kind}; give the path of a file to write, or - for standard output")
+            raise OutputError(f"{target}: is {kind}; give the path of a file to write")
         for parent in target.parents:
             if parent.exists():
                 if not parent.is_dir():

@@ -59,7 +59,12 @@ def evaluate(check: CheckKind, params: Mapping[str, Any],
         return {unit.code: failed for unit in evidence}
     out: dict[str, Measurement | CheckFailed] = {}
     for unit in evidence:
-        value = found.get(unit.code)
+        try:
+            value = found.get(unit.code)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # a plugin's own mapping that fails when read
+            value = exc
         if value is None:
             continue
         if isinstance(value, BaseException):

@@ -19,6 +19,8 @@ T = TypeVar("T")
 def cheap_init(cls: type[T]) -> type[T]:
     """Give a frozen, slotted dataclass a constructor that stores through the slot descriptors."""
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    if hasattr(cls, "__post_init__") or any(not f.init or f.kw_only for f in fields):
+        raise TypeError(f"{cls.__name__}: cheap_init handles plain positional fields only")
     namespace: dict[str, Any] = {}
     params = []
     for f in fields:
@@ -34,6 +36,8 @@ def cheap_init(cls: type[T]) -> type[T]:
     exec(f"def __init__(self, {', '.join(params)}):\n{body}", namespace)  # noqa: S102 - field names only
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    init.__annotations__ = dict(getattr(cls.__init__, "__annotations__", {}))
     init.__doc__ = cls.__init__.__doc__
     cls.__init__ = init  # type: ignore[misc]
     return cls

@@ -7,8 +7,10 @@ every unit of that criterion an error instead of stopping the run.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from parrules.amounts import to_decimal
 from parrules.plugins.contracts import Scored
 from parrules.scoring.sharing import distinct_inputs
 from parrules.sets.criteria_set import Node
@@ -18,13 +20,37 @@ def score_column(node: Node, values: list[Any], positions: list[int]) -> dict[in
     """The rule's verdict for each value, by the position given for it."""
     assert node.rule is not None
     distinct, slots = distinct_inputs(values)
+    refused = {j: reason for j, value in enumerate(distinct) if (reason := _not_a_figure(value))}
+    scorable = [value for j, value in enumerate(distinct) if j not in refused] if refused else distinct
     try:
-        outcome = list(node.rule.score(node.leaf, distinct))
-        if len(outcome) != len(distinct):
-            raise ValueError(f"returned {len(outcome)} results for {len(distinct)} values")
+        scored = list(node.rule.score(node.leaf, scorable)) if scorable else []
+        if len(scored) != len(scorable):
+            raise ValueError(f"returned {len(scored)} results for {len(scorable)} values")
+        if refused:  # put the refused values back in their places, as errors
+            given = iter(scored)
+            scored = [Scored(None, "", error=refused[j]) if j in refused else next(given) for j in range(len(distinct))]
+        outcome = scored
     except KeyboardInterrupt:  # only the user's Ctrl-C stops the run
         raise
     except BaseException as exc:  # a plugin's bug, SystemExit included, must not stop the run
         failed = Scored(None, "", error=f"rule '{node.rule.name}' failed: {type(exc).__name__}: {exc}")
         outcome = [failed] * len(distinct)
     return {position: outcome[slot] for position, slot in zip(positions, slots)}
+
+
+def _not_a_figure(value: Any) -> str | None:
+    """Why a number (or a number in a table) is no PAR figure, or None: such a value is never given to
+    a rule, built-in or a plugin's, so it can earn nothing (see `amounts.bounded`)."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, float, dict, list, tuple)):
+        return None
+    if isinstance(value, (dict, list, tuple)):
+        for item in (value.values() if isinstance(value, dict) else value):
+            reason = _not_a_figure(item)
+            if reason:
+                return reason
+        return None
+    try:
+        to_decimal(value)
+    except ValueError as exc:
+        return str(exc)
+    return None

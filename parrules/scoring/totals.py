@@ -11,7 +11,8 @@ The policy, which `SumPlan` applies to all units at once:
   over the applicable maximum of the base parts, in percent; its band is the set's band containing
   the index (`band_of`);
 - a unit with a criterion that errored, or a base criterion nothing scored, is incomplete
-  (`incomplete`): its total is not a complete figure, and the campaign does not rank it;
+  (`incomplete`): its total is not a complete figure, it has no band, and the campaign does not
+  rank it;
 - rounding is where the set declares it (points and percentages to their decimals).
 
 How the plan applies it cheaply (its only speed tricks): amounts that are the same for every unit
@@ -209,6 +210,9 @@ class SumPlan:
                 inputs.extend(sources)
                 warnings.extend(note for note in faults if note not in warnings)
             index, band = indexes[i]
+            unfinished_here = tuple(column.table[column.slots[i]] for column, bad in unfinished if column.slots[i] in bad)
+            if unfinished_here:
+                band = None  # a band is a published classification: none for a total that is not complete
             out.append(UnitResult(
                 UnitInfo(sub.code, sub.name, sub.kind, sub.period, sub.cohort),
                 tuple(next(node_rows)), tuple(next(leaf_rows)),
@@ -217,6 +221,6 @@ class SumPlan:
                 Provenance(criteria.id, criteria.content_hash, version, plugins, tuple(sorted(set(inputs))))
                 if inputs else one_provenance,
                 tuple(warnings),
-                tuple(column.table[column.slots[i]] for column, bad in unfinished if column.slots[i] in bad),
+                unfinished_here,
             ))
         return out

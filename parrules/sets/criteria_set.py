@@ -286,7 +286,9 @@ class _Builder:
             leaf = Leaf(code, spec.name, spec.max_points, params)
             try:
                 messages = list(rule.validate(leaf))
-            except Exception as exc:  # a validator that trips on odd parameters says so, never a traceback
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # a validator that trips (or exits) says so, never a traceback
                 messages = [f"parameters could not be checked: {exc}"]
             for message in messages:
                 self.problem((*path, "rule"), f"rule '{rule.name}': {message}", code="rule_params")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,7 +19,7 @@ from typing import Any, Literal, NamedTuple
 import jsonschema
 from pydantic import Field
 
-from parrules.amounts import MAX_ADJUSTED_EXPONENT, bounded, plain, to_decimal
+from parrules.amounts import plain, to_decimal
 from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
 from parrules.files.digest import sha256_digest
 from parrules.files.reading import InputDocument, LineIndex, nfc, read_document
@@ -310,7 +311,9 @@ def unscored_criteria(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
         node = criteria.nodes[code]
         if node.check is not None or node.role != "base" or not node.spec.applicable:
             continue
-        if "computed" in precedence and node.rule is not None and node.rule.needs_input and code in sub.answers:
+        answer = sub.answers.get(code, UNANSWERED)
+        if "computed" in precedence and answer is not UNANSWERED and (
+                (node.rule is not None and node.rule.needs_input) or (type(answer) is str and answer == NA)):
             continue
         if "self" in precedence and (code in sub.self_assessment or code in sub.self_na):
             continue
@@ -380,12 +383,8 @@ def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission], answer_col
             if kinds == {Decimal}:  # the common column: NaN and ∞ found in C; a figure beyond the
                 if False in map(Decimal.is_finite, values):  # bounds errors its criterion in the rule
                     return False
-            elif kinds == {int}:
-                if max(values) >= _INT_LIMIT or min(values) <= -_INT_LIMIT:
-                    return False
-            elif kinds & {float, int, Decimal} and \
-                    False in map(_finite, {v for v in values if type(v) in (float, int, Decimal)}):
-                return False  # a mix: each distinct figure once (numbers inside tables are the rule's)
+            elif float in kinds and False in map(_finite, values):
+                return False
             schema = node.rule.input_schema if node.rule else None
             if schema is not None:
                 checks = _schema_checks(schema)
@@ -447,22 +446,43 @@ def _input_error(checks: SchemaChecks, value: Any) -> Any:
 
 
 def _finite(value: Any) -> bool:
-    """False for a number no rule can score (NaN, infinity, beyond the bounds of `amounts.bounded`),
-    in a table too: a TOML `nan`, a JSON `Infinity`, an 11-character 1e99999999."""
-    if isinstance(value, (Decimal, float, int)) and not isinstance(value, bool):
-        try:
-            bounded(value if isinstance(value, Decimal) else to_decimal(value))
-        except ValueError:
-            return False
-        return True
-    if isinstance(value, Mapping):
-        return all(map(_finite, value.values()))
-    if isinstance(value, (list, tuple)):
-        return all(map(_finite, value))
+    """False for NaN and infinities (a TOML `nan`, a JSON `Infinity`), which no rule can score.
+
+    Scoring refuses these in every unit alike. A figure beyond the bounds of a PAR figure, or a
+    non-figure inside a table, errors its criterion when scored (`scoring.rules`), also in every unit
+    alike; `figure_problems` lets `validate` report them first."""
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    if isinstance(value, float):
+        return math.isfinite(value)
     return True
 
 
-_INT_LIMIT = 10 ** (MAX_ADJUSTED_EXPONENT + 1)
+def _figure(value: Any) -> bool:
+    """Whether a value is, or holds only, numbers a PAR figure can be (see `amounts.bounded`)."""
+    if isinstance(value, (Decimal, float, int)) and not isinstance(value, bool):
+        try:
+            to_decimal(value)
+        except (ValueError, TypeError):
+            return False
+        return True
+    if isinstance(value, Mapping):
+        return all(map(_figure, value.values()))
+    if isinstance(value, (list, tuple)):
+        return all(map(_figure, value))
+    return True
+
+
+def figure_problems(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
+    """Answers holding a number no PAR figure can be (beyond 10^16, finer than 10^-20, NaN inside a
+    table): scoring errors their criterion; `validate` says so before a run."""
+    out = []
+    for code, value in sub.answers.items():
+        if code in criteria.leaves_set and _finite(value) and not _figure(value):
+            out.append(Problem(sub.source, key_path("answers", code),
+                               f"{_shown(value)} is not a number a criterion can be scored on", line=sub.lines.line("answers", code),
+                               hint="write the figure itself: nan and inf are not figures, nor numbers of 16 digits and more"))
+    return out
 
 
 def _shown(value: Any) -> str:

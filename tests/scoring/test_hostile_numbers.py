@@ -57,23 +57,50 @@ def _write(tmp_path, answer: str):
     return path
 
 
-@pytest.mark.parametrize("answer", ["1e99999999", "nan", "inf", "{ A = inf }"])
+@pytest.mark.parametrize("answer", ["1e99999999", "nan", "inf"])
 def test_validate_refuses_a_number_no_figure_can_be_with_its_place(tmp_path, answer: str) -> None:
-    from parrules.submissions.submission import validate_submission
+    from parrules.submissions.submission import figure_problems, validate_submission
 
     criteria = build_set(RATE, registry=parrules.Registry(entry_points=False))
-    (problem,) = validate_submission(criteria, parrules.load_submission(_write(tmp_path, answer)))
+    sub = parrules.load_submission(_write(tmp_path, answer))
+    (problem,) = [*validate_submission(criteria, sub), *figure_problems(criteria, sub)]
     assert problem.path == 'answers."1"' and problem.line == 8
     assert "not a number a criterion can be scored on" in problem.message and len(str(problem)) < 400
 
 
-@pytest.mark.parametrize("answer", ["nan", "inf", "{ A = inf }"])
+@pytest.mark.parametrize("answer", ["nan", "inf"])
 def test_scoring_refuses_nan_and_infinity_with_their_place(tmp_path, answer: str) -> None:
     criteria = build_set(RATE, registry=parrules.Registry(entry_points=False))
     with pytest.raises(parrules.ProblemsError) as caught:
         parrules.score_many(criteria, [parrules.load_submission(_write(tmp_path, answer))])
     (problem,) = caught.value.problems
     assert problem.path == 'answers."1"' and "not a number a criterion can be scored on" in problem.message
+
+
+def test_a_figure_out_of_bounds_errors_alike_in_every_unit_whatever_the_others_answer(tmp_path) -> None:
+    """Whether a unit is refused must not depend on what other units answered, nor on its appraisals."""
+    criteria = build_set(RATE, registry=parrules.Registry(entry_points=False))
+    for other in ("50", 50, "50.0"):
+        subs = [build_submission("A", answers={"1": Decimal("1E+20")}),
+                build_submission("B", answers={"1": other if isinstance(other, int) else Decimal(other)}),
+                build_submission("C", answers={"1": Decimal("1E+20")},  # an appraisal: checked in full
+                                 appraisals=[{"code": "1", "round": 1, "points": 1, "reason": "x"}])]
+        run = parrules.score_many(criteria, subs)
+        assert run.unit("A").leaf("1").status == "error"
+        assert run.unit("C").leaf("1").final_stage == "appraisal"  # scored by its appraisal, not refused
+        assert run.unit("B").leaf("1").final_points == Decimal("1.00")
+
+
+def test_nan_inside_a_table_errors_its_criterion_and_validate_says_so(tmp_path) -> None:
+    from parrules.submissions.submission import figure_problems
+
+    criteria = build_set({"1": {"name": "Khảo sát", "max_points": 2, "rule": "survey", "weights": {"A": 100, "B": 0}}},
+                         registry=parrules.Registry(entry_points=False))
+    sub = parrules.load_submission(_write(tmp_path, "{ A = nan, B = 1 }"))
+    leaf = parrules.score_many(criteria, [sub]).unit("U1").leaf("1")
+    assert leaf.status == "error" and leaf.final_points is None
+    (problem,) = figure_problems(criteria, sub)
+    assert problem.path == 'answers."1"'
 
 
 def test_an_absurd_magnitude_errors_its_criterion_and_stays_short_in_the_json(tmp_path) -> None:
