@@ -425,8 +425,11 @@ class DeadlineVerdict:
         return {"issued": True, "on_time": self.on_time, "days_late": self.days_late}
 
     def explain(self, document: str) -> str:
-        """'<document>, deadline 31/01/2024: on time' or '…: 5 days late'."""
-        verdict = "on time" if self.on_time else f"{self.days_late} days late"
+        """'<document>, deadline 31/01/2024: on time', '…: 5 days late', or '…: undated, so not on time'."""
+        if self.issued is None:  # never 'None days late': the document carries no date to count from
+            verdict = "undated, so not on time"
+        else:
+            verdict = "on time" if self.on_time else f"{self.days_late} days late"
         return f"{document}, deadline {self.deadline.strftime('%d/%m/%Y')}: {verdict}"
 
 

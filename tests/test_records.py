@@ -224,6 +224,7 @@ def test_deadline_verdict_on_time_late_and_undated() -> None:
     assert late.explain("plan") == "plan, deadline 31/01/2024: 5 days late"
     undated = records.DeadlineVerdict(None, deadline)
     assert (undated.on_time, undated.days_late) == (False, None)
+    assert undated.explain("plan") == "plan, deadline 31/01/2024: undated, so not on time"
 
 
 def test_deadline_param_must_be_a_toml_date() -> None:
