@@ -35,15 +35,20 @@ _BELOW_ALL = Decimal("-Infinity")
 #: no finer than 10^-20, at most 34 significant digits. Anything else is a mistake or a game.
 MAX_ADJUSTED_EXPONENT, MIN_ADJUSTED_EXPONENT, MAX_DIGITS = 15, -20, 34
 
+FIGURE_HINT = "write the figure itself: nan and inf are not figures, nor numbers of 16 digits and more"
+"""What to do about a number `to_decimal` refuses, wherever it was written (a set, a submission)."""
+
 
 def to_decimal(value: object) -> Decimal:
     """Exact conversion; floats go through their shortest repr so 0.1 stays 0.1.
 
     Every number a rule scores, from any source (TOML, JSON, CSV, spreadsheets, plugin metrics),
     comes through here, so the bounds of a PAR figure are kept in one place: NaN and infinity in any
-    spelling, and numbers of absurd magnitude or precision, are refused with a ValueError.
+    spelling, and numbers of absurd magnitude or precision, are refused with a ValueError. A zero
+    loses its sign ("-0" late reports are none): -0 would make points print as -0.00.
     """
-    return bounded(_convert(value))
+    number = bounded(_convert(value))
+    return number.copy_abs() if number.is_zero() and number.is_signed() else number
 
 
 def bounded(number: Decimal) -> Decimal:
@@ -53,16 +58,18 @@ def bounded(number: Decimal) -> Decimal:
     if number:
         adjusted = number.adjusted()
         if adjusted > MAX_ADJUSTED_EXPONENT:
-            raise ValueError(f"{_short(number)} is larger than any figure a criterion can hold (below 10^16)")
+            raise ValueError(f"{shown(number)} is larger than any figure a criterion can hold (below 10^16)")
         if adjusted < MIN_ADJUSTED_EXPONENT or (  # its text bounds its digits: a short one needs no count
                 len(str(number)) > MAX_DIGITS and len(number.as_tuple().digits) > MAX_DIGITS):
-            raise ValueError(f"{_short(number)} has more precision than any figure a criterion can hold")
+            raise ValueError(f"{shown(number)} has more precision than any figure a criterion can hold")
     return number
 
 
-def _short(number: Decimal) -> str:
-    text = str(number)
-    return text if len(text) <= 40 else text[:20] + "…" + text[-10:]
+def shown(value: object) -> str:
+    """A value as a message quotes it: a number as written (2.5, never Decimal('2.5')), text in quotes,
+    and a hostile one (10 KB of text, a table nested deep, a number of 400 digits) cut to one short line."""
+    text = str(value) if isinstance(value, Decimal) else repr(value)
+    return text if len(text) <= 60 else text[:40] + "…" + text[-10:]
 
 
 def _convert(value: object) -> Decimal:
@@ -81,8 +88,8 @@ def _convert(value: object) -> Decimal:
         try:
             return Decimal(text)
         except decimal.InvalidOperation:
-            raise ValueError(f"not a number: {value!r}") from None
-    raise TypeError(f"not a number: {value!r}")
+            raise ValueError(f"not a number: {shown(value)}") from None
+    raise TypeError(f"not a number: {shown(value)}")
 
 
 def quantum(decimals: int) -> Decimal:
@@ -123,6 +130,29 @@ def overlapping(ranges: Sequence[_T], bounds: Callable[[_T], tuple[Decimal | Non
         end, start = bounds(first)[1], bounds(second)[0]
         if end is None or start is None or end > start:
             out.append((first, second))
+    return out
+
+
+def gaps(ranges: Sequence[_T], bounds: Callable[[_T], tuple[Decimal | None, Decimal | None]]
+         ) -> list[tuple[_T, _T]]:
+    """Where no range covers the values between two of them, as (the range below, the range above):
+    B from 75 below 80 and A from 90 leave 80 to below 90 to neither.
+
+    Bounds are read as in `overlapping`; only the room between ranges counts, not what lies below the
+    lowest or above the highest. A range that reaches further than its neighbour closes the room it
+    covers, so overlapping ranges give no false gap.
+    """
+    ordered = sorted(ranges, key=lambda r: _lower(bounds(r)[0]))
+    out: list[tuple[_T, _T]] = []
+    if not ordered:
+        return out
+    reacher, reach = ordered[0], bounds(ordered[0])[1]  # the range reaching highest so far (None: no end)
+    for second in ordered[1:]:
+        start, end = bounds(second)
+        if reach is not None and start is not None and reach < start:
+            out.append((reacher, second))
+        if reach is not None and (end is None or end > reach):
+            reacher, reach = second, end
     return out
 
 

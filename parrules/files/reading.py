@@ -8,15 +8,18 @@ that a problem at `criteria."3.4".max_points` can say "line 212".
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import sys
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from parrules.errors import Problem, ProblemsError
+from parrules.errors import Problem, ProblemsError, key_path
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,6 +27,16 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 _DEEPEST = 32  # levels of a key path given a line of their own; deeper ones are found by their prefix
+
+#: Tables and lists inside one another that a set or a submission may hold. The deepest key of a real
+#: set, criteria."3.4.2".bands[0].from, is 5 levels down (answers."8.1".A of a submission is 3); 32 is
+#: far beyond any, and keeps every walk over the data (validation, tailoring, scoring, results) far
+#: from Python's stack limit.
+MAX_NESTING = 32
+
+#: What file systems take: 255 bytes per name (Linux, macOS, Windows), 4096 bytes for a whole path
+#: (Linux's PATH_MAX). A longer path cannot name a file, so it is a problem of the input, said once.
+MAX_NAME_BYTES, MAX_PATH_BYTES = 255, 4096
 _BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -88,11 +101,14 @@ class LineIndex:
     def __init__(self, text: str | None = None) -> None:
         self._lines: dict[tuple[str, ...], int] = {}
         self._array_counts: dict[tuple[str, ...], int] = {}
+        #: the first key path deeper than MAX_NESTING levels (its first levels) and its line, if any
+        self.too_deep: tuple[tuple[str, ...], int] | None = None
         if text:
             self._scan(text)
 
     def _scan(self, text: str) -> None:
         table: tuple[str, ...] = ()
+        depth = 0  # of the current table, before truncation
         for number, raw in enumerate(text.splitlines(), start=1):
             stripped = raw.strip()
             if not stripped or stripped.startswith("#"):
@@ -104,6 +120,9 @@ class LineIndex:
                     index = self._array_counts.get(table, 0)
                     self._array_counts[table] = index + 1
                     table = (*table, str(index))
+                depth = len(table)
+                if depth > MAX_NESTING and self.too_deep is None:
+                    self.too_deep = (table[:6], number)
                 if len(table) > _DEEPEST:  # a hostile header: index its first levels only, in linear time
                     table = table[:_DEEPEST]
                 for end in range(1, len(table) + 1):
@@ -111,6 +130,8 @@ class LineIndex:
                 continue
             key, at = _dotted_key(raw, 0)
             if key and raw.startswith("=", at):
+                if depth + len(key) > MAX_NESTING and self.too_deep is None:
+                    self.too_deep = ((*table, *key[:6])[:6], number)
                 self._lines.setdefault((*table, *key[:_DEEPEST])[:_DEEPEST * 2], number)
 
     def line(self, *path: object) -> int | None:
@@ -154,14 +175,74 @@ def _syntax_hint(message: str) -> str:
     return "see https://toml.io for the syntax"
 
 
+def path_problem(path: str | Path) -> str | None:
+    """Why `path` cannot name a file on any system (a NUL character, a name over 255 bytes, a path
+    over 4096 bytes), or None.
+
+    The operating system would refuse such a path with `ValueError: embedded null byte` or
+    `OSError: File name too long`, deep in whichever call touched it first; asked here, before any
+    file access, each loader says it as a problem of the input that named the path.
+    """
+    text = os.fspath(path)
+    if "\0" in text:
+        return "the path holds a NUL character (\\0), which no file name can have"
+    try:
+        encoded = os.fsencode(text)
+    except UnicodeError:
+        return "the path holds characters no file name can have"
+    if len(encoded) > MAX_PATH_BYTES:
+        return f"the path is {len(encoded)} bytes long; file systems take at most {MAX_PATH_BYTES}"
+    longest = max(encoded.split(b"/"), key=len)
+    if len(longest) > MAX_NAME_BYTES:
+        return f"a name in the path is {len(longest)} bytes long; file systems take at most {MAX_NAME_BYTES}"
+    return None
+
+
+def shown_path(path: str | Path) -> str:
+    """A path as a message names it: a hostile one (a NUL, thousands of characters) stays one short line."""
+    text = os.fspath(path).replace("\0", "\\0")
+    return text if len(text) <= 120 else text[:60] + "…" + text[-50:]
+
+
+def nesting_problem(data: Any, file: str, lines: LineIndex, limit: int = MAX_NESTING) -> Problem | None:
+    """The problem of data whose tables and lists nest more than `limit` levels deep, or None.
+
+    One walk with its own stack, never recursion, so the check itself cannot overflow; every later
+    walk (pydantic, jsonschema, tailoring, the results) then stays within `limit` levels.
+    """
+    stack: list[tuple[Any, tuple[object, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > limit:
+            return _too_deep(file, path, lines.line(*path), limit)
+        if isinstance(value, Mapping):
+            stack.extend((inner, (*path, str(key))) for key, inner in value.items())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((inner, (*path, i)) for i, inner in enumerate(value))
+    return None
+
+
+def _too_deep(file: str, path: Sequence[object], line: int | None, limit: int = MAX_NESTING) -> Problem:
+    return Problem(file, key_path(*path[:6]) + "…", f"tables and lists are nested more than {limit} levels deep "
+                   "here; no criteria set or submission needs that many", line=line,
+                   hint="check the brackets and the dotted keys of this table", code="too_deep")
+
+
 def read_document(path: str | Path, *, what: str = "file") -> InputDocument:
     """Read a TOML or JSON file with every number as Decimal, or raise one clear problem."""
+    bad = path_problem(path)
+    if bad is not None:
+        raise ProblemsError([Problem(shown_path(path), "", f"cannot read {what}: {bad}", code="bad_path",
+                                     hint="check the path")])
     file = Path(path)
     label = str(file)
     try:
-        raw = file.read_bytes()
+        raw = _read_regular(file)
     except FileNotFoundError:
         raise ProblemsError([Problem(label, "", f"{what} not found", hint="check the path")]) from None
+    except _NotRegular as exc:
+        raise ProblemsError([Problem(label, "", f"cannot read {what}: it is {exc}, not a file",
+                                     hint="give the path of a TOML or JSON file", code="not_a_file")]) from None
     except OSError as exc:
         raise ProblemsError([Problem(label, "", f"cannot read {what}: {exc.strerror}")]) from None
     try:
@@ -186,6 +267,17 @@ def read_document(path: str | Path, *, what: str = "file") -> InputDocument:
         if not isinstance(data, dict):
             raise ProblemsError([Problem(label, "", "the top level must be an object")])
         return InputDocument(file, data, raw, LineIndex())
+    return toml_document(text, file, raw)
+
+
+def toml_document(text: str, path: Path, raw: bytes | None = None) -> InputDocument:
+    """Parse TOML text (a file's, or one a web app received) with every number as Decimal, or raise
+    one clear problem: a syntax error with its line and a hint, a key nested beyond MAX_NESTING levels
+    (refused before tomllib, whose time grows with the square of a key's depth), a value too long."""
+    label = str(path)
+    lines = LineIndex(text)
+    if lines.too_deep is not None:  # tomllib takes time quadratic in a key's depth: refused before it
+        raise ProblemsError([_too_deep(label, *lines.too_deep)])
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
@@ -200,7 +292,30 @@ def read_document(path: str | Path, *, what: str = "file") -> InputDocument:
     except (RecursionError, ValueError):  # an integer of thousands of digits, arrays nested thousands deep
         raise ProblemsError([Problem(label, "", "a value too long or nested too deeply to be a PAR input",
                                      code="syntax")]) from None
-    return InputDocument(file, data, raw, LineIndex(text))
+    return InputDocument(path, data, text.encode() if raw is None else raw, lines)
+
+
+class _NotRegular(OSError):
+    pass
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _read_regular(file: Path) -> bytes:
+    """The bytes of a regular file. The file is opened without blocking and looked at before it is
+    read: reading a named pipe (a FIFO among the submissions) would wait forever for a writer, and a
+    device such as /dev/zero would never end, so anything but a regular file is refused at once."""
+    fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _NotRegular(next((kind for test, kind in _KINDS if test(mode)), "not a regular file"))
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
 
 
 class _NotStandard(ValueError):

@@ -42,8 +42,6 @@ def json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
-
-
 def to_json(data: Any, *, indent: bool = True) -> bytes:
     """Deterministic JSON bytes: sorted keys, exact decimals, UTF-8 (Vietnamese stays readable)."""
     option = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)

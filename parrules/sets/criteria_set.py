@@ -13,13 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from parrules.amounts import ZERO, overlapping, plain
+from parrules.amounts import FIGURE_HINT, ZERO, gaps, overlapping, plain, quantum, to_decimal
 from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
 from parrules.files.digest import sha256_digest
-from parrules.files.reading import InputDocument, LineIndex, nfc, read_document
+from parrules.files.reading import InputDocument, nesting_problem, nfc, read_document, toml_document
 from parrules.plugins.contracts import CheckKind, Leaf, RuleKind
 from parrules.plugins.registry import Registry, default_registry
-from parrules.sets.codes import CODE, code_sort_key, defined_twice, parent_code
+from parrules.sets.codes import MAX_LEVELS, code_problem, code_sort_key, defined_twice, parent_code
 from parrules.sets.model import CORE_CRITERION_KEYS, CriterionSpec, SetMeta
 from parrules.sets.tailoring import merge_chain
 from parrules.sets.validation import schema_problems, unknown_key, validate_model
@@ -96,19 +96,17 @@ def load_criteria_set(path: str | Path, registry: Registry | None = None) -> Cri
 
 def criteria_set_from_text(text: str, registry: Registry | None = None, name: str = "<text>") -> CriteriaSet:
     """Build a set from TOML text, e.g. one a web app received from a form."""
-    from parrules.files.reading import tomllib
-
-    try:
-        data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProblemsError([Problem(name, "", f"TOML syntax error: {exc}", code="syntax")]) from None
-    document = InputDocument(Path(name), data, text.encode(), LineIndex(text))
-    if "extends" in data:  # the base path is relative to the current directory
+    document = toml_document(text, Path(name))
+    if "extends" in document.data:  # the base path is relative to the current directory
         return build_tailored(document, registry)
     return build_criteria_set(document, registry)
 
 
 def build_criteria_set(document: InputDocument, registry: Registry | None = None) -> CriteriaSet:
+    """Validate parsed set data and build the set; raise `ProblemsError` listing every problem."""
+    deep = nesting_problem(document.data, document.label, document.lines)
+    if deep is not None:  # every walk below would go as deep: one problem, before any of them
+        raise ProblemsError([deep])
     registry = registry or default_registry()
     builder = _Builder(document, registry)
     return builder.build()
@@ -138,6 +136,8 @@ class _Builder:
         # codes whose table has problems of its own: the tree around them is not judged again, so one
         # typo gives one message, not three (orphan children, a parent "without rule", a wrong sum)
         self.failed: set[str] = set()
+        # key paths of numbers no PAR figure can be (NaN, ∞, 1e400): said once, by `_figures`
+        self.refused: set[str] = set()
 
     def problem(self, path: tuple[object, ...], message: str, hint: str | None = None, code: str = "invalid") -> None:
         self.problems.append(
@@ -145,23 +145,45 @@ class _Builder:
         )
 
     def build(self) -> CriteriaSet:
-        data = self.doc.data
+        data = self._figures(self.doc.data)
         for key in data:
             if key not in _TOP_KEYS:
                 self.problems.append(unknown_key(self.file, (), key, _TOP_KEYS, self.lines))
         meta = self._meta(data.get("set"))
+        if any(path == "set" or path.startswith(("set.", "set[")) for path in self.refused):
+            meta = None  # its figures are not known: nothing is judged against them
         specs = self._specs(data.get("criteria"))
         nodes, roots = self._tree(specs, meta)
         if nodes:  # sums are checked even when [set] has problems: all mistakes in one run
             self._check_sums(nodes, roots, meta)
+            if meta is not None:
+                self._check_maxima_decimals(nodes, meta)
         if meta is not None:
             self._check_bands(meta)
         if self.problems:
-            raise ProblemsError(self.problems)
+            raise ProblemsError([p for p in self.problems if p.code == "not_a_figure" or p.path not in self.refused])
         assert meta is not None
         leaves = tuple(node.code for node in _walk(nodes, roots) if not node.children)
         digest = sha256_digest(self.doc.raw)
         return CriteriaSet(meta, nodes, roots, leaves, digest, self.doc.path, ((self.doc.label, digest),))
+
+    # -- numbers -------------------------------------------------------------------------------
+    def _figures(self, data: dict[str, Any]) -> dict[str, Any]:
+        """`data` with every number no PAR figure can be (NaN, ∞, beyond 10^16, finer than 10^-20)
+        reported and replaced by None.
+
+        A set's numbers (maxima, caps, floors, thresholds, band limits, shares, check parameters) all
+        go through `amounts.to_decimal`, the one number path of parrules; the None left in place
+        makes the later checks see a value of the wrong type, whose message at the same key is
+        dropped (`build`), and never a NaN that a comparison in a schema or a rule would trip on.
+        """
+        refused: list[tuple[tuple[object, ...], str]] = []
+        _refuse_numbers(data, (), refused)
+        for path, reason in refused:
+            self.problem(path, reason, hint=FIGURE_HINT, code="not_a_figure")
+            self.refused.add(key_path(*path))
+            data = _replaced(data, path)
+        return data
 
     # -- sections ------------------------------------------------------------------------------
     def _meta(self, raw: Any) -> SetMeta | None:
@@ -179,11 +201,17 @@ class _Builder:
             return {}
         specs: dict[str, CriterionSpec] = {}
         seen: dict[str, str] = {}
+        too_deep: list[str] = []
         for raw_code, table in raw.items():
             code = nfc(raw_code.strip())
             path = ("criteria", raw_code)
-            if not CODE.match(code):
-                self.problem(path, f"code '{raw_code}' is not like the official codes '3', '3.4', '3.4.2'")
+            bad = code_problem(code)
+            if bad is not None:
+                self.failed.add(code)  # its parent's missing rule is this problem, not another one
+                if code.count(".") >= MAX_LEVELS:
+                    too_deep.append(raw_code)
+                else:
+                    self.problem(path, bad, code="code")
                 continue
             if code in seen:
                 self.problem(path, defined_twice(code, raw_code, seen[code]), hint="delete or renumber one of the two tables",
@@ -200,6 +228,14 @@ class _Builder:
             else:
                 self.failed.add(code)
                 self._loose_keys(path, table)
+        if too_deep:  # a generated set may hold thousands: one problem says it, at the first
+            first = too_deep[0]
+            more = f"; {len(too_deep) - 1} more codes have more than {MAX_LEVELS} levels" if len(too_deep) > 1 else ""
+            self.problems.append(Problem(self.file, key_path("criteria", first[:60] + "…"),
+                                         f"{code_problem(nfc(first.strip()))}{more}",
+                                         line=self.lines.line("criteria", first),
+                                         hint="a criterion's code says where it stands: '3.4.2' is "
+                                         "sub-criterion 2 of criterion 3.4 of field 3", code="too_deep"))
         return specs
 
     def _loose_keys(self, path: tuple[object, ...], table: dict[str, Any]) -> None:
@@ -291,7 +327,8 @@ class _Builder:
             except BaseException as exc:  # a validator that trips (or exits) says so, never a traceback
                 messages = [f"parameters could not be checked: {exc}"]
             for message in messages:
-                self.problem((*path, "rule"), f"rule '{rule.name}': {message}", code="rule_params")
+                self.problem((*path, *_named_parameter(message, params)), f"rule '{rule.name}': {message}",
+                             code="rule_params")
         return rule
 
     def _check(self, code: str, spec: CriterionSpec) -> tuple[CheckKind | None, str | None]:
@@ -343,6 +380,20 @@ class _Builder:
                          f"top-level fields add up to {plain(base)}, not total_points {plain(meta.total_points)}",
                          hint="bonus and penalty parts (role = \"bonus\"/\"penalty\") are not counted", code="sum")
 
+    def _check_maxima_decimals(self, nodes: dict[str, Node], meta: SetMeta) -> None:
+        """A leaf's maximum must be a figure the set's rounding can write: with decimals = 0, a maximum
+        of 0.25 would be published as 0 or 1, and points rounded up at the leaf would exceed it."""
+        decimals = meta.rounding.decimals
+        step = quantum(decimals)
+        for node in nodes.values():
+            if node.children or node.code in self.failed or node.max_points % step == 0:
+                continue
+            self.problem(("criteria", node.code, "max_points"),
+                         f"max_points {plain(node.max_points)} has more decimals than the set keeps "
+                         f"(decimals = {decimals}): its points, rounded, could exceed it",
+                         hint=f"give [set.rounding] more decimals, or a maximum of {decimals} decimals",
+                         code="max_decimals")
+
     def _check_bands(self, meta: SetMeta) -> None:
         bands = meta.bands
         for i, band in enumerate(bands):
@@ -351,9 +402,57 @@ class _Builder:
         for first, second in overlapping(bands, lambda b: (b.from_, b.below)):
             self.problem(("set", "bands"), f"bands '{first.code}' and '{second.code}' overlap",
                          hint="lower bounds are inclusive, upper bounds exclusive: B from 75 below 80, A from 80")
+        for first, second in gaps(bands, lambda b: (b.from_, b.below)):
+            end, start = plain(first.below or ZERO), plain(second.from_ or ZERO)  # gaps lie between two bounds
+            self.problem(("set", "bands"), f"no band covers an index from {end} to below {start}: between "
+                         f"bands '{first.code}' and '{second.code}'",
+                         hint=f"let '{first.code}' end below {start}, or '{second.code}' start from {end}",
+                         code="band_gap")
         codes = [b.code for b in bands]
         for code in {c for c in codes if codes.count(c) > 1}:
             self.problem(("set", "bands"), f"band code '{code}' is used twice")
+
+
+def _named_parameter(message: str, params: Mapping[str, Any]) -> tuple[object, ...]:
+    """Where a rule's parameter message points: at the parameter it begins with ("bands[2] is worth…"
+    → bands[2], "cap must be above 0" → cap), so the clerk sees the key and its line; else at `rule`."""
+    end = 0
+    while end < len(message) and (message[end].isalnum() or message[end] == "_"):
+        end += 1
+    name = message[:end]
+    if name not in params:
+        return ("rule",)
+    rest = message[end:]
+    if rest.startswith("[") and "]" in rest:
+        index = rest[1:rest.index("]")]
+        if index.isdigit() and isinstance(params[name], list) and int(index) < len(params[name]):
+            return (name, int(index))
+    return (name,)
+
+
+def _refuse_numbers(value: Any, path: tuple[object, ...], found: list[tuple[tuple[object, ...], str]]) -> None:
+    """Append to `found` the key path of every number in `value` that `to_decimal` refuses, and why."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _refuse_numbers(inner, (*path, key), found)
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            _refuse_numbers(inner, (*path, i), found)
+    elif isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+        try:
+            to_decimal(value)
+        except ValueError as exc:
+            found.append((path, str(exc)))
+
+
+def _replaced(data: Any, path: tuple[object, ...]) -> Any:
+    """A copy of `data` with None at `path`; only the tables and lists on the way are copied."""
+    if not path:
+        return None
+    head, rest = path[0], path[1:]
+    copy: Any = dict(data) if isinstance(data, dict) else list(data)
+    copy[head] = _replaced(data[head], rest)
+    return copy
 
 
 def _walk(nodes: Mapping[str, Node], codes: Sequence[str]) -> Iterator[Node]:

@@ -32,10 +32,14 @@ from typing import Any
 
 from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
 from parrules.files.digest import sha256_digest
-from parrules.files.reading import InputDocument, LineIndex, nfc, read_document
+from parrules.files.reading import InputDocument, LineIndex, nesting_problem, nfc, path_problem, read_document
 from parrules.sets.codes import defined_twice
 from parrules.sets.model import CORE_CRITERION_KEYS
 from parrules.sets.validation import unknown_key
+
+MAX_CHAIN = 32
+"""Sets a tailored set may stand on, one extending the next: far beyond any real chain (ministry →
+province → department is 3), and each is merged in turn, so a generated chain of thousands stops here."""
 
 EXTENDING_KEYS = ("extends", "set", "criteria", "add", "remove", "not_applicable")
 _CHECK_KEYS = ("metric", "check_params")
@@ -184,12 +188,22 @@ class _Merge:
             self.problem(("extends",), f"extends must be the path of the base set in quotes, not {extends!r}",
                          hint='e.g. extends = "../central/par-2024.toml"')
             return None
+        bad = path_problem(extends)
+        if bad is not None:
+            self.problem(("extends",), f"extends cannot name a base set: {bad}", hint="the path is relative to this file",
+                         code="bad_path")
+            return None
         here = self.doc.path.resolve()
         target = (here.parent / extends).resolve()
         if target == here or target in self.chain:
             loop = " → ".join(p.name for p in (*self.chain, here, target))
             self.problem(("extends",), f"sets extend each other in a cycle: {loop}",
                          hint="a set can extend a base set, never one that extends it", code="cycle")
+            return None
+        if len(self.chain) >= MAX_CHAIN:
+            self.problem(("extends",), f"more than {MAX_CHAIN} sets extend one another here; a tailoring "
+                         "chain is a province's set over the ministry's, two or three files",
+                         hint="extend the set the chain ends with directly", code="too_deep")
             return None
         if not target.is_file():
             self.problem(("extends",), f"base set '{extends}' not found (looked for {target})",
@@ -309,6 +323,9 @@ class _Merge:
 
 
 def _resolve(document: InputDocument, chain: tuple[Path, ...]) -> Resolved:
+    deep = nesting_problem(document.data, document.label, document.lines)
+    if deep is not None:  # merging walks every key: one problem, before it
+        raise ProblemsError([deep])
     if not is_tailored(document.data):
         return _plain(document)
     merge = _Merge(document, chain)

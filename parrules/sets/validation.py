@@ -15,6 +15,7 @@ from typing import Any
 import jsonschema
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from parrules.amounts import shown
 from parrules.errors import Problem, did_you_mean, key_path
 from parrules.files.reading import LineIndex
 
@@ -23,6 +24,7 @@ _TYPE_WORDS = {
     "decimal_type": "a number",
     "int_parsing": "a whole number",
     "int_type": "a whole number",
+    "int_from_float": "a whole number",
     "string_type": "text (in quotes)",
     "bool_type": "true or false",
     "bool_parsing": "true or false",
@@ -98,7 +100,11 @@ def validate_model(
                 hint = f"add {loc[-1]} = …"
                 line = lines.line(*loc[:-1])
             elif kind in _TYPE_WORDS:
-                message = f"must be {_TYPE_WORDS[kind]}, not {error.get('input')!r}"
+                message = f"must be {_TYPE_WORDS[kind]}, not {shown(error.get('input'))}"
+                line = lines.line(*loc)
+            elif kind in _RANGE_KINDS:
+                words, hint = _range(model, list(error["loc"]), error.get("ctx") or {})
+                message = f"must be {words}, not {shown(error.get('input'))}"
                 line = lines.line(*loc)
             elif kind == "literal_error":
                 allowed = [str(v).strip("'") for v in re.findall(r"'[^']*'", error["ctx"]["expected"])]
@@ -118,6 +124,28 @@ def validate_model(
                 line = lines.line(*loc)
             problems.append(Problem(file, key_path(*loc), message, line=line, hint=hint, code=kind))
         return None
+
+
+_RANGE_KINDS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+_RANGE_WORDS = (("ge", "from {}"), ("gt", "above {}"), ("le", "to {}"), ("lt", "below {}"))
+
+
+def _range(model: type[BaseModel], loc: list[Any], ctx: Mapping[str, Any]) -> tuple[str, str | None]:
+    """Every bound the field declares, in words ("from 0 to 6"), not only the one the value broke, and
+    the field's description: a clerk who wrote decimals = 7 learns at once what may be written."""
+    parent = _model_at(model, loc[:-1])
+    field = parent.model_fields.get(str(loc[-1])) if parent is not None else None
+    if field is None:  # an alias: look the field up by it
+        field = next((f for f in (parent.model_fields.values() if parent else ()) if f.alias == loc[-1]), None)
+    bounds = dict(ctx)
+    for item in field.metadata if field is not None else ():
+        for key, _ in _RANGE_WORDS:
+            if getattr(item, key, None) is not None:
+                bounds[key] = getattr(item, key)
+    words = [text.format(bounds[key]) for key, text in _RANGE_WORDS if key in bounds]
+    if len(words) == 1:  # one bound alone: "at least 0", "above 0", "at most 6", "below 101"
+        words = [words[0].replace("from ", "at least ").replace("to ", "at most ")]
+    return " ".join(words), field.description if field is not None else None
 
 
 def _value_at(data: Any, loc: list[Any]) -> Any:
@@ -182,13 +210,23 @@ def schema_problems(
                     known = allowed | set(known_extra) if not error.absolute_path else allowed
                     problems.append(unknown_key(file, loc, str(key), known, lines))
             continue
-        if error.validator == "type":
-            wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-            words = " or ".join(_JSON_TYPE_WORDS.get(str(w), str(w)) for w in wanted)
-            message = f"{what}must be {words}, not {error.instance!r}"
-        elif error.validator == "required":
-            message = f"{what}{error.message.replace('is a required property', 'is required')}"
-        else:
-            message = f"{what}{error.message}"
-        problems.append(Problem(file, key_path(*loc), message, line=lines.line(*loc), code="schema"))
+        problems.append(Problem(file, key_path(*loc), what + schema_message(error), line=lines.line(*loc),
+                                code="schema"))
     return problems
+
+
+def schema_message(error: jsonschema.ValidationError) -> str:
+    """A JSON Schema error in the words of every other message, quoting the value short: jsonschema's
+    own text quotes it whole, and a hostile 100 KB value would make a 100 KB message."""
+    if error.validator == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        words = " or ".join(_JSON_TYPE_WORDS.get(str(w), str(w)) for w in wanted)
+        return f"must be {words}, not {shown(error.instance)}"
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is required")
+    if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        words = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "above",
+                 "exclusiveMaximum": "below"}[str(error.validator)]
+        return f"must be {words} {shown(error.validator_value)}, not {shown(error.instance)}"
+    message = str(error.message)
+    return message if len(message) <= 200 else message[:150] + "…" + message[-40:]

@@ -19,13 +19,14 @@ from typing import Any, Literal, NamedTuple
 import jsonschema
 from pydantic import Field
 
-from parrules.amounts import plain, to_decimal
+from parrules.amounts import FIGURE_HINT, plain, shown, to_decimal
 from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
 from parrules.files.digest import sha256_digest
-from parrules.files.reading import InputDocument, LineIndex, nfc, read_document
+from parrules.files.reading import InputDocument, LineIndex, nesting_problem, nfc, path_problem, read_document
 from parrules.plugins.contracts import EvidenceFile, UnitEvidence
+from parrules.sets.codes import foreign_digit
 from parrules.sets.criteria_set import CriteriaSet
-from parrules.sets.validation import StrictModel, validate_model
+from parrules.sets.validation import StrictModel, schema_message, validate_model
 
 NA = "na"
 PointsOrNA = Decimal | Literal["na"]
@@ -52,7 +53,7 @@ class DocumentSpec(StrictModel):
 class AppraisalSpec(StrictModel):
     code: str
     points: PointsOrNA
-    round: int = Field(1, ge=1)
+    round: int = Field(1, ge=1, le=99, description="1 for the first appraisal, 2 after the unit's explanation, …")
     reason: str = Field("", description="the council's reason, required when it lowers a score")
     by: str = ""
     at: dt.date | None = None
@@ -153,6 +154,11 @@ def submission_from_dict(data: Mapping[str, Any], base_dir: str | Path = ".", so
 
 def _inside(base: Path, relative: str, *, file: str, path: tuple[object, ...], lines: LineIndex,
             problems: list[Problem]) -> Path | None:
+    bad = path_problem(relative)
+    if bad is not None:  # the system would refuse it later with a traceback: said here, with its key
+        problems.append(Problem(file, key_path(*path), f"cannot name a file: {bad}", line=lines.line(*path),
+                                hint="give the file's name relative to the folder of the submission", code="bad_path"))
+        return None
     candidate = (base / relative).resolve()
     if not candidate.is_relative_to(base.resolve()):
         problems.append(Problem(file, key_path(*path), f"path '{relative}' leads outside the submission's folder",
@@ -162,8 +168,19 @@ def _inside(base: Path, relative: str, *, file: str, path: tuple[object, ...], l
     return candidate
 
 
+def _is_file(path: Path) -> bool:
+    """Whether `path` is a file that can be read; a folder that may not be entered is 'missing' too."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def _build(document: InputDocument, base_dir: Path | None = None) -> Submission:
     file = document.label
+    deep = nesting_problem(document.data, file, document.lines)
+    if deep is not None:  # validation, scoring and the results all walk the answers: one problem first
+        raise ProblemsError([deep])
     problems: list[Problem] = []
     spec = validate_model(SubmissionFile, document.data, file=file, prefix=(), lines=document.lines,
                           problems=problems)
@@ -178,7 +195,7 @@ def _build(document: InputDocument, base_dir: Path | None = None) -> Submission:
         if doc.file:
             resolved = _inside(base, doc.file, file=file, path=("documents", i, "file"), lines=document.lines,
                                problems=problems)
-            if resolved is not None and not resolved.is_file():
+            if resolved is not None and not _is_file(resolved):
                 missing.append(doc.file)
         documents.append(EvidenceFile(nfc(doc.number), doc.date, nfc(doc.issuer), nfc(doc.title), nfc(doc.kind),
                                   resolved, tuple(nfc(c) for c in doc.criteria)))
@@ -200,7 +217,8 @@ def _build(document: InputDocument, base_dir: Path | None = None) -> Submission:
         code=nfc(spec.unit.code), name=nfc(spec.unit.name), kind=nfc(spec.unit.kind), period=str(spec.unit.period),
         cohort=nfc(spec.unit.cohort), criteria_set=spec.criteria_set,
         self_assessment=self_points, self_na=frozenset(k for k, v in self_points.items() if v is None),
-        answers={nfc(k): v for k, v in spec.answers.items()}, figures={nfc(k): v for k, v in spec.figures.items()},
+        answers={nfc(k): _json_safe(v) for k, v in spec.answers.items()},
+        figures={nfc(k): _json_safe(v) for k, v in spec.figures.items()},
         documents=tuple(documents), data=data,
         appraisals={k: tuple(sorted(v, key=lambda a: a.round)) for k, v in appraisals.items()},
         base_dir=base, source=file,
@@ -210,8 +228,18 @@ def _build(document: InputDocument, base_dir: Path | None = None) -> Submission:
 
 
 def validate_submission(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
-    """Problems of a submission against the set it answers: unknown codes, points out of range..."""
-    return _submission_problems(criteria, sub, _input_checks(criteria))
+    """Problems of a submission against the set it answers: unknown codes, points out of range...,
+    and data files it names that are not there (scoring would error the criteria a check of them
+    measures; `validate` says so before the run)."""
+    return [*_submission_problems(criteria, sub, _input_checks(criteria)), *_missing_data(sub)]
+
+
+def _missing_data(sub: Submission) -> list[Problem]:
+    return [Problem(sub.source, key_path("data", name), f"data file '{name}' not found: {path}",
+                    line=sub.lines.line("data", name), code="missing_file",
+                    hint="the path is relative to the folder of the submission; a check reading it would error "
+                    "its criteria")
+            for name, path in sub.data.items() if not _is_file(path)]
 
 
 def _submission_problems(criteria: CriteriaSet, sub: Submission,
@@ -229,14 +257,23 @@ def _submission_problems(criteria: CriteriaSet, sub: Submission,
     if sub.criteria_set and sub.criteria_set != criteria.id:
         add(("criteria_set",), f"this submission answers set '{sub.criteria_set}', not '{criteria.id}'")
 
+    strangers: dict[str, int] = {}  # per section, codes the set does not have
+
+    def stranger(section: str, path: tuple[object, ...], message: str, hint: Callable[[], str | None]) -> None:
+        """A code the set does not have: said for the first ones of each section, counted beyond (a
+        generated file of 50,000 unknown codes gets a few lines, not a 5 MB message)."""
+        count = strangers[section] = strangers.get(section, 0) + 1
+        if count <= _LISTED:
+            add(path, message, hint=hint())
+
     def known(section: str, code: str) -> bool:
         if code in leaves:
             return True
-        hint = did_you_mean(code, leaves)
         if code in criteria.nodes:
             add((section, code), f"'{code}' has sub-criteria; score its sub-criteria instead")
         else:
-            add((section, code), f"'{code}' is not a criterion of set '{criteria.id}'", hint=hint)
+            stranger(section, (section, code), f"{shown(code)} is not a criterion of set '{criteria.id}'",
+                     functools.partial(_code_hint, code, leaves))
         return False
 
     def in_range(path: tuple[object, ...], code: str, points: Decimal | None, na: bool) -> None:
@@ -261,8 +298,9 @@ def _submission_problems(criteria: CriteriaSet, sub: Submission,
     for i, doc in enumerate(sub.documents):
         for code in doc.criteria:
             if code not in criteria.nodes:
-                add(("documents", i, "criteria"), f"document '{doc.number or doc.title}' is attached to '{code}', "
-                    f"which is not a criterion of set '{criteria.id}'", hint=did_you_mean(code, leaves))
+                stranger("documents", ("documents", i, "criteria"), f"document {shown(doc.number or doc.title)} "
+                         f"is attached to {shown(code)}, which is not a criterion of set '{criteria.id}'",
+                         functools.partial(did_you_mean, code, leaves))
     for code, value in sub.answers.items():
         if not known("answers", code):
             continue
@@ -275,15 +313,28 @@ def _submission_problems(criteria: CriteriaSet, sub: Submission,
             add(("answers", code), f"'{code}' is scored by appraisers only; an answer is not used")
             continue
         if not _finite(value):
-            add(("answers", code), f"{_shown(value)} is not a number a criterion can be scored on",
-                hint="write the figure itself: nan and inf are not figures, nor numbers of 16 digits and more")
+            add(("answers", code), f"{shown(value)} is not a number a criterion can be scored on", hint=FIGURE_HINT)
             continue
         checks = input_checks(code)
         if checks is not None:
             error = _input_error(checks, value)
             if error is not None:
-                add(("answers", code), f"answer for rule '{node.rule.name}': {error.message}")  # type: ignore[union-attr]
+                add(("answers", code), f"answer for rule '{node.rule.name}': {schema_message(error)}")  # type: ignore[union-attr]
+    for section, count in strangers.items():
+        if count > _LISTED:
+            add((section,), f"{count - _LISTED} more codes in [{section}] are not criteria of set '{criteria.id}'",
+                hint="the codes of the set are listed by `parrules show SET`")
     return problems
+
+
+_LISTED = 10
+"""Unknown codes said one by one per section of a submission; the rest are counted."""
+
+
+def _code_hint(code: str, leaves: set[str]) -> str | None:
+    """What to write instead of a code the set does not have: a code of the set it looks like, or why
+    it is no code at all (a digit of another script: '2.١' is not '2.1')."""
+    return foreign_digit(code) or did_you_mean(code, leaves)
 
 
 class _Unanswered:
@@ -296,6 +347,22 @@ UNANSWERED: Any = _Unanswered()
 
 AnswerColumn = Callable[[str], Sequence[Any]]
 """Every unit's answer to one criterion (UNANSWERED where there is none), in the units' order."""
+
+
+_INT64 = 2 ** 63
+
+
+def _json_safe(value: Any) -> Any:
+    """An integer too wide for 64 bits becomes the Decimal of the same value, inside tables too: a
+    hostile answer of 10^30 is then refused as a figure and written back as it was (orjson cannot
+    write such an integer). Nesting is bounded when the file is read."""
+    if type(value) is int:
+        return Decimal(value) if not -_INT64 <= value < _INT64 else value
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 def unscored_criteria(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
@@ -383,7 +450,7 @@ def _columns_valid(criteria: CriteriaSet, subs: Sequence[Submission], answer_col
             if kinds == {Decimal}:  # the common column: NaN and ∞ found in C; a figure beyond the
                 if False in map(Decimal.is_finite, values):  # bounds errors its criterion in the rule
                     return False
-            elif float in kinds and False in map(_finite, values):
+            elif (Decimal in kinds or float in kinds) and False in map(_finite, values):  # mixed with ints
                 return False
             schema = node.rule.input_schema if node.rule else None
             if schema is not None:
@@ -474,20 +541,57 @@ def _figure(value: Any) -> bool:
 
 
 def figure_problems(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
-    """Answers holding a number no PAR figure can be (beyond 10^16, finer than 10^-20, NaN inside a
-    table): scoring errors their criterion; `validate` says so before a run."""
-    out = []
-    for code, value in sub.answers.items():
-        if code in criteria.leaves_set and _finite(value) and not _figure(value):
-            out.append(Problem(sub.source, key_path("answers", code),
-                               f"{_shown(value)} is not a number a criterion can be scored on", line=sub.lines.line("answers", code),
-                               hint="write the figure itself: nan and inf are not figures, nor numbers of 16 digits and more"))
-    return out
+    """What scoring would error in one submission's answers; see `answer_problems`."""
+    return answer_problems(criteria, [sub])
 
 
-def _shown(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 60 else text[:40] + "…"
+def answer_problems(criteria: CriteriaSet, subs: Sequence[Submission]) -> list[Problem]:
+    """Answers that scoring would not refuse but would error their criterion on, leaving the unit's
+    figure incomplete: a number no PAR figure can be (beyond 10^16, finer than 10^-20, NaN inside a
+    table), or a value the criterion's rule cannot score (text where a number belongs, a negative
+    count, a rate no band covers). `validate` says so before a run, with file, key and line.
+
+    The judge is the one scoring uses: `scoring.rules.score_column`, the criterion's own rule called
+    once over the distinct answers, so `validate` reports exactly the answers a run would error, for
+    built-in rules and plugins' alike. Answers `validate_submission` already refuses (unknown codes,
+    N/A where not allowed, NaN and ∞, the wrong type for the rule) are not judged again.
+    """
+    from parrules.scoring.rules import score_column  # scoring reads submissions: imported when used
+
+    found: list[tuple[int, int, Problem]] = []
+    input_checks = _input_checks(criteria)
+    for order, code in enumerate(criteria.leaves):
+        node = criteria.nodes[code]
+        if node.rule is None or not node.rule.needs_input:
+            continue
+        checks = input_checks(code)
+        judged: list[tuple[int, Any]] = []
+        for i, sub in enumerate(subs):
+            value = sub.answers.get(code, UNANSWERED)
+            if value is UNANSWERED or (type(value) is str and value == NA) or not _finite(value) \
+                    or (checks is not None and _input_error(checks, value) is not None):
+                continue
+            if not _figure(value):
+                found.append((i, order, _answer_problem(sub, code, f"{shown(value)} is not a number a criterion "
+                                                        "can be scored on", FIGURE_HINT)))
+                continue
+            judged.append((i, value))
+        if not judged:
+            continue
+        verdicts = score_column(node, [value for _, value in judged], list(range(len(judged))))
+        for j, (i, _) in enumerate(judged):
+            error = verdicts[j].error
+            if error is not None:
+                found.append((i, order, _answer_problem(subs[i], code, f"rule '{node.rule.name}' cannot score this "
+                                                        f"answer: {error}", "scoring would error this criterion "
+                                                        "and leave the unit's figure incomplete: correct the answer")))
+    found.sort(key=lambda item: item[:2])
+    return [problem for _, _, problem in found]
+
+
+def _answer_problem(sub: Submission, code: str, message: str, hint: str) -> Problem:
+    return Problem(sub.source, key_path("answers", code), message, line=sub.lines.line("answers", code), hint=hint,
+                   code="answer")
 
 
 def _schema_checks(schema: Mapping[str, Any]) -> SchemaChecks:
