@@ -28,8 +28,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from parrules.amounts import to_decimal
 from parrules.campaign.ranking import cohort_of, competition_ranks
-from parrules.errors import Problem, ProblemsError, key_path
+from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
 from parrules.files.reading import nfc, read_document
 from parrules.sets.criteria_set import CriteriaSet, code_sort_key
 
@@ -57,6 +58,18 @@ class PreviousResults:
     criteria_set_id: str
     units: dict[str, PreviousUnit]
     ranked: bool  # ranks came from the file (a campaign run), not recomputed here
+    codes: frozenset[str] = frozenset()  # every criterion code last year's results name
+
+    def criteria_codes(self) -> frozenset[str]:
+        """Last year's criterion codes: the set's list in a campaign JSON, and every code a unit has.
+
+        One definition for both users of it: the mapping is checked against it (an old code that is
+        not one is a typo) and the comparison lists the old codes nothing maps to."""
+        found = set(self.codes)
+        for unit in self.units.values():
+            found.update(unit.nodes)
+            found.update(unit.leaves)
+        return frozenset(found)
 
 
 @dataclass(slots=True)
@@ -74,48 +87,200 @@ class CodeMapping:
         return old if old in new_codes else ""
 
 
+_RESULTS_HINT = "use the JSON of `parrules score --format json` or of `parrules campaign`, as written"
+_NO_VALUE = object()
+
+
+class _Fields:
+    """Reads a hand-editable JSON value by value: each wrong one becomes a Problem naming the file
+    and the key path (`units[3].total_points`), and reading goes on, so every mistake of the file is
+    said in one run and none reaches the comparison as a traceback."""
+
+    def __init__(self, label: str, problems: list[Problem]) -> None:
+        self.label = label
+        self.problems = problems
+
+    def wrong(self, keys: tuple[object, ...], message: str, hint: str | None = _RESULTS_HINT) -> None:
+        self.problems.append(Problem(self.label, key_path(*keys), message, hint=hint))
+
+    def get(self, table: dict[str, Any], keys: tuple[object, ...], *, required: bool) -> Any:
+        if keys[-1] in table:
+            return table[keys[-1]]
+        if required:
+            self.wrong(keys, "is missing")
+        return _NO_VALUE
+
+    def table(self, table: dict[str, Any], keys: tuple[object, ...], *, required: bool = False) -> dict[str, Any] | None:
+        value = self.get(table, keys, required=required)
+        if value is _NO_VALUE or (value is None and not required):
+            return None
+        if not isinstance(value, dict):
+            self.wrong(keys, f"must be an object, not {_kind(value)}")
+            return None
+        return value
+
+    def items(self, table: dict[str, Any], keys: tuple[object, ...]) -> list[Any]:
+        value = self.get(table, keys, required=True)
+        if value is _NO_VALUE:
+            return []
+        if not isinstance(value, list):
+            self.wrong(keys, f"must be a list, not {_kind(value)}")
+            return []
+        return value
+
+    def text(self, table: dict[str, Any], keys: tuple[object, ...], *, required: bool = False,
+             null: bool = False) -> str | None:
+        value = self.get(table, keys, required=required)
+        if value is _NO_VALUE or (value is None and null):
+            return None
+        if not isinstance(value, str):
+            self.wrong(keys, f"must be a text{' or null' if null else ''}, not {_kind(value)}")
+            return None
+        if required and not value.strip():
+            self.wrong(keys, "must not be empty")
+            return None
+        return nfc(value)
+
+    def number(self, table: dict[str, Any], keys: tuple[object, ...], *, required: bool = False) -> Decimal | None:
+        """A figure of last year, through the one number path (`amounts.to_decimal`) and its bounds."""
+        value = self.get(table, keys, required=required)
+        if value is _NO_VALUE or value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+            self.wrong(keys, f"must be a number or null, not {_kind(value)}")
+            return None
+        try:
+            return to_decimal(value)
+        except ValueError as exc:
+            self.wrong(keys, str(exc))
+            return None
+
+    def rank(self, value: Any, keys: tuple[object, ...]) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.wrong(keys, f"a rank must be a whole number from 1, or null; not {_shown(value)}")
+            return None
+        return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (yes/no)"
+    return {dict: "an object", list: "a list", str: "a text", int: "a number", Decimal: "a number"}.get(
+        type(value), type(value).__name__)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else _kind(value) if isinstance(value, (bool, dict, list)) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def load_previous(path: str | Path) -> PreviousResults:
-    """Read last year's results JSON (a `score --format json` output or a campaign run's JSON)."""
+    """Read last year's results JSON (a `score --format json` output or a campaign run's JSON).
+
+    The file may have been edited by hand (a unit's figure corrected after an appeal), so every value
+    this module uses is checked for its type and, for numbers, for the bounds of a PAR figure; every
+    mistake is a Problem with the key path, raised together, never a traceback."""
     doc = read_document(path, what="previous results")
     label = doc.label
     data = doc.data
     fmt = data.get("format")
-    if fmt not in RESULT_FORMATS:
-        raise ProblemsError([Problem(label, "format", f"not a parrules results file (format {fmt!r})",
-                                     hint="use the JSON of `parrules score --format json` or of `parrules campaign`")])
+    if not isinstance(fmt, str) or fmt not in RESULT_FORMATS:
+        raise ProblemsError([Problem(label, "format", f"not a parrules results file (format {_shown(fmt)})",
+                                     hint=f"{_RESULTS_HINT}; known formats: {', '.join(RESULT_FORMATS)}")])
     problems: list[Problem] = []
+    read = _Fields(label, problems)
+    set_info = read.table(data, ("criteria_set",)) or {}
+    set_id = read.text(set_info, ("criteria_set", "id")) or ""
+    codes = set()
+    if isinstance(set_info.get("criteria"), list):  # a campaign JSON lists the set's criteria
+        for i, node in enumerate(set_info["criteria"]):
+            if not isinstance(node, dict):
+                read.wrong(("criteria_set", "criteria", i), f"must be an object with a code, not {_kind(node)}")
+            elif code := read.text(node, ("criteria_set", "criteria", i, "code"), required=True):
+                codes.add(code)
     units: dict[str, PreviousUnit] = {}
-    ranked = fmt != "parrules.results/1"
-    raw_units = data.get("units")
-    if not isinstance(raw_units, list):
-        raise ProblemsError([Problem(label, "units", "a list of units is missing")])
-    for i, raw in enumerate(raw_units):
-        try:
-            info = raw["unit"]
-            code = nfc(str(info["code"]))
-            nodes = {nfc(n["code"]): (_dec(n.get("points")), _dec(n.get("percent"))) for n in raw.get("nodes", [])}
-            leaves = {nfc(leaf["code"]): _dec(leaf.get("final_points")) for leaf in raw.get("leaves", [])}
-            place = raw.get("placing") or {}
-            units[code] = PreviousUnit(
-                code, nfc(str(info.get("name", ""))), nfc(str(info.get("kind", ""))), nfc(str(info.get("cohort", ""))),
-                _dec(raw.get("index")), _dec(raw.get("total_points")), raw.get("band"),
-                place.get("rank"), {nfc(k): v for k, v in (place.get("field_ranks") or {}).items()}, nodes, leaves)
-        except (KeyError, TypeError, AttributeError) as exc:
-            problems.append(Problem(label, key_path("units", i), f"unit entry is incomplete ({exc})"))
+    where: dict[str, int] = {}
+    for i, raw in enumerate(read.items(data, ("units",))):
+        unit = _previous_unit(read, raw, i)
+        if unit is None:
+            continue
+        if unit.code in where:
+            read.wrong(("units", i, "unit", "code"),
+                       f"unit '{unit.code}' is listed twice (also at {key_path('units', where[unit.code])})",
+                       hint="keep one entry per unit")
+            continue
+        where[unit.code] = i
+        units[unit.code] = unit
     if problems:
         raise ProblemsError(problems)
-    set_id = str((data.get("criteria_set") or {}).get("id", ""))
-    return PreviousResults(label, set_id, units, ranked)
+    return PreviousResults(label, set_id, units, fmt != "parrules.results/1", frozenset(codes))
 
 
-def _dec(value: Any) -> Decimal | None:
-    if value is None:
+def _previous_unit(read: _Fields, raw: Any, i: int) -> PreviousUnit | None:
+    """One unit entry of last year's results, or None (with its problems said) when it is malformed."""
+    at: tuple[object, ...] = ("units", i)
+    before = len(read.problems)
+    if not isinstance(raw, dict):
+        read.wrong(at, f"a unit entry must be an object, not {_kind(raw)}")
         return None
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    info = read.table(raw, (*at, "unit"), required=True)
+    code = read.text(info, (*at, "unit", "code"), required=True) if info is not None else None
+    info = info or {}
+    name, kind, cohort = (read.text(info, (*at, "unit", key)) or "" for key in ("name", "kind", "cohort"))
+    index = read.number(raw, (*at, "index"), required=True)
+    total = read.number(raw, (*at, "total_points"), required=True)
+    band = read.text(raw, (*at, "band"), null=True)
+    place = read.table(raw, (*at, "placing")) or {}
+    rank = read.rank(place.get("rank"), (*at, "placing", "rank"))
+    field_ranks: dict[str, int | None] = {}
+    for field_code, value in (read.table(place, (*at, "placing", "field_ranks")) or {}).items():
+        field_ranks[nfc(field_code)] = read.rank(value, (*at, "placing", "field_ranks", field_code))
+    nodes: dict[str, tuple[Decimal | None, Decimal | None]] = {}
+    for j, node in enumerate(read.items(raw, (*at, "nodes"))):
+        entry = _criterion(read, node, (*at, "nodes", j), nodes)
+        if entry is not None:
+            nodes[entry[0]] = (read.number(entry[1], (*at, "nodes", j, "points")),
+                               read.number(entry[1], (*at, "nodes", j, "percent")))
+    leaves: dict[str, Decimal | None] = {}
+    for j, leaf in enumerate(read.items(raw, (*at, "leaves"))):
+        entry = _criterion(read, leaf, (*at, "leaves", j), leaves)
+        if entry is not None:
+            leaves[entry[0]] = read.number(entry[1], (*at, "leaves", j, "final_points"))
+    if len(read.problems) > before or code is None:
+        return None
+    return PreviousUnit(code, name, kind, cohort, index, total, band, rank, field_ranks, nodes, leaves)
 
 
-def load_mapping(path: str | Path, previous_set: str = "", current: CriteriaSet | None = None) -> CodeMapping:
-    """Read a TOML code mapping, checking that every new code exists in this year's set."""
+def _criterion(read: _Fields, raw: Any, at: tuple[object, ...], seen: Mapping[str, Any]
+               ) -> tuple[str, dict[str, Any]] | None:
+    """(code, entry) of a node or leaf of a unit's results; None when it is not one (said)."""
+    if not isinstance(raw, dict):
+        read.wrong(at, f"must be an object with a code, not {_kind(raw)}")
+        return None
+    code = read.text(raw, (*at, "code"), required=True)
+    if code is None:
+        return None
+    if code in seen:
+        read.wrong((*at, "code"), f"criterion '{code}' is listed twice in this unit", hint="keep one entry per criterion")
+        return None
+    return code, raw
+
+
+def load_mapping(path: str | Path, previous: PreviousResults | str = "",
+                 current: CriteriaSet | None = None) -> CodeMapping:
+    """Read a TOML code mapping and check it against both years.
+
+    `previous` is last year's results (or only their set's id, which checks `from_set` alone). Every
+    new code must be a criterion of this year's set; every old code one of last year's results — a
+    typo there would silently turn a renamed criterion into "removed" plus "added" and lose its
+    change. An old code the mapping does not list keeps its code when this year's set has it; when
+    another old code is mapped onto that same code the two would be added together without anyone
+    having said so, so the mapping must list the self-mapping (`"5.1" = "5.1"`) to mean it.
+    """
     doc = read_document(path, what="code mapping")
     label = doc.label
     problems: list[Problem] = []
@@ -123,6 +288,11 @@ def load_mapping(path: str | Path, previous_set: str = "", current: CriteriaSet 
     def add(keys: tuple[object, ...], message: str, hint: str | None = None) -> None:
         problems.append(Problem(label, key_path(*keys), message, line=doc.lines.line(*keys), hint=hint))
 
+    if isinstance(previous, str):
+        previous_set, old_codes, last_year = previous, frozenset(), ""
+    else:
+        previous_set, old_codes = previous.criteria_set_id, previous.criteria_codes()
+        last_year = f"last year's results ({previous.path}" + (f", set '{previous_set}')" if previous_set else ")")
     table = doc.data.get("mapping")
     if not isinstance(table, dict):
         raise ProblemsError([Problem(label, "mapping", "the [mapping] table is missing",
@@ -132,6 +302,7 @@ def load_mapping(path: str | Path, previous_set: str = "", current: CriteriaSet 
             add(("mapping", key), f"unknown key '{key}' in [mapping]", hint="known keys: codes, from_set, to_set")
     codes_raw = table.get("codes", {})
     codes: dict[str, str] = {}
+    written: dict[str, str] = {}  # old code -> the key as the file spells it, for the line
     if not isinstance(codes_raw, dict):
         add(("mapping", "codes"), "must be a table of old code = new code")
         codes_raw = {}
@@ -140,10 +311,23 @@ def load_mapping(path: str | Path, previous_set: str = "", current: CriteriaSet 
             add(("mapping", "codes", old), "the new code must be text, \"\" for no counterpart",
                 hint="one old criterion maps to one new criterion; a split criterion has no counterpart")
             continue
-        new_code = nfc(new.strip())
+        new_code, old_code = nfc(new.strip()), nfc(old.strip())
         if current is not None and new_code and new_code not in current.nodes:
-            add(("mapping", "codes", old), f"'{new_code}' is not a criterion of set '{current.id}'")
-        codes[nfc(old.strip())] = new_code
+            add(("mapping", "codes", old), f"'{new_code}' is not a criterion of set '{current.id}'",
+                hint=did_you_mean(new_code, current.nodes))
+        if old_codes and old_code not in old_codes:
+            add(("mapping", "codes", old), f"'{old_code}' is not a criterion of {last_year}",
+                hint=did_you_mean(old_code, old_codes) or "the key is last year's code, the value this year's")
+        codes[old_code] = new_code
+        written[old_code] = old
+    for old_code, new_code in codes.items():  # codes this year's set has keep them unless listed
+        kept = new_code in old_codes and new_code not in codes and (current is None or new_code in current.nodes)
+        if new_code and new_code != old_code and kept:
+            add(("mapping", "codes", written[old_code]),
+                f"'{old_code}' is mapped onto '{new_code}', and last year's '{new_code}', which the mapping does "
+                "not list, keeps its code: their points would be added together",
+                hint=f'if both became \'{new_code}\', say so with "{new_code}" = "{new_code}"; otherwise map '
+                     f'last year\'s \'{new_code}\' to its new code, or to "" if it was dropped')
     from_set, to_set = str(table.get("from_set", "")), str(table.get("to_set", ""))
     if from_set and previous_set and from_set != previous_set:
         add(("mapping", "from_set"), f"the mapping is from set '{from_set}' but the previous results are of '{previous_set}'")
@@ -242,10 +426,7 @@ def compare(criteria: CriteriaSet, placings: Sequence[Any], previous: PreviousRe
     """Compare this year's placings (from `ranking.rank_units`) with last year's results."""
     mapping = mapping or CodeMapping({})
     new_codes = set(criteria.nodes)
-    old_codes: set[str] = set()
-    for unit in previous.units.values():
-        old_codes.update(unit.nodes)
-        old_codes.update(unit.leaves)
+    old_codes = previous.criteria_codes()
     predecessors: dict[str, list[str]] = {}
     removed = []
     for old in sorted(old_codes, key=code_sort_key):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -137,3 +140,197 @@ def test_previous_file_that_is_not_results_is_refused(tmp_path) -> None:
     with pytest.raises(parrules.ProblemsError) as info:
         load_previous(path)
     assert "not a parrules results file" in info.value.problems[0].message
+
+
+# -- the mapping checked against both years ------------------------------------------------------
+def _mapping(tmp_path, text: str):
+    path = tmp_path / "mapping.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_revision_mapping_passes_the_checks_against_both_years(years) -> None:
+    new_set, _, previous, mapping_path = years
+    mapping = load_mapping(mapping_path, load_previous(previous), new_set)
+    assert mapping.codes == {"1.3": "", "2.1": "2.2", "2.2": "2.3"}
+
+
+def test_an_old_code_last_year_does_not_have_is_a_typo_with_a_hint(years, tmp_path) -> None:
+    new_set, _, previous, _ = years
+    path = _mapping(tmp_path, '[mapping.codes]\n"1.3" = ""\n"21" = "2.2"\n"2.2" = "2.3"\n')
+    with pytest.raises(parrules.ProblemsError) as info:
+        load_mapping(path, load_previous(previous), new_set)
+    [problem] = info.value.problems
+    assert (problem.file, problem.path, problem.line) == (str(path), 'mapping.codes."21"', 3)
+    assert "'21' is not a criterion of last year's results" in problem.message and "set 'hand'" in problem.message
+    assert problem.hint == "did you mean '2.1'?"
+
+
+def test_an_old_code_merged_into_one_that_keeps_its_code_must_say_so(years, tmp_path) -> None:
+    new_set, new, previous, _ = years
+    prev = load_previous(previous)
+    # Old 1.3 folded into new 1.2; old 1.2 keeps its code implicitly: the two would be added silently.
+    path = _mapping(tmp_path, '[mapping.codes]\n"2.1" = "2.2"\n"2.2" = "2.3"\n"1.3" = "1.2"\n')
+    with pytest.raises(parrules.ProblemsError) as info:
+        load_mapping(path, prev, new_set)
+    [problem] = info.value.problems
+    assert (problem.path, problem.line) == ('mapping.codes."1.3"', 4)
+    assert "added together" in problem.message and '"1.2" = "1.2"' in problem.hint
+    # Said explicitly, it is what the mapping means: last year's 1.2 + 1.3 compare with this year's 1.2.
+    path.write_text('[mapping.codes]\n"2.1" = "2.2"\n"2.2" = "2.3"\n"1.3" = "1.2"\n"1.2" = "1.2"\n', encoding="utf-8")
+    yoy = compare(new_set, rank_units(new_set, new.units).placings, prev, load_mapping(path, prev, new_set))
+    change = yoy.units["C"].criteria["1.2"]
+    assert (change.previous, change.current) == (Decimal("30"), Decimal("30"))
+    assert "1.3" not in yoy.removed
+
+
+# -- last year's results edited by hand -----------------------------------------------------------
+def _edit(data: dict, keys: tuple, value: object) -> None:
+    """Set (or, for DELETE, remove) the value at `keys` of a parsed JSON document."""
+    target = data
+    for key in keys[:-1]:
+        target = target[key]
+    if value is DELETE:
+        del target[keys[-1]]
+    else:
+        target[keys[-1]] = value
+
+
+DELETE = object()
+HAND_EDITS = [  # (keys, new value, the key path the problem names, words of its message)
+    (("units", 1, "total_points"), "85", "units[1].total_points", "must be a number"),
+    (("units", 1, "total_points"), Decimal("1E+20"), "units[1].total_points", "larger than any figure"),
+    (("units", 1, "total_points"), Decimal("1E+999999"), "units[1].total_points", "larger than any figure"),
+    (("units", 0, "index"), True, "units[0].index", "must be a number"),
+    (("units", 0, "index"), DELETE, "units[0].index", "is missing"),
+    (("units", 2, "nodes", 0, "percent"), Decimal("1E-30"), "units[2].nodes[0].percent", "more precision"),
+    (("units", 2, "nodes", 0, "points"), [1], "units[2].nodes[0].points", "must be a number"),
+    (("units", 2, "nodes", 1), "1.1", "units[2].nodes[1]", "must be an object"),
+    (("units", 2, "nodes"), {}, "units[2].nodes", "must be a list"),
+    (("units", 2, "leaves", 0, "final_points"), "ten", "units[2].leaves[0].final_points", "must be a number"),
+    (("units", 2, "leaves", 0, "code"), DELETE, "units[2].leaves[0].code", "is missing"),
+    (("units", 2, "leaves", 1, "code"), "1.1", "units[2].leaves[1].code", "listed twice"),
+    (("units", 1, "unit", "code"), 14, "units[1].unit.code", "must be a text"),
+    (("units", 1, "unit", "code"), " ", "units[1].unit.code", "must not be empty"),
+    (("units", 1, "unit"), {"name": "Sở B"}, "units[1].unit.code", "is missing"),
+    (("units", 1, "unit", "code"), "A", "units[1].unit.code", "listed twice (also at units[0])"),
+    (("units", 1, "unit", "name"), ["B"], "units[1].unit.name", "must be a text"),
+    (("units", 1, "unit"), DELETE, "units[1].unit", "is missing"),
+    (("units", 1, "band"), 5, "units[1].band", "must be a text or null"),
+    (("units", 1), None, "units[1]", "must be an object"),
+    (("units",), {"A": {}}, "units", "must be a list"),
+    (("units",), DELETE, "units", "is missing"),
+    (("criteria_set",), "hand", "criteria_set", "must be an object"),
+    (("criteria_set", "id"), 2024, "criteria_set.id", "must be a text"),
+    (("format",), "parrules.results/9", "format", "not a parrules results file"),
+    (("format",), ["parrules.results/1"], "format", "not a parrules results file"),
+]
+RANK_EDITS = [  # on a campaign JSON, whose ranks are read from the file
+    (("units", 0, "placing", "rank"), 0, "units[0].placing.rank", "a rank must be a whole number from 1"),
+    (("units", 0, "placing", "rank"), -3, "units[0].placing.rank", "a rank must be a whole number from 1"),
+    (("units", 0, "placing", "rank"), Decimal("1.5"), "units[0].placing.rank", "whole number"),
+    (("units", 0, "placing", "rank"), True, "units[0].placing.rank", "whole number"),
+    (("units", 0, "placing", "rank"), "1", "units[0].placing.rank", "not '1'"),
+    (("units", 0, "placing", "field_ranks", "1"), 0, 'units[0].placing.field_ranks."1"', "whole number"),
+    (("units", 0, "placing", "field_ranks"), [1, 2], "units[0].placing.field_ranks", "must be an object"),
+    (("units", 0, "placing"), "first", "units[0].placing", "must be an object"),
+    (("criteria_set", "criteria", 3), "1.3", "criteria_set.criteria[3]", "must be an object"),
+]
+
+
+def _previous(tmp_path, data: dict) -> Path:
+    path = tmp_path / "edited.json"
+    parrules.write_atomic(path, parrules.to_json(data))
+    return path
+
+
+@pytest.mark.parametrize(("keys", "value", "where", "words"), HAND_EDITS, ids=[e[2] + ":" + e[3] for e in HAND_EDITS])
+def test_a_hand_edited_results_file_is_a_problem_naming_the_key(years, tmp_path, keys, value, where, words) -> None:
+    _, _, previous, _ = years
+    data = json.loads(previous.read_bytes(), parse_float=Decimal)
+    load_previous(_previous(tmp_path, data))  # as written, it loads
+    _edit(data, keys, value)
+    path = _previous(tmp_path, data)
+    with pytest.raises(parrules.ProblemsError) as info:
+        load_previous(path)
+    assert [(p.file, p.path) for p in info.value.problems] == [(str(path), where)]
+    assert words in info.value.problems[0].message
+
+
+@pytest.fixture
+def campaign_json(tmp_path) -> Path:
+    """A real campaign JSON (`parrules campaign -o`), with ranks."""
+    from parrules.campaign.run import load_campaign, run_campaign
+
+    from .test_campaign import write_campaign
+
+    result = run_campaign(load_campaign(write_campaign(tmp_path / "last-year"), REGISTRY))
+    path = tmp_path / "campaign.json"
+    result.write_json(path)
+    return path
+
+
+@pytest.mark.parametrize(("keys", "value", "where", "words"), RANK_EDITS, ids=[e[2] + ":" + e[3] for e in RANK_EDITS])
+def test_a_hand_edited_campaign_json_is_a_problem_naming_the_key(campaign_json, tmp_path, keys, value, where,
+                                                                words) -> None:
+    data = json.loads(campaign_json.read_bytes(), parse_float=Decimal)
+    assert load_previous(campaign_json).units["SA"].rank == 1
+    _edit(data, keys, value)
+    path = _previous(tmp_path, data)
+    with pytest.raises(parrules.ProblemsError) as info:
+        load_previous(path)
+    assert [p.path for p in info.value.problems] == [where]
+    assert words in info.value.problems[0].message
+
+
+def test_every_mistake_of_a_results_file_is_said_in_one_run(years, tmp_path) -> None:
+    _, _, previous, _ = years
+    data = json.loads(previous.read_bytes(), parse_float=Decimal)
+    _edit(data, ("units", 0, "total_points"), "x")
+    _edit(data, ("units", 2, "index"), Decimal("1E+400"))
+    with pytest.raises(parrules.ProblemsError) as info:
+        load_previous(_previous(tmp_path, data))
+    assert [p.path for p in info.value.problems] == ["units[0].total_points", "units[2].index"]
+
+
+def test_non_standard_json_in_previous_results_is_a_problem_of_the_file(years, tmp_path) -> None:
+    _, _, previous, _ = years
+    path = tmp_path / "nan.json"
+    head, units = previous.read_bytes().split(b'"units"', 1)
+    edited = re.sub(rb'"total_points": [0-9.]+', b'"total_points": NaN', units, count=1)
+    assert edited != units
+    path.write_bytes(head + b'"units"' + edited)
+    with pytest.raises(parrules.ProblemsError) as info:
+        load_previous(path)
+    assert info.value.problems[0].file == str(path) and "NaN" in info.value.problems[0].message
+
+
+def _key_paths(value: object, keys: tuple = ()) -> list[tuple]:
+    """Every key path of a JSON value, lists followed into their first entry only."""
+    out = [keys] if keys else []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            out += _key_paths(inner, (*keys, key))
+    elif isinstance(value, list) and value:
+        out += _key_paths(value[0], (*keys, 0))
+    return out
+
+
+def test_any_value_edited_to_any_type_loads_or_is_a_problem_at_that_key(campaign_json, tmp_path) -> None:
+    """Every key of a unit and of the file set to a value of another type: the file loads (a key the
+    comparison does not read) or each problem names that key — never a traceback."""
+    from parrules.errors import key_path
+
+    base = json.loads(campaign_json.read_bytes(), parse_float=Decimal)
+    paths = [p for p in _key_paths(base) if "gaps" not in p and p[:1] not in (("cohorts",), ("statistics",))]
+    assert len(paths) > 60
+    for keys in paths:
+        for value in (None, "x", [], Decimal("-1E+30")):
+            data = json.loads(campaign_json.read_bytes(), parse_float=Decimal)
+            _edit(data, keys, value)
+            path = _previous(tmp_path, data)
+            try:
+                load_previous(path)
+            except parrules.ProblemsError as exc:
+                assert all(p.file == str(path) and p.path.startswith(key_path(*keys)) for p in exc.problems), \
+                    (keys, value, [str(p) for p in exc.problems])
