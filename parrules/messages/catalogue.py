@@ -1,0 +1,160 @@
+"""Catalogues: TOML files of messages, each entry in every language, checked when loaded.
+
+    [status.full]
+    vi = "đạt tối đa"
+    en = "full points"
+
+    [rule.yes_no]
+    vi = "{answer} → {points:points}/{max:points} điểm"
+    en = "{answer} → {points:points} of {max:points} points"
+
+A catalogue refuses to load when an entry lacks a language, has a language we do not know, or uses
+other placeholders in one language than in the other — a published report never shows a key or a
+blank where a translation was forgotten. Templates are parsed once; `say` only joins pieces.
+"""
+
+from __future__ import annotations
+
+import string
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from parrules.messages.numbers import format_date, format_number
+from parrules.messages.voice import LANGUAGES, Voice, current_voice
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+KINDS = ("points", "percent", "count", "number", "date", "")
+"""What a placeholder may hold: points (the set's decimals), percent (its percent decimals), count (a
+whole number, grouped), number (as exact as it is), date, or text (no kind)."""
+
+_Piece = tuple[str, str | None, str]  # literal, field name (None at the end), kind
+
+
+class CatalogueError(ValueError):
+    """A catalogue file that cannot be used: a missing language, unequal placeholders, a bad kind."""
+
+
+class Catalogue:
+    """Messages by key and language; `say(key, **values)` writes one in the current voice."""
+
+    def __init__(self, entries: Mapping[str, Mapping[str, str]], *, source: str = "") -> None:
+        self.source = source
+        self._pieces: dict[str, dict[str, list[_Piece]]] = {}
+        problems = []
+        for key, languages in entries.items():
+            missing = [lang for lang in LANGUAGES if not isinstance(languages.get(lang), str)]
+            unknown = sorted(set(languages) - set(LANGUAGES))
+            if missing or unknown:
+                problems.append(f"{key}: " + "; ".join(
+                    ([f"no text in {', '.join(missing)}"] if missing else [])
+                    + ([f"unknown language {', '.join(unknown)}"] if unknown else [])))
+                continue
+            try:
+                parsed = {lang: _parse(languages[lang]) for lang in LANGUAGES}
+            except (ValueError, CatalogueError) as exc:
+                problems.append(f"{key}: {exc}")
+                continue
+            fields = {lang: sorted({(f, k) for _, f, k in pieces if f is not None}) for lang, pieces in parsed.items()}
+            if len({tuple(v) for v in fields.values()}) > 1:
+                problems.append(f"{key}: the languages use different placeholders: "
+                                + "; ".join(f"{lang} {', '.join(f'{f}:{k}' if k else f for f, k in v) or 'none'}"
+                                            for lang, v in fields.items()))
+                continue
+            self._pieces[key] = parsed
+        if problems:
+            raise CatalogueError(f"{source or 'catalogue'}: " + " | ".join(problems))
+
+    @classmethod
+    def load(cls, *paths: str | Path) -> Catalogue:
+        """Read catalogue files (or folders of `*.toml`) into one; a key given in two files is an error."""
+        entries: dict[str, Mapping[str, str]] = {}
+        files = [f for p in map(Path, paths) for f in (sorted(p.glob("*.toml")) if p.is_dir() else [p])]
+        for file in files:
+            with file.open("rb") as handle:
+                data = tomllib.load(handle)
+            for key, languages in _flatten(data):
+                if key in entries:
+                    raise CatalogueError(f"{file}: {key}: given twice")
+                entries[key] = languages
+        return cls(entries, source=", ".join(str(f) for f in files))
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._pieces
+
+    def keys(self) -> Iterable[str]:
+        return self._pieces.keys()
+
+    def text(self, key: str, language: str) -> str:
+        """The template of a key in a language, placeholders and all (for tests and translators)."""
+        return "".join(lit + ("" if f is None else "{" + f + (":" + k if k else "") + "}")
+                       for lit, f, k in self._pieces[key][language])
+
+    def say(self, key: str, /, **values: Any) -> str:
+        """The message in the current voice, its placeholders filled and its numbers formatted."""
+        voice = current_voice()
+        out = []
+        for literal, name, kind in self._pieces[key][voice.language]:
+            out.append(literal)
+            if name is not None:
+                out.append(_FORMAT[kind](values[name], voice))
+        return "".join(out)
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Mapping[str, str]]]:
+    """Entries are the tables whose values are texts; tables of tables are namespaces."""
+    for key, value in data.items():
+        if not isinstance(value, dict):
+            raise CatalogueError(f"{prefix}{key}: expected a table of languages")
+        if all(isinstance(v, str) for v in value.values()):
+            yield prefix + key, value
+        else:
+            yield from _flatten(value, f"{prefix}{key}.")
+
+
+def _parse(template: str) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        if conversion:
+            raise CatalogueError(f"'!{conversion}' is not supported in {template!r}")
+        if name is not None and (not name.isidentifier()):
+            raise CatalogueError(f"placeholder {{{name}}} must be a plain name in {template!r}")
+        if name is not None and (spec or "") not in KINDS:
+            raise CatalogueError(f"unknown kind '{spec}' in {template!r}: one of {', '.join(k for k in KINDS if k)}")
+        pieces.append((literal, name, spec or ""))
+    return pieces
+
+
+def _decimal(value: Any) -> Decimal | int | None:
+    if value is None or isinstance(value, (Decimal, int)):
+        return value
+    return Decimal(str(value))
+
+
+def _format_text(value: Any, voice: Voice) -> str:
+    return str(value)
+
+
+def _format_date(value: Any, voice: Voice) -> str:
+    return format_date(value, voice.language) if value is not None else "—"
+
+
+_FORMAT: dict[str, Callable[[Any, Voice], str]] = {
+    "": _format_text,
+    "points": lambda v, voice: format_number(_decimal(v), voice.decimals, voice.language),
+    "percent": lambda v, voice: format_number(_decimal(v), voice.percent_decimals, voice.language),
+    "count": lambda v, voice: format_number(_decimal(v), 0, voice.language),
+    "number": lambda v, voice: format_number(_decimal(v), None, voice.language),
+    "date": _format_date,
+}
+
+CORE = Catalogue.load(Path(__file__).with_name("catalogues"))
+"""parrules' own messages (every file in `parrules/messages/catalogues/`)."""
+
+say = CORE.say

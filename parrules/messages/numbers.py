@@ -1,0 +1,65 @@
+"""Numbers and dates as a reader of each language writes them: 1.234,56 and 05/03/2024 in Vietnamese.
+
+The separators come from Babel's locale data (CLDR), read once per language; the formatting itself
+is `format()` on the Decimal, because explanations are written for every distinct answer of a
+campaign and a locale lookup per number would cost more than the scoring.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from functools import cache, lru_cache
+
+_DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
+
+
+@cache
+def separators(language: str) -> tuple[str, str]:
+    """(decimal sign, group sign) of a language: (',', '.') for Vietnamese, ('.', ',') for English."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    return get_decimal_symbol(language), get_group_symbol(language)
+
+
+def format_number(value: Decimal | int | None, decimals: int | None, language: str) -> str:
+    """A number rounded half-up to `decimals` (None: as exact as it is), grouped, in the language's style.
+
+    None is shown as a dash: a missing figure must never look like 0.
+    """
+    if value is None:
+        return "—"
+    from parrules.amounts import plain
+
+    if isinstance(value, int):
+        text = f"{value:,}"
+    elif not value.is_finite():
+        return str(value)
+    elif decimals is None:
+        text = _grouped(plain(value))
+    else:
+        text = format(_rounder(decimals)(value), f",.{decimals}f")
+    point, group = separators(language)
+    if (point, group) == (".", ","):
+        return text
+    return text.replace(",", "\0").replace(".", point).replace("\0", group)
+
+
+@lru_cache(maxsize=16)
+def _rounder(decimals: int):  # noqa: ANN202 - a partial of Decimal.quantize
+    from parrules.amounts import rounder
+
+    return rounder(decimals)
+
+
+def _grouped(text: str) -> str:
+    sign = "-" if text.startswith("-") else ""
+    whole, _, frac = text.lstrip("-").partition(".")
+    return sign + f"{int(whole):,}" + ("." + frac if frac else "")
+
+
+def format_date(value: _dt.date, language: str) -> str:
+    """A date as the language writes it: 05/03/2024 in Vietnamese, 5 Mar 2024 in English."""
+    from babel.dates import format_date as babel_date
+
+    return babel_date(value, _DATE_PATTERNS[language], locale=language)
