@@ -8,6 +8,7 @@ from parrules.amounts import format_points, round_to, to_decimal
 from parrules.campaign.run import Campaign, CampaignResult, load_campaign, run_campaign
 from parrules.errors import ParrulesError, PluginError, Problem, ProblemsError
 from parrules.files.writing import to_json, write_atomic
+from parrules.messages import LANGUAGES, Catalogue, CatalogueError, Voice, current_voice, speaking
 from parrules.plugins.contracts import (
     CheckKind,
     Document,
@@ -22,6 +23,7 @@ from parrules.plugins.hookspecs import hookimpl
 from parrules.plugins.registry import Registry, default_registry
 from parrules.scoring.engine import Engine, score, score_many
 from parrules.scoring.results import Flag, LeafResult, NodeResult, Provenance, RunResult, UnitResult
+from parrules.scoring.stages import rounded_percent, rounded_points
 from parrules.sets.criteria_set import CriteriaSet, Node, criteria_set_from_text, load_criteria_set
 from parrules.submissions.submission import (
     Submission,
@@ -33,8 +35,11 @@ from parrules.submissions.submission import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "LANGUAGES",
     "Campaign",
     "CampaignResult",
+    "Catalogue",
+    "CatalogueError",
     "CheckKind",
     "CriteriaSet",
     "Document",
@@ -58,8 +63,10 @@ __all__ = [
     "Submission",
     "UnitEvidence",
     "UnitResult",
+    "Voice",
     "__version__",
     "criteria_set_from_text",
+    "current_voice",
     "default_registry",
     "format_points",
     "hookimpl",
@@ -69,9 +76,12 @@ __all__ = [
     "load_submissions",
     "records",
     "round_to",
+    "rounded_percent",
+    "rounded_points",
     "run_campaign",
     "score",
     "score_many",
+    "speaking",
     "submission_from_dict",
     "to_decimal",
     "to_json",

@@ -51,6 +51,10 @@ test = ["pytest>=7.4"]
 [tool.setuptools]
 packages = ["{module}"]
 
+# The plugin's texts in Vietnamese and English, installed with it.
+[tool.setuptools.package-data]
+{module} = ["messages.toml"]
+
 [tool.pytest.ini_options]
 testpaths = ["tests"]
 # The parrules_registry fixture registers the built-ins and these modules only.
@@ -63,15 +67,22 @@ _MODULE = '''\
 It adds one evidence check, {check}, and one rule kind, {rule}. Rename, change and add to them;
 `parrules plugins` lists what is installed, and docs/plugins.md in parrules describes every hook.
 Import only what `parrules` exports: that is the API that stays stable.
+
+Every text a clerk reads comes from messages.toml, in Vietnamese and English side by side; the run
+chooses the language (the set's `language`, or `--lang`) and the decimals, so write figures with
+`rounded_points` / `rounded_percent` into `{{x:number}}` placeholders.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
-from parrules import Measurement, Scored, hookimpl, to_decimal
+from parrules import Catalogue, Measurement, Scored, hookimpl, rounded_percent, rounded_points, to_decimal
 
 HUNDRED = Decimal(100)
+MESSAGES = Catalogue.load(Path(__file__).with_name("messages.toml"))
+say = MESSAGES.say
 
 
 def figure_share(units, params):
@@ -86,16 +97,17 @@ def figure_share(units, params):
             part = to_decimal(unit.figures[part_name])
             whole = to_decimal(unit.figures[whole_name])
         except KeyError as missing:
-            out[unit.code] = ValueError(f"figure {{missing}} is not declared in [figures]")
+            out[unit.code] = ValueError(say("{entry}.figure_missing", figure=missing.args[0]))
             continue
         if whole == 0:
             out[unit.code] = Measurement({{"share": None, "count": whole}},
-                                         {{"share": f"no {{whole_name}}: nothing to measure"}})
+                                         {{"share": say("{entry}.nothing_to_measure", whole=whole_name)}})
             continue
         share = part * HUNDRED / whole
         out[unit.code] = Measurement(
             {{"share": share, "count": whole}},
-            {{"share": f"{{part}} of {{whole}} {{whole_name}} → {{share.quantize(Decimal('0.01'))}} %"}},
+            {{"share": say("{entry}.share", part=part, whole=whole, name=whole_name,
+                          share=rounded_percent(share))}},
         )
     return out
 
@@ -106,9 +118,13 @@ def at_least(leaf, values):
     out = []
     for value in values:
         number = to_decimal(value)
-        points = leaf.max_points if number >= threshold else Decimal(0)
-        sign = "≥" if number >= threshold else "<"
-        out.append(Scored(points, f"{{number}} {{sign}} {{threshold}} → {{points}} of {{leaf.max_points}}"))
+        reached = number >= threshold
+        points = leaf.max_points if reached else Decimal(0)
+        shown = rounded_percent(number)  # as the set declares, unless rounding crosses the threshold
+        if (shown >= threshold) != reached:
+            shown = number
+        out.append(Scored(points, say("{entry}.at_least", value=shown, sign="≥" if reached else "<",
+                                      threshold=threshold, points=rounded_points(points), max=leaf.max_points)))
     return out
 
 
@@ -175,7 +191,7 @@ def test_share_above_threshold_scores_full_points(parrules_set, parrules_submiss
     unit = parrules_submission("U1", figures={{"digitised": 90, "received": 100}})
     result = parrules_score(criteria, unit)
     assert_points(result, "1", 2)
-    assert_explains(result, "1", "90 of 100 received", "≥ 80")
+    assert_explains(result, "1", "90/100 received → 90 % ≥ 80 % → 2/2 điểm")
     assert_total(result, 2)
 
 
@@ -199,6 +215,29 @@ def test_threshold_is_required(parrules_set):
     assert_problem(caught, contains="threshold")
 '''
 
+_MESSAGES = """\
+# The texts of {dist}, in Vietnamese and English side by side.
+# parrules refuses the file when a text lacks a language or the two use different placeholders.
+# {{x:number}} shows a figure in the reader's style (83,55 in Vietnamese); {{n:count}} a whole number;
+# {{day:date}} a date; {{x}} a text.
+
+[{entry}.share]
+vi = "{{part:number}}/{{whole:number}} {{name}} → {{share:number}} %"
+en = "{{part:number}} of {{whole:number}} {{name}} → {{share:number}} %"
+
+[{entry}.nothing_to_measure]
+vi = "không có {{whole}}: không có gì để đo"
+en = "no {{whole}}: nothing to measure"
+
+[{entry}.figure_missing]
+vi = "số liệu '{{figure}}' chưa được kê khai trong [figures]"
+en = "figure '{{figure}}' is not declared in [figures]"
+
+[{entry}.at_least]
+vi = "{{value:number}} % {{sign}} {{threshold:number}} % → {{points:number}}/{{max:number}} điểm"
+en = "{{value:number}} % {{sign}} {{threshold:number}} % → {{points:number}} of {{max:number}}"
+"""
+
 _README = """\
 # {dist}
 
@@ -208,6 +247,9 @@ kind `{rule}`.
     pip install -e .[test]
     parrules plugins          # lists {entry}
     pytest                    # the plugin's own tests
+
+Every text a clerk reads is in `{module}/messages.toml`, in Vietnamese and English side by side; the
+run's language (the set's `language`, or `--lang`) chooses which is written.
 
 Use it in a criteria set:
 
@@ -233,6 +275,7 @@ def write_plugin(name: str, directory: str | Path = ".") -> Path:
         "pyproject.toml": _PYPROJECT,
         "README.md": _README,
         f"{names['module']}/__init__.py": _MODULE,
+        f"{names['module']}/messages.toml": _MESSAGES,
         "tests/test_plugin.py": _TESTS,
     }
     for relative, template in files.items():

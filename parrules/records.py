@@ -40,11 +40,12 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -425,12 +426,17 @@ class DeadlineVerdict:
         return {"issued": True, "on_time": self.on_time, "days_late": self.days_late}
 
     def explain(self, document: str) -> str:
-        """'<document>, deadline 31/01/2024: on time', '…: 5 days late', or '…: undated, so not on time'."""
+        """'<document>: đúng hạn (thời hạn 31/01/2024)', '…: trễ 5 ngày …', or '…: không ghi ngày ban hành
+        nên không được tính là đúng hạn …', in the voice of the run."""
+        from parrules.messages import say
+
         if self.issued is None:  # never 'None days late': the document carries no date to count from
-            verdict = "undated, so not on time"
-        else:
-            verdict = "on time" if self.on_time else f"{self.days_late} days late"
-        return f"{document}, deadline {self.deadline.strftime('%d/%m/%Y')}: {verdict}"
+            return say("check.deadline.undated", document=document, deadline=self.deadline)
+        if self.on_time:
+            return say("check.deadline.on_time", document=document, deadline=self.deadline)
+        if self.days_late == 1:
+            return say("check.deadline.late_one", document=document, deadline=self.deadline)
+        return say("check.deadline.late", document=document, days=self.days_late, deadline=self.deadline)
 
 
 # -- internals ---------------------------------------------------------------------------------------
@@ -470,34 +476,92 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, what: str
 
     DuckDB's own excel extension is downloaded at run time (impossible offline) and the PyPI repack
     `duckdb-extension-excel` pins one exact DuckDB build, so openpyxl (read-only streaming mode) is
-    used: an XLSX sheet holds at most 1,048,576 rows, so a Python pass over it is bounded and the
-    query itself still runs in DuckDB. Date cells become ISO text, integral numbers lose their ".0".
+    used, at a cost that follows the cells in the file (`_sheet_rows`); the query itself still runs
+    in DuckDB. Date cells become ISO text, integral numbers lose their ".0".
     """
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - openpyxl is a dependency of parrules
         raise ProblemsError([Problem(str(path), "", f"reading a {what} in XLSX needs openpyxl",
                                      hint="pip install openpyxl, or export the sheet as CSV")]) from None
+    damaged = "open and re-save it in Excel, or export the sheet as CSV"
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile/openpyxl raise many types for a damaged workbook
         raise ProblemsError([Problem(str(path), "", f"cannot open the {what} as an XLSX workbook: {exc}",
-                                     hint="open and re-save it in Excel, or export the sheet as CSV")]) from None
+                                     hint=damaged)]) from None
     fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="parrules-xlsx-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            for row in book.worksheets[0].iter_rows(values_only=True):
-                if all(cell is None or cell == "" for cell in row):
-                    continue
-                writer.writerow([_cell(cell) for cell in row])
-        book.close()
+            try:
+                csv.writer(out).writerows(_sheet_rows(book.worksheets[0], str(path), what))
+            except ProblemsError:
+                raise
+            except Exception as exc:  # a damaged or forged sheet: bad XML, a cell reference or a string index
+                raise ProblemsError([Problem(str(path), "", f"cannot read the {what}'s first sheet: "
+                                             f"{type(exc).__name__}: {str(exc)[:200]}", hint=damaged)]) from None
+            finally:
+                book.close()
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv({_literal(tmp)}, "
                     "header = true, all_varchar = true, encoding = 'utf-8')")
     except duckdb.Error as exc:
         raise ProblemsError([_read_problem(str(path), what, exc)]) from None
     finally:
         os.unlink(tmp)
+
+
+#: The last row an XLSX sheet can have (Excel's limit): a sheet with rows past it is damaged or forged.
+XLSX_MAX_ROWS = 1_048_576
+#: Cells a sheet may write out with most of them empty; past that, at least one in `_XLSX_SPARSEST` of
+#: the cells under a header must be filled. A real export is a dense table far inside both.
+_XLSX_FREE_CELLS, _XLSX_SPARSEST = 4_000_000, 16
+
+
+def _sheet_rows(sheet: Any, shown: str, what: str) -> Iterator[list[str]]:
+    """The sheet's header row and its data rows as text, read at a cost that follows the cells the
+    file actually holds.
+
+    A sheet declares its size (`<dimension ref="A1:XFD1048576"/>`) and openpyxl pads every row to
+    it, so a 2 KB workbook could have 17 billion cells read one by one. So the declared size is
+    ignored (`reset_dimensions`): each row comes as wide as its own last cell and a row the file does
+    not have comes empty, skipped at no cost. Only the columns with a header are kept — a column
+    without one cannot be named in `columns` — so a stray cell far to the right of the table costs
+    nothing either. Two bounds refuse what no spreadsheet writes: a row past `XLSX_MAX_ROWS`, and a
+    table whose cells under a header are nearly all empty (a stray cell far right in the header row
+    widens every row to it).
+    """
+    sheet.reset_dimensions()
+    pick: Any = None
+    written = filled = 0
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > XLSX_MAX_ROWS:
+            raise ProblemsError([Problem(shown, "", f"the {what}'s first sheet has rows past row {XLSX_MAX_ROWS:,}, "
+                                         "the last an XLSX sheet can have",
+                                         hint="the file is damaged or was not written by a spreadsheet program: "
+                                              "open and re-save it in Excel, or export the sheet as CSV")])
+        if not row:  # a row the file does not have, or one without cells
+            continue
+        if pick is None:  # the first row with something in it is the header
+            keep = [i for i, cell in enumerate(row) if cell is not None and cell != ""]
+            if keep:
+                pick = (lambda r, i=keep[0]: (r[i],)) if len(keep) == 1 else itemgetter(*keep)
+                width = keep[-1] + 1
+                yield [_cell(row[i]) for i in keep]
+            continue
+        if len(row) < width:
+            row = row + (None,) * (width - len(row))  # a row that ends before the header does
+        values = pick(row)
+        blank = values.count(None) + values.count("")
+        written += len(values)
+        filled += len(values) - blank
+        if written > _XLSX_FREE_CELLS and written > _XLSX_SPARSEST * filled:
+            raise ProblemsError([Problem(shown, "", f"the {what}'s first sheet has {len(values):,} columns with a "
+                                         f"header but only {filled:,} of its first {written:,} cells under them "
+                                         "are filled: no export is that empty",
+                                         hint="delete the columns and cells outside the table, or export the "
+                                              "sheet as CSV")])
+        if blank < len(values):
+            yield ["" if value is None else _cell(value) for value in values]
 
 
 def _cell(value: Any) -> str:

@@ -49,7 +49,8 @@ def _rule_sections() -> dict[str, str]:
 
 
 def _examples() -> list[tuple[str, str, list[str]]]:
-    """(rule kind, TOML block, table row) for every row of every example table in authoring.md."""
+    """(rule kind, TOML block, table row) for every row of every example table in authoring.md: the
+    answer, the points, the explanation (Vietnamese, the default) and the one an English run writes."""
     out = []
     for kind, body in _rule_sections().items():
         # a table belongs to the TOML block before it
@@ -72,7 +73,7 @@ def test_every_builtin_rule_kind_has_an_example():
 
 @pytest.mark.parametrize("kind, block, row", _examples(), ids=lambda v: v if isinstance(v, str) and len(v) < 20 else "")
 def test_authoring_example_scores_as_documented(kind, block, row):
-    answer, points, explanation = row
+    answer, points, explanation, english = row
     criteria_tables = tomllib.loads(block, parse_float=Decimal)["criteria"]
     registry = registry_with()
     criteria = build_set(criteria_tables, registry=registry)
@@ -86,6 +87,7 @@ def test_authoring_example_scores_as_documented(kind, block, row):
     leaf = parrules.score(criteria, sub).leaf(code)
     assert leaf.final_points == Decimal(points), leaf.explanation
     assert leaf.explanation == explanation
+    assert parrules.score(criteria, sub, language="en").leaf(code).explanation == english
 
 
 def test_authoring_tailoring_example_is_valid_toml():
@@ -197,6 +199,17 @@ def test_hook_calls_are_traced(monkeypatch, capsys):
     monkeypatch.delenv("PARRULES_TRACE")
     parrules.Registry(entry_points=False)
     assert "parrules trace" not in capsys.readouterr().err
+
+
+def test_plugins_md_texts_example_speaks_both_languages(tmp_path):
+    section = _sections("plugins.md", "##")["Texts in Vietnamese and English"]
+    (tmp_path / "messages.toml").write_text(_blocks(section, "toml")[0], encoding="utf-8")
+    namespace: dict[str, object] = {"__file__": str(tmp_path / "plugin.py")}
+    exec(compile(_blocks(section, "python")[0], "docs/plugins.md (texts)", "exec"), namespace)
+    measure = namespace["share_measurement"]
+    assert measure(45, 60).explain("share") == "45/60 hồ sơ được số hóa → 75 %"  # as the section says
+    with parrules.speaking("en", percent_decimals=1):
+        assert measure(Decimal(2), Decimal(3)).explain("share") == "2 of 3 dossiers digitised → 66.7 %"
 
 
 def test_plugins_md_testing_example_passes():

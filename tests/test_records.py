@@ -215,16 +215,25 @@ def test_unit_catalogue_codes_and_sources(tmp_path) -> None:
 
 
 def test_deadline_verdict_on_time_late_and_undated() -> None:
+    from parrules.messages import speaking
+
     deadline = dt.date(2024, 1, 31)
     on_time = records.DeadlineVerdict(dt.date(2024, 1, 31), deadline)
     assert on_time.metrics() == {"issued": True, "on_time": True, "days_late": 0}
-    assert on_time.explain("15/KH-UBND of 31/01/2024") == "15/KH-UBND of 31/01/2024, deadline 31/01/2024: on time"
     late = records.DeadlineVerdict(dt.date(2024, 2, 5), deadline)
     assert late.metrics() == {"issued": True, "on_time": False, "days_late": 5}
-    assert late.explain("plan") == "plan, deadline 31/01/2024: 5 days late"
     undated = records.DeadlineVerdict(None, deadline)
     assert (undated.on_time, undated.days_late) == (False, None)
-    assert undated.explain("plan") == "plan, deadline 31/01/2024: undated, so not on time"
+    with speaking("en"):
+        assert on_time.explain("15/KH-UBND") == "15/KH-UBND, deadline 31 Jan 2024: on time"
+        assert late.explain("plan") == "plan, deadline 31 Jan 2024: 5 days late"
+        assert undated.explain("plan") == "plan, deadline 31 Jan 2024: undated, so not on time"
+    with speaking("vi"):
+        assert on_time.explain("15/KH-UBND") == "15/KH-UBND: đúng hạn (thời hạn 31/01/2024)"
+        assert late.explain("Kế hoạch") == "Kế hoạch: trễ 5 ngày (thời hạn 31/01/2024)"
+        assert records.DeadlineVerdict(dt.date(2024, 2, 1), deadline).explain("Kế hoạch") == \
+            "Kế hoạch: trễ 1 ngày (thời hạn 31/01/2024)"
+        assert undated.explain("Kế hoạch").startswith("Kế hoạch: không ghi ngày ban hành")
 
 
 def test_deadline_param_must_be_a_toml_date() -> None:

@@ -124,8 +124,8 @@ def test_builders_and_assertions():
     assert_points(result, "2", "3.00")
     assert_status(result, "1", "full")
     assert_total(result, "5.5")
-    assert_explains(result, "2", "92.5 %", "band ≥90 %")
-    with pytest.raises(AssertionError, match=r"criterion 2: 3.00 points, expected 1 .*band"):
+    assert_explains(result, "2", "92,5 %", "mức ≥ 90 %")
+    with pytest.raises(AssertionError, match=r"criterion 2: 3.00 points, expected 1 .*mức"):
         assert_points(result, "2", 1)
     with pytest.raises(AssertionError, match="total 5.50, expected 5"):
         assert_total(result, 5)

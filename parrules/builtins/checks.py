@@ -5,7 +5,8 @@
 service catalogues, registers, survey forms) live in the standard plugins under `plugins/`; the
 `documents.plan` check of parrules-documents asks the same question of the province's document
 register, so the verdict both give (`parrules.records.DeadlineVerdict`, with `deadline_param`) lives
-in the public API, where a plugin may use it.
+in the public API, where a plugin may use it. The words of the verdict are written here, in the
+voice of the run, from the catalogue (`checks.toml`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from parrules.files.reading import nfc
+from parrules.messages import say
 from parrules.plugins.contracts import Document, Measurement, UnitEvidence
 from parrules.plugins.hookspecs import hookimpl
 from parrules.records import DeadlineVerdict, deadline_param
@@ -32,28 +34,31 @@ def _matches(doc: Document, params: Mapping[str, Any]) -> bool:
 
 
 def _describe(doc: Document) -> str:
-    when = doc.date.strftime("%d/%m/%Y") if doc.date else "undated"
-    return f"{doc.number or doc.title or 'document'} of {when}"
+    name = doc.number or doc.title or say("check.document.unnamed")
+    return say("check.document.dated", document=name, day=doc.date) if doc.date \
+        else say("check.document.undated", document=name)
 
 
 def issued_by_deadline(units: Sequence[UnitEvidence], params: Mapping[str, Any]) -> dict[str, Measurement]:
     deadline = deadline_param(params)
     out: dict[str, Measurement] = {}
+    none_attached = say("check.deadline.none_attached")
     for unit in units:
         docs = sorted((d for d in unit.documents if _matches(d, params)),
                       key=lambda d: d.date or date.max)
         if not docs:
             out[unit.code] = Measurement(
                 {"issued": False, "on_time": False, "days_late": None, "count": 0},
-                {"issued": "no matching document attached", "on_time": "no matching document attached"},
+                {"issued": none_attached, "on_time": none_attached},
             )
             continue
         first = docs[0]
         verdict = DeadlineVerdict(first.date, deadline)
-        trail = verdict.explain(_describe(first))
+        described = _describe(first)
+        trail = verdict.explain(described)
         out[unit.code] = Measurement(
             {**verdict.metrics(), "count": len(docs)},
-            {"issued": _describe(first), "on_time": trail, "days_late": trail},
+            {"issued": described, "on_time": trail, "days_late": trail},
         )
     return out
 

@@ -1,31 +1,91 @@
 """The built-in scoring rule kinds, registered through the same hook a third-party plugin uses.
 
 Each rule scores a whole column of units in one call and writes the explanation a clerk reads
-("95 % → band 90 %–<100 % → 0.5 of 1"). Boundaries follow the official wording: a band's lower bound
-is inclusive and its upper bound exclusive ("từ 80% đến dưới 95%").
+("95 % → mức từ 90 % đến dưới 100 % → 0,5/1 điểm"), in the voice of the run and from the catalogue
+(`rules.toml`), as is the error it gives for an answer it cannot score. Points in a text are rounded
+as the set declares (`rounded_points`), so the explanation states the points the results publish; a
+measured figure (a rate) is rounded to the set's percent decimals, with more only where rounding
+would contradict the comparison the rule made (99,996 % is not "100 %" in the band below 100 %).
+Boundaries follow the official wording: a band's lower bound is inclusive and its upper bound
+exclusive ("từ 80% đến dưới 95%"). Problems with a set's parameters are loader problems, in English
+like every other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache, partial
 from typing import Any
 
-from parrules.amounts import HUNDRED, ZERO, divide, overlapping, plain, to_decimal
+from parrules.amounts import HUNDRED, ZERO, divide, gaps, overlapping, plain, shown, to_decimal
 from parrules.files.reading import nfc
+from parrules.messages import current_voice, say
 from parrules.plugins.contracts import Leaf, Scored
 from parrules.plugins.hookspecs import hookimpl
+from parrules.scoring.stages import figure_rounder, rounded_figure, rounded_percent, rounded_points
 
 _NUMBER = {"type": "number"}
 _PERCENT = {"type": "number", "minimum": 0, "maximum": 100}
 
 
-def _pct(value: Decimal) -> str:
-    return f"{plain(value)} %"
+# A campaign writes an explanation per distinct answer of every criterion, and criteria repeat their
+# figures, points and bands: the texts below are written once per language and reused (the figures
+# reach them rounded already, and `{x:number}` depends on nothing else of the voice).
+@lru_cache(maxsize=4096)
+def _said_result(language: str, points: Decimal | None, max_points: Decimal) -> str:
+    return say("rule.result", points=points, max=max_points)
 
 
-def _of(points: Decimal, leaf: Leaf) -> str:
-    return f"{plain(points)} of {plain(leaf.max_points)}"
+@lru_cache(maxsize=8192)
+def _said_figure(language: str, value: Decimal | None, unit: str) -> str:
+    return say("rule.measured", value=value, unit=unit)
+
+
+@lru_cache(maxsize=16384)
+def _said_band(language: str, value: Decimal | None, unit: str, verdict: str) -> str:
+    """A band's explanation: criteria with the same bands (a set repeats them) share every text."""
+    return say("rule.bands", figure=_said_figure(language, value, unit), verdict=verdict)
+
+
+@lru_cache(maxsize=16384)
+def _said_proportion(language: str, rate: Decimal, capped: str, scale: str, result: str) -> str:
+    """A proportional explanation: criteria with the same cap and maximum share every text."""
+    return say("rule.proportional.scored", rate=_said_figure(language, rate, " %"), capped=capped, scale=scale,
+               result=result)
+
+
+class _Figures:
+    """How one column rounds the figures it measures (57,14 %): to the set's percent decimals, as long
+    as that keeps each on the side of the bound the rule compared it with (99,996 % is not "100 %" in
+    the band below 100 %). Made once per column, in the voice of the run."""
+
+    __slots__ = ("decimals", "language", "round")
+
+    def __init__(self) -> None:
+        voice = current_voice()
+        self.language, self.decimals = voice.language, voice.percent_decimals
+        self.round = figure_rounder(self.decimals)
+
+    def shown(self, value: Decimal, *, low: Decimal | None = None, high: Decimal | None = None,
+              keeps: Callable[[Decimal], bool] | None = None) -> Decimal:
+        """The figure rounded, in the band from `low` below `high` or where `keeps` says it stands;
+        checked only when rounding moved it (a figure with no more decimals than the set's is as it is)."""
+        try:
+            shown = self.round(value)
+        except InvalidOperation:  # more digits than rounding can hold: nothing to round away
+            return value
+        if shown != value:
+            keeps = keeps or partial(_within, low=low, high=high)
+            if not keeps(shown):
+                return rounded_figure(value, self.decimals, keeps)  # type: ignore[return-value]
+        return shown
+
+
+def _result(points: Decimal, leaf: Leaf) -> str:
+    """'1,73/2 điểm': the points (rounded as the set declares) of the maximum, the step every
+    explanation ends with. A column's answers share a few results, so each is written once per voice."""
+    return _said_result(current_voice().language, rounded_points(points), leaf.max_points)
 
 
 def _share(leaf: Leaf, percent: Decimal) -> Decimal:
@@ -54,10 +114,18 @@ def _each_prepared(prepare: Callable[[Leaf], Any],
     return score
 
 
+def _figure(value: Any) -> Decimal:
+    """`to_decimal`, refusing in the voice of the run what is not a number."""
+    try:
+        return to_decimal(value)
+    except (TypeError, ValueError):
+        raise ValueError(say("rule.error.not_a_number", value=shown(value))) from None
+
+
 def _number(value: Any, what: str = "value") -> Decimal:
-    number = to_decimal(value)
+    number = _figure(value)
     if number < 0:
-        raise ValueError(f"{what} {plain(number)} is negative")
+        raise ValueError(say("rule.error.negative", what=say(f"rule.what.{what}"), value=number))
     return number
 
 
@@ -74,9 +142,10 @@ def _yes_no(leaf: Leaf, value: Any) -> Scored:
         elif word in _NO:
             value = False
     if not isinstance(value, bool):
-        raise ValueError(f"expected yes or no (true/false), got {value!r}")
+        raise ValueError(say("rule.error.yes_no", value=shown(value)))
     points = leaf.max_points if value else ZERO
-    return Scored(points, f"{'yes' if value else 'no'} → {_of(points, leaf)}")
+    return Scored(points, say("rule.yes_no", answer=say("rule.yes" if value else "rule.no"),
+                              result=_result(points, leaf)))
 
 
 # -- choice --------------------------------------------------------------------------------------
@@ -84,10 +153,10 @@ def _choice(leaf: Leaf, value: Any) -> Scored:
     options = {nfc(k): v for k, v in leaf.params["options"].items()}
     key = nfc(str(value)).strip()
     if key not in options:
-        raise ValueError(f"unknown option {value!r}; options are: {', '.join(options)}")
+        raise ValueError(say("rule.error.unknown_option", value=shown(value), options=", ".join(options)))
     share = to_decimal(options[key])
     points = _share(leaf, share)
-    return Scored(points, f"'{key}' → {_pct(share)} → {_of(points, leaf)}")
+    return Scored(points, say("rule.choice", option=key, share=share, result=_result(points, leaf)))
 
 
 # -- bands on a metric ----------------------------------------------------------------------------
@@ -98,6 +167,7 @@ def _band_points(leaf: Leaf, band: Mapping[str, Any]) -> Decimal:
 
 
 def _band_label(band: Mapping[str, Any], unit: str) -> str:
+    """A band as a set's problems name it ("90–<100"): loader problems are in English, as every other."""
     low, high = band.get("from"), band.get("below")
     if low is not None and high is not None:
         return f"{plain(to_decimal(low))}{unit}–<{plain(to_decimal(high))}{unit}"
@@ -108,25 +178,44 @@ def _band_label(band: Mapping[str, Any], unit: str) -> str:
     return "any value"
 
 
-def _band_table(leaf: Leaf) -> tuple[str, list[tuple[Decimal | None, Decimal | None, Decimal, str]]]:
-    """The unit and, per band: lower bound, upper bound, points and the '→ band … → x of y' text."""
+def _band_text(low: Decimal | None, high: Decimal | None, unit: str) -> str:
+    """A band as an explanation names it, in the voice of the run: "từ 90 % đến dưới 100 %"."""
+    if low is not None and high is not None:
+        return say("rule.band.between", low=low, high=high, unit=unit)
+    if low is not None:
+        return say("rule.band.from", low=low, unit=unit)
+    if high is not None:
+        return say("rule.band.below", high=high, unit=unit)
+    return say("rule.band.any")
+
+
+_BandRow = tuple[Decimal | None, Decimal | None, Decimal, str]
+
+
+def _band_table(leaf: Leaf) -> tuple[str, list[_BandRow], _Figures]:
+    """The unit and, per band: its bounds, its points and the verdict "mức … → 2/4 điểm" — worked out
+    once per column, so an answer costs the formatting of its own figure only."""
     unit = leaf.params.get("unit", " %")
     table = []
     for band in leaf.params["bands"]:
-        low, high = band.get("from"), band.get("below")
+        low, high = _band_bounds(band)
         points = _band_points(leaf, band)
-        table.append((None if low is None else to_decimal(low), None if high is None else to_decimal(high), points,
-                      f" → band {_band_label(band, unit)} → {_of(points, leaf)}"))
-    return unit, table
+        table.append((low, high, points,
+                      say("rule.band.verdict", band=_band_text(low, high, unit), result=_result(points, leaf))))
+    return unit, table, _Figures()
 
 
-def _bands(ready: tuple[str, list[tuple[Decimal | None, Decimal | None, Decimal, str]]], value: Any) -> Scored:
-    unit, table = ready
-    number = to_decimal(value)
-    for low, high, points, text in table:
+def _within(number: Decimal, low: Decimal | None, high: Decimal | None) -> bool:
+    return (low is None or number >= low) and (high is None or number < high)
+
+
+def _bands(ready: tuple[str, list[_BandRow], _Figures], value: Any) -> Scored:
+    unit, table, figures = ready
+    number = _figure(value)
+    for low, high, points, verdict in table:
         if (low is None or number >= low) and (high is None or number < high):
-            return Scored(points, f"{plain(number)}{unit}{text}")
-    raise ValueError(f"no band covers {plain(number)}{unit}")
+            return Scored(points, _said_band(figures.language, figures.shown(number, low=low, high=high), unit, verdict))
+    raise ValueError(say("rule.error.no_band", value=number, unit=unit))
 
 
 def _validate_bands(leaf: Leaf) -> list[str]:
@@ -151,6 +240,12 @@ def _validate_bands(leaf: Leaf) -> list[str]:
     for first, second in overlapping(bands, _band_bounds):
         problems.append(f"bands overlap: {_band_label(first, '')} and {_band_label(second, '')}"
                         " (lower bounds are inclusive, upper bounds exclusive)")
+    for first, second in gaps(bands, _band_bounds):  # a figure in the gap would error, not score
+        end, start = _band_bounds(first)[1], _band_bounds(second)[0]
+        low, high = plain(end or ZERO), plain(start or ZERO)  # a gap lies between two bounds
+        problems.append(f"bands leave {low} to below {high} uncovered, between {_band_label(first, '')} and "
+                        f"{_band_label(second, '')}: end the lower band below {high}, or start the upper one "
+                        f"from {low}")
     return problems
 
 
@@ -160,17 +255,31 @@ def _band_bounds(band: Mapping[str, Any]) -> tuple[Decimal | None, Decimal | Non
 
 
 # -- proportional --------------------------------------------------------------------------------
-def _proportional(leaf: Leaf, value: Any) -> Scored:
-    rate = _number(value, "rate")
+_Proportion = tuple[Leaf, Decimal, Decimal, str, str, _Figures]
+
+
+def _proportional_scale(leaf: Leaf) -> _Proportion:
+    """The leaf, floor, cap, the capped note, the scale " ÷ 50 % × 2" and how rates are written: the
+    same for every answer."""
     floor = to_decimal(leaf.params.get("floor", 0))
     cap = to_decimal(leaf.params.get("cap", 100))
+    scale = say("rule.proportional.times", max=leaf.max_points) if cap == HUNDRED \
+        else say("rule.proportional.scale", cap=cap, max=leaf.max_points)
+    return leaf, floor, cap, say("rule.proportional.capped", cap=cap), scale, _Figures()
+
+
+def _proportional(ready: _Proportion, value: Any) -> Scored:
+    leaf, floor, cap, capped_note, scale, figures = ready
+    rate = _number(value, "rate")
     if rate < floor:
-        return Scored(ZERO, f"{_pct(rate)} is below the floor {_pct(floor)} → {_of(ZERO, leaf)}")
+        return Scored(ZERO, say("rule.proportional.below_floor", rate=rounded_figure(
+            rate, current_voice().percent_decimals, lambda r: r < floor), floor=floor, result=_result(ZERO, leaf)))
     counted = min(rate, cap)
     points = divide(leaf.max_points * counted, cap)
-    trail = f"{_pct(rate)}" + (f" (capped at {_pct(cap)})" if rate > cap else "")
-    scale = "" if cap == HUNDRED else f" ÷ {_pct(cap)}"
-    return Scored(points, f"{trail}{scale} × {plain(leaf.max_points)} → {_of(points, leaf)}")
+    capped = rate > cap
+    shown_rate = figures.shown(rate, keeps=(lambda r: r > cap) if capped else (lambda r: floor <= r <= cap))
+    return Scored(points, _said_proportion(figures.language, shown_rate, capped_note if capped else "", scale,
+                                           _result(points, leaf)))
 
 
 def _validate_proportional(leaf: Leaf) -> list[str]:
@@ -188,28 +297,28 @@ def _deduction(leaf: Leaf, value: Any) -> Scored:
     if "per_occurrence" in leaf.params:
         count = _number(value, "count")
         if count != count.to_integral_value():
-            raise ValueError(f"count {plain(count)} is not a whole number")
+            raise ValueError(say("rule.error.not_whole", value=count))
         each = to_decimal(leaf.params["per_occurrence"])
         lost = count * each
         points = max(ZERO, leaf.max_points - lost)
-        return Scored(points, f"{plain(count)} × −{plain(each)} → {_of(points, leaf)} (never below 0)")
+        return Scored(points, say("rule.deduction.each", count=count, each=each, result=_result(points, leaf)))
     severities = {nfc(k): to_decimal(v) for k, v in leaf.params["severities"].items()}
     if isinstance(value, str):
         value = {value: 1} if value.strip() else {}
     if not isinstance(value, Mapping):
-        raise ValueError(f"expected a severity ({', '.join(severities)}) or a table severity → count")
+        raise ValueError(say("rule.error.severity_expected", severities=", ".join(severities)))
     lost_share = ZERO
     parts = []
     for name, count in value.items():
         key = nfc(str(name)).strip()
         if key not in severities:
-            raise ValueError(f"unknown severity {name!r}; severities are: {', '.join(severities)}")
+            raise ValueError(say("rule.error.unknown_severity", value=shown(name), severities=", ".join(severities)))
         n = _number(count, "count")
         lost_share += severities[key] * n
-        parts.append(f"{plain(n)} × {key} −{_pct(severities[key])}")
+        parts.append(say("rule.deduction.severity", n=n, severity=key, share=severities[key]))
     points = max(ZERO, leaf.max_points - _share(leaf, lost_share))
-    trail = ", ".join(parts) or "no violations"
-    return Scored(points, f"{trail} → {_of(points, leaf)} (never below 0)")
+    trail = ", ".join(parts) or say("rule.deduction.none")
+    return Scored(points, say("rule.deduction.severities", trail=trail, result=_result(points, leaf)))
 
 
 def _validate_deduction(leaf: Leaf) -> list[str]:
@@ -222,17 +331,19 @@ def _validate_deduction(leaf: Leaf) -> list[str]:
 
 
 # -- bonus and penalty ----------------------------------------------------------------------------
-def _capped(word: str) -> Callable[[Leaf, Any], Scored]:
+def _capped(role: str) -> Callable[[Leaf, Any], Scored]:
+    """A bonus or penalty rule: the answered amount (× `per_item`), capped at the maximum."""
+
     def score(leaf: Leaf, value: Any) -> Scored:
         amount = _number(value)
         if "per_item" in leaf.params:
             each = to_decimal(leaf.params["per_item"])
-            raw, trail = amount * each, f"{plain(amount)} × {plain(each)}"
+            raw, trail = amount * each, say("rule.per_item", amount=amount, each=each)
         else:
-            raw, trail = amount, f"{plain(amount)}"
+            raw, trail = amount, say("rule.number", value=amount)
         points = min(raw, leaf.max_points)
-        capped = f", capped at {plain(leaf.max_points)}" if raw > leaf.max_points else ""
-        return Scored(points, f"{trail} → {word} {plain(points)}{capped}")
+        key = f"rule.{role}_capped" if raw > leaf.max_points else f"rule.{role}"
+        return Scored(points, say(key, trail=trail, points=rounded_points(points), max=leaf.max_points))
 
     return score
 
@@ -241,25 +352,26 @@ def _capped(word: str) -> Callable[[Leaf, Any], Scored]:
 def _survey(leaf: Leaf, value: Any) -> Scored:
     weights = {nfc(k): to_decimal(v) for k, v in leaf.params["weights"].items()}
     if not isinstance(value, Mapping):
-        raise ValueError("expected the number of forms per answer option, e.g. {A = 120, B = 30}")
+        raise ValueError(say("rule.error.forms_expected"))
     forms = ZERO
     weighted = ZERO
     for option, count in value.items():
         key = nfc(str(option)).strip()
         if key not in weights:
-            raise ValueError(f"unknown answer option {option!r}; options are: {', '.join(weights)}")
+            raise ValueError(say("rule.error.unknown_answer", value=shown(option), options=", ".join(weights)))
         n = _number(count, "count")
         forms += n
         weighted += n * weights[key]
     if forms == 0:
-        raise ValueError("no answer forms")
+        raise ValueError(say("rule.error.no_forms"))
     share = divide(weighted, forms)
     points = _share(leaf, share)
-    return Scored(points, f"{plain(forms)} forms, weighted mean {_pct(share.quantize(Decimal('0.01')))} → {_of(points, leaf)}")
+    return Scored(points, say("rule.survey", forms=forms, share=rounded_percent(share), result=_result(points, leaf)))
 
 
 def _manual(leaf: Leaf, values: Sequence[Any]) -> list[Scored]:
-    return [Scored(None, "scored by the appraisal council") for _ in values]
+    said = say("rule.manual")
+    return [Scored(None, said) for _ in values]
 
 
 _OPTIONS = {"type": "object", "minProperties": 1, "additionalProperties": _PERCENT}
@@ -288,7 +400,7 @@ def register_rule_kinds(register: Callable[..., Any]) -> None:
              params_schema=_params({"bands": {"type": "array", "minItems": 1, "items": _BAND},
                                     "unit": {"type": "string"}}, ["bands"]),
              input_schema={"type": ["number", "string"]})
-    register("proportional", _each(_proportional), validate=_validate_proportional,
+    register("proportional", _each_prepared(_proportional_scale, _proportional), validate=_validate_proportional,
              description="Points × rate; below the floor 0; full points from the cap on",
              params_schema=_params({"floor": _PERCENT, "cap": {"type": "number", "exclusiveMinimum": 0}}),
              input_schema={"type": ["number", "string"]})

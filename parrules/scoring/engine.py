@@ -4,6 +4,11 @@
 shared data files), each rule once per criterion with the distinct inputs of all units; each
 unit's stages are then settled by the set's precedence (`stages`) and added up (`totals`).
 Rules and checks are the ones the set was loaded with (`load_criteria_set(path, registry)`).
+
+A run speaks one language: every explanation, flag and error it stores is written once, when the
+criterion is settled, in the run's `language` (the set's `[set] language` unless the caller says
+otherwise) with the set's decimals (`parrules.messages.speaking`). Results are data that outlive the
+run — the campaign JSON, last year's file — so they carry finished sentences, not keys to look up.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from parrules.errors import raise_if
+from parrules.messages import speaking
 from parrules.plugins.contracts import Scored
 from parrules.plugins.registry import parrules_version
-from parrules.scoring.checks import Measured, check_key, run_checks
+from parrules.scoring.checks import Measured, Timeout, check_key, run_checks
 from parrules.scoring.collector import no_gc_pauses
 from parrules.scoring.inputs import (
     MISSING,
@@ -29,22 +35,27 @@ from parrules.scoring.inputs import (
 from parrules.scoring.results import RunResult, UnitResult
 from parrules.scoring.rules import score_column
 from parrules.scoring.sharing import LeafColumn, Units
-from parrules.scoring.stages import Criterion, LeafInput, settle
+from parrules.scoring.stages import Criterion, LeafInput, rounding_mode, settle
 from parrules.scoring.totals import SumPlan
 from parrules.sets.criteria_set import CriteriaSet, Node
 from parrules.submissions.submission import Submission, validate_submissions
 
 
 def score(criteria: CriteriaSet, submission: Submission, *,
-          data: Mapping[str, str | Path] | None = None) -> UnitResult:
+          data: Mapping[str, str | Path] | None = None, check_timeout: Timeout = None,
+          language: str | None = None) -> UnitResult:
     """Score one unit."""
-    return Engine().score_many(criteria, [submission], data=data).units[0]
+    return Engine().score_many(criteria, [submission], data=data, check_timeout=check_timeout,
+                               language=language).units[0]
 
 
 def score_many(criteria: CriteriaSet, submissions: Sequence[Submission], *,
-               data: Mapping[str, str | Path] | None = None) -> RunResult:
-    """Score many units against one set; `data` names campaign-wide data files shared by all units."""
-    return Engine().score_many(criteria, submissions, data=data)
+               data: Mapping[str, str | Path] | None = None, check_timeout: Timeout = None,
+               language: str | None = None) -> RunResult:
+    """Score many units against one set; `data` names campaign-wide data files shared by all units;
+    a check call taking more than `check_timeout` seconds (default 60; 0: no limit) errors its criteria;
+    explanations are written in `language` ("vi" or "en"; None: the set's)."""
+    return Engine().score_many(criteria, submissions, data=data, check_timeout=check_timeout, language=language)
 
 
 class Engine:
@@ -52,20 +63,31 @@ class Engine:
     was loaded with, so the engine holds no registry of its own."""
 
     def score_many(self, criteria: CriteriaSet, submissions: Sequence[Submission], *,
-                   data: Mapping[str, str | Path] | None = None) -> RunResult:
-        with no_gc_pauses():
+                   data: Mapping[str, str | Path] | None = None,
+                   relative_to: str | Path | None = None,
+                   check_timeout: Timeout = None, language: str | None = None) -> RunResult:
+        """Score many units; provenance names input files relative to `relative_to` when given (the
+        campaign or set file's folder), so a run gives the same bytes from any working directory;
+        `check_timeout` and `language` as in `score_many` (an unknown language is a ValueError)."""
+        rounding = criteria.meta.rounding
+        with speaking(language or criteria.meta.language, decimals=rounding.decimals,
+                      percent_decimals=rounding.percent_decimals), rounding_mode(rounding.mode), no_gc_pauses():
             units = Units(submissions)
             raise_if(validate_submissions(criteria, submissions, units.answer_column))
-            measured = run_checks(criteria, submissions, {name: Path(path) for name, path in (data or {}).items()})
+            measured = run_checks(criteria, submissions, {name: Path(path) for name, path in (data or {}).items()},
+                                  timeout=check_timeout)
             columns = [score_criterion(criteria, criteria.nodes[code], units, measured) for code in criteria.leaves]
             plugins = tuple(sorted({(k.plugin, k.plugin_version)
                                     for k in (*criteria.rule_kinds_used(), *criteria.checks_used())}))
-            results = SumPlan(criteria).unit_results(submissions, columns, measured, plugins, parrules_version())
+            results = SumPlan(criteria).unit_results(submissions, columns, measured, plugins, parrules_version(),
+                                                     relative_to=relative_to)
         return RunResult(criteria.id, criteria.meta.name, criteria.meta.total_points, tuple(results))
 
     def score(self, criteria: CriteriaSet, submission: Submission, *,
-              data: Mapping[str, str | Path] | None = None) -> UnitResult:
-        return self.score_many(criteria, [submission], data=data).units[0]
+              data: Mapping[str, str | Path] | None = None, check_timeout: Timeout = None,
+              language: str | None = None) -> UnitResult:
+        return self.score_many(criteria, [submission], data=data, check_timeout=check_timeout,
+                               language=language).units[0]
 
 
 def score_criterion(criteria: CriteriaSet, node: Node, units: Units, measured: Measured) -> LeafColumn:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from parrules.amounts import ZERO
+from parrules.messages import say
 from parrules.plugins.contracts import Measurement
 from parrules.sets.criteria_set import Node
 from parrules.submissions.submission import NA, UNANSWERED
@@ -97,7 +98,7 @@ def checked_input(node: Node, declared: Any, found: Measurement | CheckFailed | 
     if not measured:
         return (declared if needs_input else MISSING), MISSING, ""
     if found is None:
-        return CheckFailed(f"check '{node.check.name}' returned nothing for this unit"), MISSING, ""
+        return CheckFailed(say("check.nothing_for_unit", check=node.check.name)), MISSING, ""
     if isinstance(found, CheckFailed):
         return found, MISSING, ""
     metric = node.metric or ""
@@ -107,9 +108,7 @@ def checked_input(node: Node, declared: Any, found: Measurement | CheckFailed | 
         rule = node.spec.if_no_value
         value = {"not_evaluated": MISSING, "not_applicable": NOT_APPLICABLE, "full": FixedPoints(node.max_points),
                  "zero": FixedPoints(ZERO)}[rule]
-        if isinstance(value, FixedPoints):
-            trail = (trail + "; " if trail else "") + f"no value → {rule} points"
-        return value, verified, trail
+        return value, verified, trail  # stages.fixed_points_trail says what the set fixes
     if policy == "declared" and declared is not MISSING:
         return declared, verified, trail
     return verified, verified, trail

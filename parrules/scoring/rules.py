@@ -2,7 +2,8 @@
 
 A rule kind (built-in or a plugin's) scores one criterion for many input values in one call. Each
 distinct value is passed once. A rule that raises, or returns the wrong number of verdicts, gives
-every unit of that criterion an error instead of stopping the run.
+every unit of that criterion an error instead of stopping the run. What a unit reads of such a
+failure is written in the voice of the run (`rules.toml`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from parrules.amounts import to_decimal
+from parrules.amounts import MAX_ADJUSTED_EXPONENT, shown, to_decimal
+from parrules.messages import say
 from parrules.plugins.contracts import Scored
 from parrules.scoring.sharing import distinct_inputs
 from parrules.sets.criteria_set import Node
@@ -25,7 +27,7 @@ def score_column(node: Node, values: list[Any], positions: list[int]) -> dict[in
     try:
         scored = list(node.rule.score(node.leaf, scorable)) if scorable else []
         if len(scored) != len(scorable):
-            raise ValueError(f"returned {len(scored)} results for {len(scorable)} values")
+            raise ValueError(say("rule.wrong_count", results=len(scored), values=len(scorable)))
         if refused:  # put the refused values back in their places, as errors
             given = iter(scored)
             scored = [Scored(None, "", error=refused[j]) if j in refused else next(given) for j in range(len(distinct))]
@@ -33,7 +35,7 @@ def score_column(node: Node, values: list[Any], positions: list[int]) -> dict[in
     except KeyboardInterrupt:  # only the user's Ctrl-C stops the run
         raise
     except BaseException as exc:  # a plugin's bug, SystemExit included, must not stop the run
-        failed = Scored(None, "", error=f"rule '{node.rule.name}' failed: {type(exc).__name__}: {exc}")
+        failed = Scored(None, "", error=say("rule.failed", rule=node.rule.name, error=f"{type(exc).__name__}: {exc}"))
         outcome = [failed] * len(distinct)
     return {position: outcome[slot] for position, slot in zip(positions, slots)}
 
@@ -51,6 +53,17 @@ def _not_a_figure(value: Any) -> str | None:
         return None
     try:
         to_decimal(value)
-    except ValueError as exc:
-        return str(exc)
+    except ValueError:
+        return _why_not_a_figure(value)
     return None
+
+
+def _why_not_a_figure(value: Decimal | int | float) -> str:
+    """What `to_decimal` found wrong with a number, in the voice of the run: not finite, too large, or
+    more precise than any figure (`amounts.bounded`)."""
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        return say("rule.figure.not_finite", value=shown(value))
+    if number.adjusted() > MAX_ADJUSTED_EXPONENT:
+        return say("rule.figure.too_large", value=shown(number))
+    return say("rule.figure.too_precise", value=shown(number))

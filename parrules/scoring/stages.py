@@ -7,15 +7,27 @@ stops the precedence there: the criterion is an error, not silently the self-ass
 earlier stage settled it. Alongside, flags tell appraisers what to look at: a self-score above what
 the evidence supports, an appraisal that lowers a score without a reason, required evidence not
 attached or not found, a declared figure the records contradict, and errors.
+
+Every text here is written in the voice of the run (`parrules.messages.speaking`, entered by the
+engine) from the catalogue (`stages.toml`), and every figure in it is rounded as the set declares
+(`rounded_points`, `rounded_percent`): a clerk reads in the explanation the points the results
+publish, never 0.5333333333333333333333333333333333. A figure is shown with more decimals only where
+rounding would contradict the sentence it stands in ("self-assessed 0.75 but the evidence supports
+0.75" for 0.751 and 0.75).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import decimal
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from parrules.amounts import ZERO, plain, round_to, to_decimal
+from parrules.amounts import ZERO, round_to, rounder, shown, to_decimal
+from parrules.messages import current_voice, say
 from parrules.plugins.contracts import Scored
 from parrules.scoring.inputs import MISSING, NOT_APPLICABLE, CheckFailed, FixedPoints, declares_na
 from parrules.scoring.results import AppraisalRound, Flag, LeafResult, frozen
@@ -24,6 +36,80 @@ from parrules.sets.criteria_set import CriteriaSet, Node
 from parrules.submissions.submission import Submission
 
 _AS_IS = frozenset({str, bool, int, Decimal, type(None)})  # values `frozen` returns as they are
+
+_MODE: ContextVar[str] = ContextVar("parrules_rounding_mode", default="half_up")
+_MOST_DECIMALS = 40  # past a figure's last digit (≥ 10^-20, ≤ 34 digits): rounding changes nothing
+
+
+@contextmanager
+def rounding_mode(mode: str) -> Iterator[None]:
+    """Round the figures texts state with the set's rounding mode inside the block (the engine's run),
+    so "→ 1,72/2 điểm" is what a set that rounds down publishes for 1.728, not 1,73."""
+    token = _MODE.set(mode)
+    try:
+        yield
+    finally:
+        _MODE.reset(token)
+
+
+@lru_cache(maxsize=128)
+def _rounding(decimals: int, mode: str) -> Callable[[Decimal], Decimal]:
+    return rounder(decimals, mode)
+
+
+def figure_rounder(decimals: int) -> Callable[[Decimal], Decimal]:
+    """The run's rounding to `decimals` (in the set's mode), for rounding many figures alike; a
+    figure too large for it raises `decimal.InvalidOperation`."""
+    return _rounding(decimals, _MODE.get())
+
+
+def rounded_figure(value: Decimal | int | float | None, decimals: int,
+                   keeps: Callable[[Decimal], bool] | None = None) -> Decimal | None:
+    """`value` rounded to `decimals` in the run's rounding mode, for a `{x:number}` placeholder.
+
+    Where `keeps(rounded)` is false — the rounded figure would contradict what the sentence says of
+    it (99.996 % shown as 100 % in the band "from 90 % below 100 %") — it gets as many more decimals
+    as it takes, up to the exact value: a text may be longer, never wrong. None stays None (a missing
+    figure is shown as a dash, never 0); NaN, ∞ and figures too large to round are given back as
+    they are. An int or a float (a plugin's) is taken as it reads (0.1 stays 0.1).
+    """
+    if value is None:
+        return None
+    number = value if type(value) is Decimal else Decimal(repr(value) if isinstance(value, float) else value)
+    if not number.is_finite():
+        return number
+    mode = _MODE.get()
+    for places in range(decimals, _MOST_DECIMALS):
+        try:
+            rounded = _rounding(places, mode)(number)
+        except decimal.InvalidOperation:  # more digits than the context holds: nothing to round away
+            return number
+        if keeps is None or keeps(rounded):
+            return rounded
+    return number
+
+
+def rounded_points(value: Decimal | int | float | None) -> Decimal | None:
+    """Points as a text states them: rounded to the decimals the run declares (the set's), so an
+    explanation says the points the results publish. Give it to a `{x:number}` placeholder, which
+    drops trailing zeros (0,5 and 1, not 0,50 and 1,00)."""
+    return rounded_figure(value, current_voice().decimals)
+
+
+def rounded_percent(value: Decimal | int | float | None) -> Decimal | None:
+    """A percentage (a rate, a share, an index) as a text states it: rounded to the run's percent
+    decimals, for a `{x:number}` placeholder (57,14 %, 100 %)."""
+    return rounded_figure(value, current_voice().percent_decimals)
+
+
+def distinct_figures(a: Decimal, b: Decimal, decimals: int) -> tuple[Decimal | None, Decimal | None]:
+    """Two figures rounded to `decimals`, with more decimals where rounding would make two different
+    figures look equal ("self-assessed 0,751 but the evidence supports 0,75", not "0,75 … 0,75")."""
+    for places in range(decimals, _MOST_DECIMALS):
+        shown_a, shown_b = rounded_figure(a, places), rounded_figure(b, places)
+        if shown_a != shown_b or a == b:
+            return shown_a, shown_b
+    return a, b
 
 
 class Criterion:
@@ -39,7 +125,8 @@ class Criterion:
         self.max_points = node.max_points
         self.rule_name = node.rule.name if node.rule else ""
         self.precedence = tuple(meta.precedence)
-        self.evidence = ("requires " + "; ".join(node.spec.evidence) + " — none attached") if node.spec.evidence else ""
+        self.evidence = say("flag_text.missing_evidence", documents="; ".join(node.spec.evidence)) \
+            if node.spec.evidence else ""  # written once per criterion, in the voice of the run
         self.has_check = node.check is not None
         self.policy = meta.declared_vs_verified
         self.na_full = meta.not_applicable == "full_points"
@@ -101,20 +188,44 @@ def computed_stage(criterion: Criterion, given: LeafInput) -> tuple[Any, str, st
     scored, value = given.scored, given.value
     if scored is not None:
         if scored.error:
-            return MISSING, "", f"input {show(value)}: {scored.error}"
-        if scored.points is None:
+            return MISSING, "", say("stage_text.input_error", value=show(value), error=scored.error)
+        points = scored.points
+        if points is None:
             return MISSING, scored.explanation, None
-        if not ZERO <= scored.points <= criterion.max_points:
-            return MISSING, "", (f"rule '{criterion.rule_name}' gave {plain(scored.points)} points, "
-                                 f"outside 0..{plain(criterion.max_points)}")
-        return criterion.rounded(scored.points), join_trail(given.trail, scored.explanation), None
+        if type(points) is not Decimal:  # a plugin's float, text or int: a figure, or an error, not a traceback
+            points = points_or_none(points)
+        if points is None or not points.is_finite():
+            return MISSING, "", say("stage_text.points_not_a_number", rule=criterion.rule_name,
+                                    points=shown(scored.points))
+        if not ZERO <= points <= criterion.max_points:
+            return MISSING, "", say("stage_text.points_outside", rule=criterion.rule_name, points=show(points),
+                                    max=criterion.max_points)
+        return criterion.rounded(points), join_trail(given.trail, scored.explanation), None
     if isinstance(value, CheckFailed):
         return MISSING, "", value.message
     if value is NOT_APPLICABLE:
-        return NOT_APPLICABLE, "not applicable", None
+        return NOT_APPLICABLE, say("status.not_applicable"), None
     if isinstance(value, FixedPoints):
-        return value.points, given.trail, None
+        return value.points, fixed_points_trail(given.trail, value.points), None
     return MISSING, "", None
+
+
+def points_or_none(points: Any) -> Decimal | None:
+    """A rule's points that are not a Decimal, made one (an int, a float through its shortest repr),
+    or None for what is no figure at all: text ("2"), a yes/no, NaN, ∞, absurd magnitudes."""
+    if isinstance(points, (str, bool)):
+        return None
+    try:
+        return to_decimal(points)
+    except (TypeError, ValueError):
+        return None
+
+
+def fixed_points_trail(trail: str, points: Decimal) -> str:
+    """The check's trail and what the set fixes when the check has no value ("no value → full
+    points"), the latter in the voice of the run."""
+    said = say("stage_text.no_value_zero" if points == 0 else "stage_text.no_value_full")
+    return f"{trail}; {said}" if trail else said
 
 
 def appraisal_rounds(sub: Submission, code: str) -> tuple[AppraisalRound, ...]:
@@ -150,13 +261,15 @@ def flags_for(criterion: Criterion, given: LeafInput, computed: Any, self_value:
         flags.append(Flag("error", error))
     self_decimal = isinstance(self_value, Decimal)
     if self_decimal and isinstance(computed, Decimal) and self_value > computed:
+        claimed, supported = distinct_figures(self_value, computed, current_voice().decimals)
         flags.append(Flag("self_above_evidence",
-                          f"self-assessed {plain(self_value)} but the evidence supports {plain(computed)}"))
+                          say("flag_text.self_above_evidence", claimed=claimed, computed=supported)))
     previous = self_value if self_decimal else None
     for r in rounds:
         if r.points is not None and previous is not None and r.points < previous and not r.reason.strip():
+            before, after = distinct_figures(previous, r.points, current_voice().decimals)
             flags.append(Flag("lowered_without_reason",
-                              f"appraisal round {r.round} lowered {plain(previous)} to {plain(r.points)} without a reason"))
+                              say("flag_text.lowered_without_reason", round=r.round, before=before, after=after)))
         if r.points is not None:
             previous = r.points
     if criterion.evidence and final is not NOT_APPLICABLE:
@@ -166,13 +279,15 @@ def flags_for(criterion: Criterion, given: LeafInput, computed: Any, self_value:
         else:
             for doc in docs:
                 if doc.file is not None and not doc.file.is_file():
-                    flags.append(Flag("evidence_file_missing", f"evidence file not found: {doc.file.name}"))
+                    flags.append(Flag("evidence_file_missing",
+                                      say("flag_text.evidence_file_missing", file=doc.file.name)))
     declared, verified = given.declared, given.verified
     if criterion.has_check and declared is not MISSING and not declares_na(declared) \
             and verified not in (None, MISSING) \
             and not same_figure(declared, verified):
-        flags.append(Flag("declared_differs",
-                          f"declared {show(declared)}, records show {show(verified)}; {criterion.policy} figure scored"))
+        said, found = show_apart(declared, verified)
+        flags.append(Flag("declared_differs", say(f"flag_text.declared_differs_{criterion.policy}",
+                                                  declared=said, verified=found)))
     return tuple(flags)
 
 
@@ -199,47 +314,66 @@ def same_figure(a: Any, b: Any) -> bool:
 
 
 def join_trail(check_trail: str, rule_trail: str) -> str:
-    """'6 of 12 on time → 50 %' + '50 % → band …' reads '6 of 12 on time → 50 % → band …', not '50 %' twice."""
+    """'6 of 12 on time → 50 %' + '50 % → band …' reads '6 of 12 on time → 50 % → band …', and
+    '… → 50 %' + '50 % × 10 → 5 of 10' reads '… → 50 % × 10 → 5 of 10': the figure the check ends
+    with is not said twice (both are rounded alike, so they are written alike)."""
     if not check_trail:
         return rule_trail
     head, sep, rest = rule_trail.partition(" → ")
     if sep and check_trail.endswith(head):
         return f"{check_trail} → {rest}"
+    before, arrow, last = check_trail.rpartition(" → ")
+    if arrow and head.startswith(last + " "):  # the rule's first step goes on from the check's figure
+        return f"{before} → {rule_trail}"
     return f"{check_trail} → {rule_trail}"
 
 
 def show(value: Any) -> str:
-    """A value as an explanation shows it."""
+    """A value as a text quotes it, exactly and in the voice of the run: yes/no in its language, a
+    number in its style (98,7), text in quotes — and whatever is huge (10 KB of text, a table nested
+    deep) cut to one short line (`amounts.shown`)."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return say("rule.yes" if value else "rule.no")
     if isinstance(value, (Decimal, int, float)):
         try:
-            return plain(to_decimal(value))
-        except ValueError:  # not a figure (∞, NaN, absurd): said as it is
-            return str(value)
-    return repr(value) if isinstance(value, str) else str(value)
+            return say("rule.number", value=to_decimal(value))
+        except (TypeError, ValueError):  # not a figure (∞, NaN, absurd): said as it is, short
+            return shown(value)
+    return shown(value)
+
+
+def show_apart(declared: Any, verified: Any) -> tuple[str, str]:
+    """A declared and a verified figure as a flag states them: rounded to the run's percent decimals
+    (they are rates and counts, not points), with more decimals where rounding would make them look
+    equal; anything but two numbers is quoted as it is (`show`)."""
+    try:
+        a, b = to_decimal(declared), to_decimal(verified)
+    except (TypeError, ValueError):
+        return show(declared), show(verified)
+    a_shown, b_shown = distinct_figures(a, b, current_voice().percent_decimals)
+    return say("rule.number", value=a_shown), say("rule.number", value=b_shown)
 
 
 def explain(stage: str | None, final: Any, rounds: tuple[AppraisalRound, ...], computed: Any, trail: str,
             error: str | None) -> str:
-    """How the final points came about, in one line."""
+    """How the final points came about, in one line, in the voice of the run."""
     if stage == "appraisal":
         last = rounds[-1]
-        text = f"appraisal round {last.round}"
-        text += f" by {last.by}" if last.by else ""
-        text += ": not applicable" if last.not_applicable else f": {plain(last.points)} points"  # type: ignore[arg-type]
+        head = say("stage_text.appraisal_by", round=last.round, by=last.by) if last.by \
+            else say("stage_text.appraisal", round=last.round)
+        text = say("stage_text.appraisal_na", round=head) if last.not_applicable \
+            else say("stage_text.appraisal_points", round=head, points=rounded_points(last.points))
         if last.reason:
             text += f" — {last.reason}"
-        if trail:
-            text += f" (evidence: {trail})"
-        return text
+        return say("stage_text.with_evidence", text=text, trail=trail) if trail else text
     if stage == "computed":
         return trail
     if stage == "self":
-        text = "self-assessed: not applicable" if final is NOT_APPLICABLE else f"self-assessed {plain(final)} points"
+        text = say("stage_text.self_na") if final is NOT_APPLICABLE \
+            else say("stage_text.self_points", points=rounded_points(final))
         if error:
-            return f"{text}; evidence check failed: {error}"
+            return say("stage_text.check_failed", text=text, error=error)
         return f"{text}; {trail}" if trail else text
     if error:
-        return f"error: {error}"
-    return trail or "no score: no self-assessment, evidence or appraisal"
+        return say("stage_text.error", error=error)
+    return trail or say("stage_text.no_score")

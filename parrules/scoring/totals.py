@@ -23,13 +23,16 @@ when they have few decimals — exact, and much cheaper to add and compare than 
 from __future__ import annotations
 
 import decimal
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from operator import add as int_add
 from operator import sub as int_sub
+from pathlib import Path
 from typing import Any
 
 from parrules.amounts import ZERO, percent, rounder
+from parrules.messages import say
 from parrules.scoring.checks import Measured, record_sources_and_faults
 from parrules.scoring.results import LeafResult, NodeResult, Provenance, UnitInfo, UnitResult
 from parrules.scoring.sharing import Amounts, LeafColumn, add, mapped, spelling, spread
@@ -78,6 +81,37 @@ def band_of(criteria: CriteriaSet, index: Decimal | None) -> str | None:
     return None
 
 
+def input_namer(base: str | Path | None) -> Callable[[str], str]:
+    """How a result's provenance names an input file: relative to `base` with forward slashes.
+
+    A published figure must be re-derivable byte for byte, so the name cannot depend on the folder
+    the command was started from, nor on where the checkout lives: `campaign` names inputs relative
+    to the campaign file's folder, `score` relative to the set file's (the anchors a reader has), and
+    a file elsewhere gets a `../` path. `base` None keeps the names as given (the library default).
+    Folders are worked out once each (a campaign's submissions share a few), so naming costs a
+    unit a dictionary lookup, not a walk of its path.
+    """
+    if base is None:
+        return str
+    root = os.path.abspath(base)
+    folders: dict[str, str] = {}
+
+    def name(path: str) -> str:
+        if "://" in path or path.startswith("<"):  # a URL a plugin names, or <stdin>: not a file of ours
+            return path
+        folder, file = os.path.split(path)
+        shown = folders.get(folder)
+        if shown is None:
+            try:
+                shown = os.path.relpath(os.path.abspath(folder or os.curdir), root)
+            except ValueError:  # on another drive (Windows) there is no relative path
+                shown = os.path.abspath(folder)
+            shown = folders[folder] = shown.replace(os.sep, "/")
+        return file if shown == "." else f"{shown}/{file}"
+
+    return name
+
+
 # -- applying it to all units -------------------------------------------------------------------
 def common_scale(values: list[Decimal], most: int = 18) -> int | None:
     """The fewest decimals that make every value an integer, or None past `most` (or for NaN/∞)."""
@@ -112,8 +146,10 @@ class SumPlan:
         self.round_percent = rounder(r.percent_decimals, r.mode)
 
     def unit_results(self, subs: Sequence[Submission], columns: list[LeafColumn], measured: Measured,
-                     plugins: tuple[tuple[str, str], ...], version: str) -> list[UnitResult]:
-        """Sum every unit's tree, settle totals, index and band, and build each unit's result."""
+                     plugins: tuple[tuple[str, str], ...], version: str, *,
+                     relative_to: str | Path | None = None) -> list[UnitResult]:
+        """Sum every unit's tree, settle totals, index and band, and build each unit's result; input
+        files are named relative to `relative_to` (see `input_namer`)."""
         count = len(subs)
         if not count:
             return []
@@ -201,13 +237,15 @@ class SumPlan:
         node_rows = zip(*node_columns)
         rounded = [mapped(values, lambda v: rnd(exact(v))) for values in (bases, bonuses, penalties, totals)]
         one_provenance = Provenance(criteria.id, criteria.content_hash, version, plugins, ())
+        name = input_namer(relative_to)
         out = []
         for i, sub in enumerate(subs):
-            inputs = [(sub.source, sub.sha256)] if sub.sha256 else []
-            warnings = [f"evidence file not found: {f}" for f in sub.missing_files] if sub.missing_files else []
+            inputs = [(name(sub.source), sub.sha256)] if sub.sha256 else []
+            warnings = [say("flag_text.evidence_file_missing", file=f) for f in sub.missing_files] \
+                if sub.missing_files else []
             if measured:
                 sources, faults = record_sources_and_faults(measured, sub.code)
-                inputs.extend(sources)
+                inputs.extend((name(path), digest) for path, digest in sources)
                 warnings.extend(note for note in faults if note not in warnings)
             index, band = indexes[i]
             unfinished_here = tuple(column.table[column.slots[i]] for column, bad in unfinished if column.slots[i] in bad)

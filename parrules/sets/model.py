@@ -104,6 +104,11 @@ class SetMeta(StrictModel):
     cohorts: dict[str, list[str]] = Field(
         default_factory=dict, description="Ranking cohorts: name -> unit kinds ranked together"
     )
+    language: Literal["vi", "en"] = Field(
+        "vi",
+        description="Language of the explanations, flags and messages written when this set is scored "
+        "(vi or en); a run's `language` (the CLI's --lang, a campaign's language) overrides it",
+    )
     sources: list[str] = []
     description: str = ""
     version: str = ""

@@ -29,14 +29,14 @@ def test_bands_lower_bound_inclusive_upper_exclusive(make_set, make_sub, registr
 
 def test_bands_explanation_reads_like_the_form(make_set, make_sub, registry):
     leaf = score_one(make_set, make_sub, BANDS, "95", registry)
-    assert leaf.explanation == "95 % → band 90 %–<100 % → 0.5 of 1"
+    assert leaf.explanation == "95 % → mức từ 90 % đến dưới 100 % → 0,5/1 điểm"
 
 
 def test_bands_percent_of_maximum(make_set, make_sub, registry):
     crit = 'rule = "bands"\nbands = [ { from = 80, percent = 100 }, { from = 50, below = 80, percent = 50 } ]\n'
     assert score_one(make_set, make_sub, crit, "79.9", registry, "3").final_points == D("1.50")
     leaf = score_one(make_set, make_sub, crit, "49", registry, "3")
-    assert leaf.status == "error" and "no band covers 49" in leaf.error
+    assert leaf.status == "error" and "không có mức nào bao gồm 49 %" in leaf.error
 
 
 @pytest.mark.parametrize(("answer", "points"), [("true", "2"), ("false", "0"), ('"có"', "2"), ('"không"', "0")])
@@ -64,7 +64,7 @@ def test_choice_matches_decomposed_vietnamese(make_set, make_sub, registry):
 def test_choice_unknown_option_is_an_input_error(make_set, make_sub, registry):
     leaf = score_one(make_set, make_sub, CHOICE, '"Giỏi"', registry, "2")
     assert leaf.status == "error"
-    assert "unknown option 'Giỏi'" in leaf.error
+    assert "không có lựa chọn 'Giỏi'" in leaf.error
 
 
 @pytest.mark.parametrize(("rate", "points"), [("0", "0"), ("25", "1"), ("50", "2"), ("80", "2"), ("9.99", "0")])
@@ -86,7 +86,7 @@ def test_deduction_per_occurrence_never_below_zero(make_set, make_sub, registry,
 
 def test_deduction_negative_count_is_an_input_error(make_set, make_sub, registry):
     leaf = score_one(make_set, make_sub, 'rule = "deduction"\nper_occurrence = 0.25', "-1", registry)
-    assert leaf.status == "error" and "negative" in leaf.error
+    assert leaf.status == "error" and "là số âm" in leaf.error
 
 
 @pytest.mark.parametrize(("answer", "points"), [
@@ -102,7 +102,7 @@ def test_survey_weighted_mean_over_forms(make_set, make_sub, registry):
     # (10×100 + 5×60 + 5×20 + 0) / 20 forms = 70 % of 2 points
     leaf = score_one(make_set, make_sub, crit, "{ A = 10, B = 5, C = 5, D = 0 }", registry, "2")
     assert leaf.final_points == D("1.40")
-    assert leaf.explanation == "20 forms, weighted mean 70 % → 1.4 of 2"
+    assert leaf.explanation == "20 phiếu, bình quân gia quyền 70 % → 1,4/2 điểm"
 
 
 def test_manual_takes_only_appraisal_or_self(make_set, make_sub, registry):

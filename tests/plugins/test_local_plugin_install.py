@@ -31,7 +31,7 @@ def test_plugin_is_discovered_by_entry_point(venv):
 
 
 def test_plugins_table_shows_version_hooks_rule_kinds_and_checks(venv):
-    done = run([bin_path(venv, "parrules"), "plugins"])
+    done = run([bin_path(venv, "parrules"), "plugins", "--lang", "en"])
     assert done.returncode == 0, done.stderr
     header = done.stdout.splitlines()[0].split()
     assert header == ["plugin", "version", "hooks", "rule", "kinds", "checks"]
@@ -50,7 +50,7 @@ def test_plugin_is_used_in_a_score(venv, tmp_path):
     snv = {leaf["code"]: leaf for leaf in units["000.00.20.H21"]["leaves"]}
     # Sở Nội vụ: 3 of its 4 dossiers digitised → 75 % of 2 points; plus 1 for the yes/no criterion
     assert Decimal(str(snv["1.1"]["final_points"])) == Decimal("1.5")
-    assert "3 of 4 dossiers digitised at reception" in snv["1.1"]["explanation"]
+    assert "3/4 hồ sơ được số hóa khi tiếp nhận" in snv["1.1"]["explanation"]
     assert Decimal(str(units["000.00.20.H21"]["total_points"])) == Decimal("2.5")
     stp = {leaf["code"]: leaf for leaf in units["000.00.19.H21"]["leaves"]}
     # Sở Tư pháp: one unreadable row is not counted, 1 of 2 → 50 %
@@ -62,13 +62,13 @@ def test_plugin_is_used_in_a_score(venv, tmp_path):
 
 
 def test_trace_shows_every_hook_call(venv):
-    done = run([bin_path(venv, "parrules"), "plugins"], env={"PARRULES_TRACE": "1"})
+    done = run([bin_path(venv, "parrules"), "plugins", "--lang", "en"], env={"PARRULES_TRACE": "1"})
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
     assert "parrules trace: call register_checks(register) → local_example" in lines
     assert "parrules trace: register_checks → local_example: done" in lines
     assert "parrules trace: call register_rule_kinds(register) → parrules.builtin_rules" in lines
-    quiet = run([bin_path(venv, "parrules"), "plugins"])
+    quiet = run([bin_path(venv, "parrules"), "plugins", "--lang", "en"])
     assert "register_checks" not in quiet.stderr
 
 

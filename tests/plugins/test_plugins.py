@@ -57,7 +57,7 @@ def test_plugin_registered_for_one_test(registry, make_set, make_sub):
     subs = [make_sub('[figures]\ndigitised = 50\n', code="A"), make_sub('[figures]\ndigitised = 100\n', code="B")]
     run = parrules.score_many(criteria, subs)
     assert [u.leaf("1").final_points for u in run.units] == [D(1), D(2)]
-    assert run.unit("A").leaf("1").explanation == "50 % digitised → 50 % × 2 → 1 of 2"
+    assert run.unit("A").leaf("1").explanation == "50 % digitised → 50 % × 2 → 1/2 điểm"
     assert plugin.calls == 1                               # one call for all units
     assert ("local", "test") in run.unit("A").provenance.plugins
     registry.remove_plugin("local")
@@ -146,7 +146,7 @@ def test_plugin_whose_import_fails_is_reported_and_skipped(monkeypatch, capsys):
     assert "No module named 'parrules_no_such_module_xyz'" in reg.failures[0].error
     assert "sample.double" in reg.rule_kinds
     monkeypatch.setattr("parrules.plugins.registry._default", None)
-    assert main(["plugins"]) == 0
+    assert main(["plugins", "--lang", "en"]) == 0
     captured = capsys.readouterr()
     assert "plugin broken was skipped" in captured.err and "sample.double" in captured.out
 
@@ -170,7 +170,7 @@ def test_rule_returning_points_out_of_range_is_caught(registry, make_set, make_s
     registry.add_plugin(__import__("tests.sample_plugin", fromlist=["x"]), name="sample")
     criteria = make_set('[criteria."1"]\nname = "A"\nmax_points = 2\nrule = "sample.double"\n', total="2")
     leaf = parrules.score(criteria, make_sub('[answers]\n"1" = 1.5\n')).leaf("1")
-    assert leaf.status == "error" and "gave 3 points, outside 0..2" in leaf.error
+    assert leaf.status == "error" and "cho 3 điểm, ngoài khoảng 0–2" in leaf.error
     ok = parrules.score(criteria, make_sub('[answers]\n"1" = 0.75\n')).leaf("1")
     assert ok.final_points == D("1.50")
 
@@ -186,7 +186,7 @@ def test_check_and_rule_trails_join_without_repeating_the_value(registry, make_s
     registry.add_plugin(Rate(), name="rate")
     criteria = make_set('[criteria."1"]\nname = "A"\nmax_points = 1\nrule = "bands"\ncheck = "local.rate"\n'
                         'bands = [ { from = 90, points = 1 }, { below = 90, points = 0 } ]\n', total="1")
-    leaf = parrules.score(criteria, make_sub()).leaf("1")
+    leaf = parrules.score(criteria, make_sub(), language="en").leaf("1")  # the plugin writes English
     assert leaf.explanation == "7 of 8 dossiers on time → 87.5 % → band <90 % → 0 of 1"
 
 
@@ -249,13 +249,13 @@ def test_plugin_adds_a_report_format_to_render_campaign_and_report(tmp_path, mon
     plugin = Portal()
     registry.add_plugin(plugin, name="local")
     assert registry.report_formats["local.codes"].plugin == "local"
-    assert list(registry.report_formats) == ["json", "csv", "md", "xlsx", "html", "local.codes"]
+    assert list(registry.report_formats) == ["json", "csv", "md", "xlsx", "html", "docx", "local.codes"]
     monkeypatch.setattr("parrules.plugins.registry._default", registry)
     assert reports.formats()[-1] == "local.codes" and reports.SUFFIXES["local.codes"] == ".codes.txt"
 
     out = tmp_path / "out"
     assert main_with(registry, monkeypatch, ["campaign", str(first_set_campaign(tmp_path)), "-o", str(out),
-                                             "--formats", "json,local.codes"]) == 0
+                                             "--formats", "json,local.codes", "--lang", "en"]) == 0
     assert (out / "first.codes.txt").read_text() == "SNV 16.75\nSTP 12.64\n"
     data = json.loads((out / "first.json").read_bytes(), parse_float=D)
     assert reports.render(data, "local.codes", vietnamese=True) == b"SNV 16.75\nSTP 12.64\n"
@@ -268,7 +268,7 @@ def test_plugin_adds_a_report_format_to_render_campaign_and_report(tmp_path, mon
     capsys.readouterr()
     assert main_with(registry, monkeypatch, ["report", str(out / "first.json"), "--format", "nope", "-o", "x"]) == 2
     assert "'local.codes'" in capsys.readouterr().err         # argparse lists the plugin's format as a choice
-    with pytest.raises(ValueError, match="formats are: json, csv, md, xlsx, html, local.codes"):
+    with pytest.raises(ValueError, match="formats are: json, csv, md, xlsx, html, docx, local.codes"):
         reports.render(data, "nope")
 
 
@@ -300,7 +300,7 @@ def test_plugin_adds_a_command_to_the_parser_and_main(monkeypatch, capsys):
 def test_plugins_command_lists_report_formats_and_commands(monkeypatch, capsys):
     registry = parrules.Registry(entry_points=False)
     registry.add_plugin(Portal(), name="local")
-    assert main_with(registry, monkeypatch, ["plugins"]) == 0
+    assert main_with(registry, monkeypatch, ["plugins", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "\nreport formats:\n" in out and "  local.codes          Unit codes and totals (.codes.txt)  [local]" in out
     assert "\ncommands:\n" in out and "  local-hello          greet someone  [local]" in out
@@ -343,7 +343,7 @@ def test_invalid_report_format_or_command_is_a_failure_and_the_plugin_skipped(pl
     reg.add_plugin(plugin, name="bad")
     assert [f.name for f in reg.failures] == ["bad"] and message in reg.failures[0].error
     assert "bad" not in {i.name for i in reg.plugins()}
-    assert list(reg.report_formats) == ["json", "csv", "md", "xlsx", "html"]  # the built-ins are untouched
+    assert list(reg.report_formats) == ["json", "csv", "md", "xlsx", "html", "docx"]  # the built-ins are untouched
     assert reg.commands["score"].plugin == "parrules.builtin_commands" and "local-x" not in reg.commands
 
 
@@ -353,7 +353,7 @@ def test_command_whose_options_fail_is_skipped_and_parrules_still_runs(monkeypat
 
     registry = parrules.Registry(entry_points=False)
     registry.add_plugin(Portal(arguments=broken), name="local")
-    assert main_with(registry, monkeypatch, ["schema", "submission"]) == 0
+    assert main_with(registry, monkeypatch, ["schema", "submission", "--lang", "en"]) == 0
     captured = capsys.readouterr()
     assert "warning: command local-hello of plugin local was skipped: RuntimeError: no options today" in captured.err
     assert '"$schema"' in captured.out

@@ -39,7 +39,7 @@ def test_a_plugin_metric_of_infinity_errors_instead_of_full_points() -> None:
     criteria = build_set({"1": {"name": "Tỷ lệ", "max_points": 2, "rule": "proportional", "check": "demo.inf",
                                 "metric": "rate"}}, registry=registry_with(module))
     leaf = parrules.score_many(criteria, [build_submission("U1")]).unit("U1").leaf("1")
-    assert leaf.status == "error" and "finite" in leaf.error and leaf.final_points is None
+    assert leaf.status == "error" and "không phải là số hữu hạn" in leaf.error and leaf.final_points is None
 
 
 def test_to_decimal_keeps_the_bounds_of_a_figure() -> None:

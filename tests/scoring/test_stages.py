@@ -106,7 +106,7 @@ def test_flags_self_above_evidence_lowered_without_reason_missing_evidence(make_
         """)
     r = parrules.score(criteria, sub)
     assert [f.kind for f in r.leaf("1.2").flags] == ["self_above_evidence"]
-    assert "self-assessed 4 but the evidence supports 2" in r.leaf("1.2").flags[0].message
+    assert "Tự chấm 4 điểm nhưng minh chứng chỉ đạt 2 điểm" in r.leaf("1.2").flags[0].message
     assert [f.kind for f in r.leaf("2").flags] == ["lowered_without_reason"]
     assert [f.kind for f in r.leaf("1.1").flags] == ["missing_evidence"]
 
@@ -119,7 +119,7 @@ def test_attached_evidence_clears_the_flag_and_a_missing_file_is_flagged(make_se
     gone = make_sub('[answers]\n"1.1" = true\n[[documents]]\nnumber = "1/KH"\nfile = "gone.pdf"\ncriteria = ["1.1"]\n')
     r = parrules.score(criteria, gone)
     assert [f.kind for f in r.leaf("1.1").flags] == ["evidence_file_missing"]
-    assert r.warnings == ("evidence file not found: gone.pdf",)
+    assert r.warnings == ("Không tìm thấy tệp kiểm chứng: gone.pdf",)
 
 
 def test_statuses(make_set, make_sub, registry):

@@ -4,7 +4,8 @@ Installed as its own distribution and found through the ``parrules`` entry-point
 province's own plugin is; it imports only parrules' public API. Register columns (configurable with
 ``check_params.columns``): "Mã đơn vị", "Số ký hiệu", "Loại văn bản", "Ngày ban hành" (dd/mm/yyyy or
 ISO), "Trích yếu"; CSV, XLSX or Parquet. Rows with a missing or unreadable date, or repeating a
-number, are counted in the measurement's issues and named in the explanation.
+number, are counted in the measurement's issues and named in the explanation. Explanations are
+written in the voice of the run (Vietnamese or English) from the plugin's catalogue, `messages.toml`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from typing import Any
 import parrules
 
 from . import periodic_reports, plan
+from .texts import MESSAGES
+
+__all__ = ["MESSAGES", "register_checks"]
 
 _COMMON = {
     "data": {"type": "string", "description": "data name of the register (default: register)"},

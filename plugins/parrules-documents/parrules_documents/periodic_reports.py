@@ -17,6 +17,7 @@ from typing import Any
 import parrules
 
 from . import register
+from .texts import say
 
 
 def due_dates(params: Mapping[str, Any]) -> list[date]:
@@ -70,17 +71,18 @@ def evaluate(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) 
         reports = found.dated()
         lines, late, missing = [], 0, 0
         for due, rep, on_time in match(dues, reports):
-            shown = due.strftime("%d/%m/%Y")
             if rep is None:
                 missing += 1
-                lines.append(f"due {shown}: missing")
+                lines.append(say("documents.reports.missing", due=due))
             elif on_time:
-                lines.append(f"due {shown}: {rep.describe()}, on time")
+                lines.append(say("documents.reports.on_time", due=due, report=rep.describe()))
             else:
                 late += 1
-                lines.append(f"due {shown}: {rep.describe()}, {(rep.issued - due).days} days late")
-        summary = (f"{len(reports)} {wanted} in the register for {len(dues)} due dates: "
-                   f"{late} late, {missing} missing; " + "; ".join(lines) + found.bad_rows_note())
+                days = (rep.issued - due).days
+                lines.append(say("documents.reports.late_one", due=due, report=rep.describe()) if days == 1
+                             else say("documents.reports.late", due=due, report=rep.describe(), days=days))
+        summary = say("documents.reports.summary", reports=len(reports), wanted=wanted, dues=len(dues), late=late,
+                      missing=missing, periods="; ".join(lines), note=found.bad_rows_note())
         out[code] = parrules.Measurement(
             {"late_count": late, "missing_count": missing, "report_count": len(reports)},
             {"late_count": summary, "missing_count": summary, "report_count": summary},

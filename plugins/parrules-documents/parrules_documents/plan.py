@@ -3,8 +3,9 @@
 "A plan counts only if issued by its deadline" is the commonest evidence rule in provincial forms
 (Đắk Mil lost points for issuing its TTHC control plan late). The built-in `document.deadline` reads
 the documents a unit attached to its submission; this check reads the register the province keeps,
-so the council no longer opens each attachment to read its date. Both give the same verdict, in the
-same words, from `parrules.records.DeadlineVerdict`: only where the documents come from differs.
+so the council no longer opens each attachment to read its date. Both give the same verdict, from
+`parrules.records.DeadlineVerdict`, in the same words (this plugin's catalogue says them as the
+built-in's does): only where the documents come from differs.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from typing import Any
 import parrules
 
 from . import register
+from .texts import say
 
 
 def evaluate(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) -> dict[str, Any]:
     deadline = parrules.records.deadline_param(params)
-    shown = deadline.strftime("%d/%m/%Y")
     wanted = register.what(params, "plan")
     out: dict[str, Any] = {}
     for code, found in register.read(units, params).items():
@@ -29,7 +30,7 @@ def evaluate(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) 
         note = found.bad_rows_note()
         dated = found.dated()
         if not dated:
-            trail = f"no {wanted} with a readable date in the register, deadline {shown}{note}"
+            trail = say("documents.plan.none", wanted=wanted, deadline=deadline, note=note)
             metrics = {"issued": False, "on_time": False, "days_late": None}
         else:
             first = dated[0]

@@ -16,6 +16,8 @@ from typing import Any
 
 import parrules
 
+from .texts import say
+
 COLUMNS = {
     "unit": "Mã đơn vị",
     "number": "Số ký hiệu",
@@ -36,8 +38,10 @@ class Entry:
     date_given: bool
 
     def describe(self) -> str:
-        when = self.issued.strftime("%d/%m/%Y") if self.issued else "with an unreadable date"
-        return f"{self.number or 'unnumbered document'} of {when}"
+        number = self.number or say("documents.entry.unnumbered")
+        if self.issued is None:
+            return say("documents.entry.unreadable_date", number=number)
+        return say("documents.entry.dated", number=number, day=self.issued)
 
 
 @dataclass
@@ -63,10 +67,12 @@ class UnitEntries:
     def bad_rows_note(self) -> str:
         if not self.issues:
             return ""
-        words = {"missing_date": "without an issue date", "invalid_date": "with an unreadable issue date",
-                 "duplicate_number": "repeating a number already listed"}
-        parts = [f"{n} {words.get(k, k)}" for k, n in sorted(self.issues.items())]
-        return f" (matching rows not counted: {', '.join(parts)})"
+        parts = [say(f"documents.bad_rows.{kind}", n=n) if kind in _BAD_ROWS
+                 else say("documents.bad_rows.other", n=n, kind=kind) for kind, n in sorted(self.issues.items())]
+        return say("documents.bad_rows.note", rows=", ".join(parts))
+
+
+_BAD_ROWS = ("missing_date", "invalid_date", "duplicate_number")  # the issues this module counts
 
 
 def _matches(entry_type: str, wanted: str | None) -> bool:
@@ -124,8 +130,9 @@ def _read_file(group: parrules.records.FileGroup, wanted_type: str | None, needl
 
 
 def what(params: Mapping[str, Any], default: str) -> str:
-    """How the wanted documents are named in explanations: "Kế hoạch containing 'kiểm soát TTHC'"."""
-    text = str(params.get("type") or default)
+    """How the wanted documents are named in explanations, in the voice of the run: "Kế hoạch có trích
+    yếu chứa “kiểm soát TTHC”"; `default` ("plan", "report") names them when the check has no type."""
+    text = str(params.get("type") or say(f"documents.default.{default}"))
     if params.get("subject_contains"):
-        text += f" containing '{params['subject_contains']}'"
+        return say("documents.wanted", type=text, subject=params["subject_contains"])
     return text

@@ -69,12 +69,13 @@ def test_plan_issued_by_its_deadline(registry, register, tmp_path) -> None:
         "U6": {"issued": False, "on_time": False, "days_late": None},  # its only plan has no date
         "U7": {"issued": True, "on_time": True, "days_late": 0},
     }
-    assert got["U2"].explain("on_time") == ("Kế hoạch containing 'kiểm soát thủ tục hành chính' 07/KH-SNV of "
-                                           "05/02/2024, deadline 31/01/2024: 5 days late")
+    assert got["U2"].explain("on_time") == ("Kế hoạch có trích yếu chứa “kiểm soát thủ tục hành chính” 07/KH-SNV "
+                                           "ngày 05/02/2024: trễ 5 ngày (thời hạn 31/01/2024)")
     assert dict(got["U5"].issues) == {"invalid_date": 1}
-    assert "1 with an unreadable issue date" in got["U5"].explain("on_time")
+    assert "1 dòng có ngày ban hành không đọc được" in got["U5"].explain("on_time")
     assert dict(got["U6"].issues) == {"missing_date": 1}
-    assert "no Kế hoạch" in got["U6"].explain("issued") and "1 without an issue date" in got["U6"].explain("issued")
+    assert "không có Kế hoạch" in got["U6"].explain("issued")
+    assert "1 dòng không có ngày ban hành" in got["U6"].explain("issued")
     assert dict(got["U7"].issues) == {"duplicate_number": 1}
     assert got["U1"].sources == {str(register): parrules.records.file_sha256(register)}
 
@@ -97,14 +98,18 @@ def test_reports_late_and_missing_against_due_dates(registry, tmp_path) -> None:
     got = registry.checks["documents.reports"].evaluate(units, params)
     # U1: Q1 on time; 20/06 answers Q2 5 days late (10/09 is still there for Q3); Q3, year on time.
     assert dict(got["U1"].metrics) == {"late_count": 1, "missing_count": 0, "report_count": 4}
-    assert "due 15/06/2024: 20/BC-UBND of 20/06/2024, 5 days late" in got["U1"].explain("late_count")
+    assert "hạn 15/06/2024: 20/BC-UBND ngày 20/06/2024, trễ 5 ngày" in got["U1"].explain("late_count")
     # U2: Q1 on time (the supplement of 12/03 is an extra); 17/09 is after Q3's due date and the only
     # report left, so it is the year's report, on time; Q2 and Q3 are missing.
     assert dict(got["U2"].metrics) == {"late_count": 0, "missing_count": 2, "report_count": 3}
     assert dict(got["U2"].issues) == {"invalid_date": 1}
-    assert "due 15/09/2024: missing; due 15/12/2024: 13/BC-UBND of 17/09/2024, on time" in got["U2"].explain(
-        "missing_count")
+    assert ("hạn 15/09/2024: không có báo cáo; hạn 15/12/2024: 13/BC-UBND ngày 17/09/2024, đúng hạn"
+            in got["U2"].explain("missing_count"))
     assert dict(got["U3"].metrics) == {"late_count": 0, "missing_count": 4, "report_count": 0}
+    with parrules.speaking("en"):  # the same check in an English run
+        english = registry.checks["documents.reports"].evaluate(units, params)
+    assert "due 15 Jun 2024: 20/BC-UBND of 20 Jun 2024, 5 days late" in english["U1"].explain("late_count")
+    assert english["U2"].explain("missing_count").endswith(" (matching rows not counted: 1 with an unreadable issue date)")
 
 
 def test_a_unit_without_a_register_or_with_a_broken_one_errors_alone(registry, register, tmp_path) -> None:
@@ -173,4 +178,9 @@ def test_scored_through_a_criteria_set(registry, register, tmp_path) -> None:
     # late, 31/01 missing → one late report, 0.25 deducted.
     assert u1.leaf("2").final_points == Decimal(1)
     assert u2.leaf("2").final_points == Decimal("0.75")
-    assert "5 days late" in u2.leaf("1").explanation
+    assert u2.leaf("1").explanation.endswith(": trễ 5 ngày (thời hạn 31/01/2024) → Không → 0/1 điểm")
+    english = parrules.score_many(criteria, subs, data={"register": register}, language="en").units[1]
+    assert english.leaf("1").explanation.endswith(", deadline 31 Jan 2024: 5 days late → no → 0 of 1")
+    assert english.leaf("2").explanation == ("1 Kế hoạch in the register for 2 due dates: 1 late, 1 missing; "
+                                             "due 15 Jan 2024: missing; due 31 Jan 2024: 07/KH-SNV of 5 Feb 2024, "
+                                             "5 days late → 1 × −0.25 → 0.75 of 1 (never below 0)")

@@ -9,6 +9,8 @@ in one grouped query each, for every unit at once.
 
 Reported, never silently dropped: catalogue rows whose level cannot be read, dossiers of procedures
 missing from the unit's catalogue, and rows whose unit code is neither scored nor catalogued.
+Explanations are written in the voice of the run (Vietnamese or English) from the plugin's catalogue,
+`messages.toml`.
 """
 
 from __future__ import annotations
@@ -21,13 +23,12 @@ from decimal import Decimal
 from typing import Any
 
 import parrules
-from parrules import Measurement, UnitEvidence, hookimpl
+from parrules import Measurement, UnitEvidence, hookimpl, rounded_percent
 from parrules.records import (
     DOSSIER_COLUMNS,
     UNIT_CATALOGUE_PARAMS,
     UnitCodes,
     fetch,
-    format_rate,
     is_online_channel,
     normalize_label,
     open_records,
@@ -35,7 +36,9 @@ from parrules.records import (
     read_unit_catalogue,
 )
 
-__all__ = ["CATALOGUE_COLUMNS", "evaluate", "service_level"]
+from .texts import MESSAGES, say
+
+__all__ = ["CATALOGUE_COLUMNS", "MESSAGES", "evaluate", "service_level"]
 
 #: Canonical column → header in the service catalogue (override with check_params.catalogue_columns).
 CATALOGUE_COLUMNS: dict[str, str] = {
@@ -149,34 +152,36 @@ def _measure(u: _Unit, unknown: Counter[str]) -> Measurement:
     if u.unreadable:
         issues["unknown_level"] = sum(u.unreadable.values())
         labels = ", ".join(sorted(repr(k) for k in u.unreadable))
-        catalogue_notes.append(f"{issues['unknown_level']} catalogue rows with a level that cannot be read "
-                               f"({labels}) left out")
+        catalogue_notes.append(say("dvc.unknown_level", rows=issues["unknown_level"], labels=labels))
     if u.not_in_catalogue:
         issues["procedure_not_in_catalogue"] = u.not_in_catalogue
-        dossier_notes.append(f"{u.not_in_catalogue} dossiers of procedures not in the unit's catalogue left out")
+        dossier_notes.append(say("dvc.not_in_catalogue", dossiers=u.not_in_catalogue))
     if unknown:
         issues["unknown_unit"] = sum(unknown.values())
-        short = f"{issues['unknown_unit']} rows with unit codes neither scored nor catalogued, not counted"
+        short = say("dvc.unknown_units", rows=issues["unknown_unit"])
         catalogue_notes.append(short)
         dossier_notes.append(short)
-    level_note = (" (" + "; ".join(catalogue_notes) + ")") if catalogue_notes else ""
-    note = (" (" + "; ".join(dossier_notes) + ")") if dossier_notes else ""
+    level_note = say("dvc.notes", notes="; ".join(catalogue_notes)) if catalogue_notes else ""
+    note = say("dvc.notes", notes="; ".join(dossier_notes)) if dossier_notes else ""
 
-    def share(online: int, total: int, what: str, value: Decimal | None) -> str:
+    def share(online: int, total: int, level: str, value: Decimal | None) -> str:
+        what = say(f"dvc.level.{level}")
         if not u.has_dossiers:
-            return "no dossier export given" + note
+            return say("dvc.no_export") + note
         if not total:
-            return f"no dossiers of {what} procedures" + note
-        return f"{online} of {total} dossiers of {what} procedures submitted online → {format_rate(value)}{note}"
+            return say("dvc.no_dossiers_of", level=what) + note
+        return say("dvc.online_share", online=online, total=total, level=what, note=note,
+                   rate=rounded_percent(value))
 
+    no_procedures = say("dvc.no_procedures") + level_note
     explanations = {
-        "level34_share": (f"{l3 + l4} of {procedures} procedures offered at level 3 or 4 ({l3} level 3, {l4} level 4)"
-                          f" → {format_rate(level34_share)}" if procedures else "no procedures in the catalogue") + level_note,
-        "level4_share": (f"{l4} of {procedures} procedures offered at level 4 → {format_rate(level4_share)}"
-                         if procedures else "no procedures in the catalogue") + level_note,
-        "online_dossier_share": share(o34, d34, "level-3/4", shares["online_dossier_share"]),
-        "online_share_level3": share(u.online[3], u.dossiers[3], "level-3", shares["online_share_level3"]),
-        "online_share_level4": share(u.online[4], u.dossiers[4], "level-4", shares["online_share_level4"]),
+        "level34_share": say("dvc.level34_share", offered=l3 + l4, procedures=procedures, level3=l3, level4=l4,
+                             note=level_note, rate=rounded_percent(level34_share)) if procedures else no_procedures,
+        "level4_share": say("dvc.level4_share", offered=l4, procedures=procedures, note=level_note,
+                            rate=rounded_percent(level4_share)) if procedures else no_procedures,
+        "online_dossier_share": share(o34, d34, "level34", shares["online_dossier_share"]),
+        "online_share_level3": share(u.online[3], u.dossiers[3], "level3", shares["online_share_level3"]),
+        "online_share_level4": share(u.online[4], u.dossiers[4], "level4", shares["online_share_level4"]),
     }
     metrics = {"level34_share": level34_share, "level4_share": level4_share, **shares}
     return Measurement(metrics, explanations, dict(u.sources), issues)

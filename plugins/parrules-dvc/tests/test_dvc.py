@@ -62,16 +62,25 @@ def test_shares_by_hand(tmp_path) -> None:
         "online_share_level3": Decimal(75), "online_share_level4": Decimal(50),
     }
     assert u1.issues == {"unknown_level": 1, "procedure_not_in_catalogue": 1, "unknown_unit": 1}
-    assert u1.explain("online_share_level3").startswith("3 of 4 dossiers of level-3 procedures submitted online → 75 %")
-    assert "1 dossiers of procedures not in the unit's catalogue left out" in u1.explain("online_dossier_share")
-    assert "'chưa rõ'" in u1.explain("level34_share")
+    assert u1.explain("online_share_level3") == (
+        "3/4 hồ sơ của thủ tục mức độ 3 được nộp trực tuyến (không tính 1 hồ sơ của thủ tục không có trong danh mục "
+        "của đơn vị; không tính 1 dòng có mã đơn vị không được chấm điểm và không có trong danh mục đơn vị) → 75 %")
+    assert u1.explain("online_dossier_share").endswith(") → 66,67 %")
+    assert "mức độ không đọc được ('chưa rõ')" in u1.explain("level34_share")
+    with parrules.speaking("en"):
+        english = parrules_dvc.evaluate([unit("U1", tmp_path, services=services, dossiers=dossiers)], {})["U1"]
+    assert english.explain("online_share_level3").startswith("3 of 4 dossiers of level-3 procedures submitted online (")
+    assert "1 dossiers of procedures not in the unit's catalogue left out" in english.explain("online_dossier_share")
+    assert english.explain("level34_share") == (  # U2 and U3 are not scored here: their rows are nobody's
+        "4 of 5 procedures offered at level 3 or 4 (2 level 3, 2 level 4) (1 catalogue rows with a level that cannot "
+        "be read ('chưa rõ') left out; 4 rows with unit codes neither scored nor catalogued, not counted) → 80 %")
     assert set(u1.sources) == {str(services.resolve()), str(dossiers.resolve())}
     # U2: Q1 level 3, Q2 level 2; its one dossier is of Q2.
     assert dict(u2.metrics) == {"level34_share": Decimal(50), "level4_share": Decimal(0), "online_dossier_share": None,
                                 "online_share_level3": None, "online_share_level4": None}
-    assert u2.explain("online_dossier_share").startswith("no dossiers of level-3/4 procedures")
+    assert u2.explain("online_dossier_share").startswith("không có hồ sơ nào của thủ tục mức độ 3, 4")
     # U3 is in nobody's catalogue and has no dossier export.
-    assert u3.metrics["level34_share"] is None and u3.explain("online_dossier_share").startswith("no dossier export given")
+    assert u3.metrics["level34_share"] is None and u3.explain("online_dossier_share").startswith("không có tệp dữ liệu hồ sơ")
 
 
 def test_one_catalogue_for_every_unit(tmp_path) -> None:

@@ -5,7 +5,8 @@ province's own plugin is; it imports only parrules' public API. Survey columns (
 ``check_params.columns``): "Mã đơn vị", "Mã phiếu", "Câu hỏi", "Trả lời"; CSV, XLSX or Parquet.
 Repeated rows, blank answers, answers outside the options and forms answering one question twice
 differently are counted in the measurement's issues and named in the explanation. How
-`survey.sipas` computes its index is stated in `parrules_survey.sipas`.
+`survey.sipas` computes its index is stated in `parrules_survey.sipas`. Explanations are written in
+the voice of the run (Vietnamese or English) from the plugin's catalogue, `messages.toml`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from typing import Any
 import parrules
 
 from . import question, sipas
+from .texts import MESSAGES
+
+__all__ = ["MESSAGES", "register_checks"]
 
 _COMMON = {
     "data": {"type": "string", "description": "data name of the survey file (default: survey)"},

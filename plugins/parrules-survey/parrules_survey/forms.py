@@ -13,6 +13,8 @@ from typing import Any
 
 import parrules
 
+from .texts import say
+
 COLUMNS = {"unit": "Mã đơn vị", "form": "Mã phiếu", "question": "Câu hỏi", "answer": "Trả lời"}
 label = parrules.records.normalize_label
 
@@ -94,10 +96,14 @@ def settle(rows: Sequence[Row]) -> tuple[dict[tuple[str, str], str], dict[str, i
     return settled, issues
 
 
+ISSUES = ("duplicate_row", "missing_form", "missing_answer", "unknown_answer", "conflicting_answers")
+"""The bad rows the survey checks count (`settle`, and answers outside the options)."""
+
+
 def issues_note(issues: Mapping[str, int]) -> str:
+    """' (không tính: 2 dòng không có mã phiếu, …)', in the voice of the run; '' when nothing was wrong."""
     if not issues:
         return ""
-    words = {"duplicate_row": "repeated rows counted once", "missing_form": "rows without a form id",
-             "missing_answer": "rows without an answer", "unknown_answer": "answers not among the options",
-             "conflicting_answers": "conflicting answers to one question on one form"}
-    return " (not counted: " + ", ".join(f"{n} {words.get(k, k)}" for k, n in sorted(issues.items())) + ")"
+    return say("survey.issues.note", issues=", ".join(
+        say(f"survey.issues.{kind}", n=n) if kind in ISSUES else say("survey.issues.other", n=n, kind=kind)
+        for kind, n in sorted(issues.items())))

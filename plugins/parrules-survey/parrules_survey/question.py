@@ -15,6 +15,7 @@ from typing import Any
 import parrules
 
 from . import forms
+from .texts import say
 
 
 def _weights(params: Mapping[str, Any]) -> dict[str, Decimal]:
@@ -44,11 +45,13 @@ def evaluate(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) 
             n = sum(tally.values())
             if n == 0:
                 score = None
-                trail = f"no form in the survey answered '{question}'"
+                trail = say("survey.question.unanswered", question=question)
             else:
                 score = sum((weights[a] * c for a, c in tally.items()), Decimal(0)) / n
-                parts = ", ".join(f"{c} × {a.upper()} ({weights[a]} %)" for a, c in sorted(tally.items()))
-                trail = f"'{question}': {parts} over {n} forms → {parrules.format_points(score, 2)} %"
+                parts = ", ".join(say("survey.question.answer", count=c, option=a.upper(), weight=weights[a])
+                                  for a, c in sorted(tally.items()))
+                trail = say("survey.question.scored", question=question, answers=parts, forms=n,
+                            score=parrules.rounded_percent(score))
             trail += forms.issues_note(issues)
             out[code] = parrules.Measurement(
                 {"score_percent": score, "forms": n}, {"score_percent": trail, "forms": trail},

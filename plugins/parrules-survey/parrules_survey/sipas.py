@@ -23,6 +23,7 @@ from typing import Any
 import parrules
 
 from . import forms
+from .texts import say
 
 SCALE = ("Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng")
 SATISFIED = ("Hài lòng", "Rất hài lòng")
@@ -58,11 +59,11 @@ def evaluate(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) 
                 answered.add(form)
             if on_scale == 0:
                 index = None
-                trail = "no answer on the satisfaction scale in the survey"
+                trail = say("survey.sipas.unanswered")
             else:
                 index = Decimal(happy) * 100 / on_scale
-                trail = (f"{happy} satisfied answers of {on_scale} on the scale, from {len(answered)} forms "
-                         f"→ {parrules.format_points(index, 2)} %")
+                trail = say("survey.sipas.scored", satisfied=happy, answers=on_scale, forms=len(answered),
+                            index=parrules.rounded_percent(index))
             trail += forms.issues_note(issues)
             out[code] = parrules.Measurement(
                 {"sipas_index": index, "forms": len(answered)}, {"sipas_index": trail, "forms": trail},

@@ -56,13 +56,17 @@ def test_question_score_is_the_mean_weight_over_forms(registry, tmp_path) -> Non
     got = registry.checks["survey.question"].evaluate(units, {"question": "câu 5", "weights": WEIGHTS})
     # U1: A, A, B, C → (100 + 100 + 60 + 20) / 4 = 70; Câu 6 is another question.
     assert dict(got["U1"].metrics) == {"score_percent": Decimal(70), "forms": 4}
-    assert got["U1"].explain("score_percent") == "'câu 5': 2 × A (100 %), 1 × B (60 %), 1 × C (20 %) over 4 forms → 70.00 %"
+    assert got["U1"].explain("score_percent") == "“câu 5”: 2 × A (100 %), 1 × B (60 %), 1 × C (20 %) trên 4 phiếu → 70 %"
+    with parrules.speaking("en"):
+        english = registry.checks["survey.question"].evaluate(units, {"question": "câu 5", "weights": WEIGHTS})
+    assert english["U1"].explain("score_percent") == "'câu 5': 2 × A (100 %), 1 × B (60 %), 1 × C (20 %) over 4 forms → 70 %"
+    assert "1 answers not among the options" in english["U2"].explain("forms")
     # U2: P1 B, P2 B (its repeated row counts once) → (60 + 60) / 2 = 60. Left out: P3's E (not an
     # option), P4's blank, P5's two different answers, a row without a form id.
     assert dict(got["U2"].metrics) == {"score_percent": Decimal(60), "forms": 2}
     assert dict(got["U2"].issues) == {"duplicate_row": 1, "unknown_answer": 1, "missing_answer": 1,
                                       "conflicting_answers": 2, "missing_form": 1}
-    assert "1 answers not among the options" in got["U2"].explain("forms")
+    assert "1 câu trả lời không thuộc các phương án" in got["U2"].explain("forms")
     # U3 never answered Câu 5: no value, so the leaf's if_no_value decides.
     assert dict(got["U3"].metrics) == {"score_percent": None, "forms": 0}
 
@@ -93,7 +97,7 @@ def test_sipas_index_is_the_share_of_satisfied_answers(registry, tmp_path) -> No
     # satisfied 3 → 60 %; "Không ý kiến" and the blank are reported, not counted.
     assert dict(got["U1"].metrics) == {"sipas_index": Decimal(60), "forms": 2}
     assert dict(got["U1"].issues) == {"unknown_answer": 1, "missing_answer": 1}
-    assert got["U1"].explain("sipas_index").startswith("3 satisfied answers of 5 on the scale, from 2 forms → 60.00 %")
+    assert got["U1"].explain("sipas_index").startswith("3/5 câu trả lời trên thang đo là hài lòng, từ 2 phiếu → 60 %")
     assert dict(got["U2"].metrics) == {"sipas_index": Decimal(0), "forms": 1}
     assert dict(got["U3"].metrics) == {"sipas_index": None, "forms": 0}
     only_q1 = registry.checks["survey.sipas"].evaluate(units[:1], {"questions": ["Q1"]})
@@ -166,4 +170,8 @@ def test_scored_through_a_criteria_set(registry, tmp_path) -> None:
     assert u1.leaf("1").final_points == Decimal("1.2")  # (100 + 20) / 2 = 60 % of 2
     assert u2.leaf("1").final_points == Decimal(0)
     assert u1.leaf("2").final_points == Decimal(5)  # 1 of 2 satisfied = 50 % of 10
-    assert u2.leaf("2").final_points == Decimal(0) and "no value" in u2.leaf("2").explanation
+    assert u2.leaf("2").final_points == Decimal(0)
+    assert u2.leaf("2").explanation == "không có câu trả lời nào trên thang đo mức độ hài lòng; không có số liệu → 0 điểm"
+    # a rate the check rounds as the set declares is not repeated by the rule that scores it
+    assert u1.leaf("2").explanation == ("1/2 câu trả lời trên thang đo là hài lòng, từ 2 phiếu → 50 % × 10 "
+                                        "→ 5/10 điểm")

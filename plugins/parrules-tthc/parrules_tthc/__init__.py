@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import parrules
-from parrules import Measurement, UnitEvidence, hookimpl
+from parrules import Measurement, UnitEvidence, hookimpl, rounded_percent
 from parrules.records import (
     DOSSIER_COLUMNS,
     UNIT_CATALOGUE_PARAMS,
@@ -42,8 +42,11 @@ from parrules.records import (
     read_unit_catalogue,
 )
 
+from .texts import MESSAGES, say
+
 __all__ = [
     "COLUMNS",
+    "MESSAGES",
     "DossierCounts",
     "evaluate",
     "is_online",
@@ -175,13 +178,12 @@ def is_postal(channel: object, postal_return: object = None) -> bool:
 
 
 def unknown_note(unknown: Counter[str]) -> str:
-    """'1 row with unit code 000.00.99.H21 that is neither a scored unit nor in the unit catalogue'."""
+    """'1 row in the file with unit code 000.00.99.H21 that is neither a scored unit nor in the unit
+    catalogue (not counted for anyone)', in the voice of the run."""
     if not unknown:
         return ""
-    total = sum(unknown.values())
     codes = ", ".join(sorted(unknown)[:5]) + (", …" if len(unknown) > 5 else "")
-    return (f"{total} row{'s' if total != 1 else ''} in the file with unit code {codes} that is neither a "
-            "scored unit nor in the unit catalogue (not counted for anyone)")
+    return _one_or_many("tthc.unknown_units", sum(unknown.values()), codes=codes)
 
 
 def _as_of(params: Mapping[str, Any], period: object = None) -> dt.date | None:
@@ -239,7 +241,8 @@ def count_group(con: Any, group: FileGroup, codes: UnitCodes, as_of: dt.date | N
 
 
 def measure(c: DossierCounts, as_of: dt.date, sources: Mapping[str, str], *, check_ids: bool = True) -> Measurement:
-    """Turn one unit's counts into metrics (exact Decimal rates) and a clerk's explanations."""
+    """Turn one unit's counts into metrics (exact Decimal rates) and a clerk's explanations, written
+    in the voice of the run with every rate rounded as the set declares."""
     late = c.resolved_late + c.open_late
     with_apology = c.late_with_apology
     on_time_rate = percent(c.on_time, c.resolved)
@@ -252,25 +255,24 @@ def measure(c: DossierCounts, as_of: dt.date, sources: Mapping[str, str], *, che
         issues["unknown_unit"] = sum(c.unknown_units.values())
 
     left_out = c.rows - c.counted
-    fault_text = ", ".join(f"{n} {ISSUES[k]}" for k, n in faults.items())
-    left_text = ", ".join(f"{n} {ISSUES[k]}" for k, n in faults.items() if k != "duplicate_id")
-    notes = [f"{left_out} row{'s' if left_out != 1 else ''} with faults left out: {left_text}"] if left_out else []
+    fault_text = ", ".join(say(f"tthc.issue.{k}", n=n) for k, n in faults.items())
+    left_text = ", ".join(say(f"tthc.issue.{k}", n=n) for k, n in faults.items() if k != "duplicate_id")
+    notes = [_one_or_many("tthc.left_out", left_out, faults=left_text)] if left_out else []
     if c.duplicate_id:
-        notes.append(f"{c.duplicate_id} row{'s' if c.duplicate_id != 1 else ''} sharing a dossier id, counted")
-    note = f" ({'; '.join(notes)})" if notes else ""
-    bad = (f"{c.bad_rows} row{'s' if c.bad_rows != 1 else ''} with faults" + (f": {fault_text}" if fault_text else "")
-           if c.bad_rows else "no faulty rows for this unit")
+        notes.append(_one_or_many("tthc.shared_id", c.duplicate_id))
+    note = say("tthc.notes", notes="; ".join(notes)) if notes else ""
+    bad = _one_or_many("tthc.bad_rows", c.bad_rows, faults=fault_text) if c.bad_rows else say("tthc.bad_rows.none")
     if c.duplicate_id:
-        bad += " (rows sharing an id are still counted)"
+        bad += say("tthc.bad_rows.shared_counted")
     unknown = unknown_note(c.unknown_units)
     if unknown:
         bad += "; " + unknown
     if not check_ids:
-        bad += "; dossier ids not checked for repeats (duplicate_ids = false)"
-    when = as_of.strftime("%d/%m/%Y")
-    late_text = f"{late} late dossier{'s' if late != 1 else ''}"
+        bad += say("tthc.bad_rows.ids_not_checked")
+    late_text = say("tthc.late.one") if late == 1 else say("tthc.late.many", late=late)
     if c.open_late:
-        late_text += f" ({c.resolved_late} resolved after the due date, {c.open_late} still open past it on {when})"
+        late_text += say("tthc.late.open", resolved=c.resolved_late, open=c.open_late, day=as_of)
+    none_counted = say("tthc.none_counted")
 
     metrics = {
         "dossier_count": c.counted,
@@ -285,23 +287,30 @@ def measure(c: DossierCounts, as_of: dt.date, sources: Mapping[str, str], *, che
         "bad_rows": c.bad_rows,
     }
     explanations = {
-        "dossier_count": f"{c.counted} dossiers counted of {c.rows} rows for this unit{note}",
-        "resolved_count": f"{c.resolved} of {c.counted} dossiers resolved{note}",
-        "on_time_rate": (f"{c.on_time} of {c.resolved} resolved dossiers resolved by the due date → {format_rate(on_time_rate)}"
-                         if c.resolved else "no resolved dossiers") + note,
+        "dossier_count": say("tthc.dossier_count", counted=c.counted, rows=c.rows, note=note),
+        "resolved_count": say("tthc.resolved_count", resolved=c.resolved, counted=c.counted, note=note),
+        "on_time_rate": say("tthc.on_time_rate", on_time=c.on_time, resolved=c.resolved, note=note,
+                            rate=rounded_percent(on_time_rate)) if c.resolved else say("tthc.no_resolved") + note,
         "late_count": late_text + note,
-        "apology_rate": (f"{late_text}, {with_apology} apology letter{'s' if with_apology != 1 else ''} → {format_rate(apology_rate)}"
-                         if late else "no late dossiers: no apology letter needed") + note,
-        "apology_missing": f"{late - with_apology} of {late} late dossiers without an apology letter{note}",
-        "apology_after_due": f"{c.apology_after_due} apology letter{'s' if c.apology_after_due != 1 else ''} "
-                             f"dated after the dossier's due date{note}",
-        "postal_rate": (f"{c.postal} of {c.counted} dossiers received or returned via the public postal service "
-                        f"(bưu chính công ích) → {format_rate(postal_rate)}" if c.counted else "no dossiers counted") + note,
-        "online_rate": (f"{c.online} of {c.counted} dossiers submitted online → {format_rate(online_rate)}"
-                        if c.counted else "no dossiers counted") + note,
+        "apology_rate": _one_or_many("tthc.apology_rate", with_apology, late=late_text, note=note,
+                                     rate=rounded_percent(apology_rate), count_as="letters")
+                        if late else say("tthc.no_late") + note,
+        "apology_missing": say("tthc.apology_missing", missing=late - with_apology, late=late, note=note),
+        "apology_after_due": _one_or_many("tthc.apology_after_due", c.apology_after_due, note=note,
+                                          count_as="letters"),
+        "postal_rate": say("tthc.postal_rate", postal=c.postal, counted=c.counted, note=note,
+                           rate=rounded_percent(postal_rate)) if c.counted else none_counted + note,
+        "online_rate": say("tthc.online_rate", online=c.online, counted=c.counted, note=note,
+                           rate=rounded_percent(online_rate)) if c.counted else none_counted + note,
         "bad_rows": bad,
     }
     return Measurement(metrics, explanations, dict(sources), issues)
+
+
+def _one_or_many(key: str, n: int, *, count_as: str = "rows", **values: Any) -> str:
+    """`key.one` for one, `key.many` (with the count as `count_as`) for more: English says "1 row" and
+    "2 rows"."""
+    return say(f"{key}.one", **values) if n == 1 else say(f"{key}.many", **{count_as: n}, **values)
 
 
 def evaluate(units: Sequence[UnitEvidence], params: Mapping[str, Any]) -> dict[str, Measurement | BaseException]:

@@ -129,22 +129,47 @@ def test_parquet_with_typed_date_columns(tmp_path) -> None:
     assert dict(evaluate([unit(A1, tmp_path, dossiers=path)])[A1].metrics) == A1_METRICS
 
 
-def test_explanations_a_clerk_can_read(tmp_path) -> None:
+CLERK_READS = {  # what each language says of A1's and A2's rows (csv_bom): the run's voice chooses
+    "vi": {
+        "apology_rate": "4 hồ sơ trễ hạn (3 hồ sơ giải quyết sau ngày hẹn trả, 1 hồ sơ chưa giải quyết đã quá hạn "
+                        "tính đến ngày 31/12/2024), 2 thư xin lỗi → 50 %",
+        "on_time_rate": "2/5 hồ sơ đã giải quyết đúng hạn → 40 %",
+        "a2_on_time_rate": "2/3 hồ sơ đã giải quyết đúng hạn (không tính 3 dòng có lỗi: 1 dòng thiếu ngày tiếp nhận "
+                           "hoặc ngày hẹn trả, 1 dòng có ngày không hợp lệ, 1 dòng có ngày hoàn thành trước ngày "
+                           "tiếp nhận; 2 dòng trùng mã hồ sơ, vẫn được tính) → 66,67 %",
+        "bad_rows": ("5 dòng có lỗi", "1 dòng thiếu ngày tiếp nhận hoặc ngày hẹn trả", "1 dòng có ngày không hợp lệ",
+                     "1 dòng có ngày hoàn thành trước ngày tiếp nhận", "2 dòng có mã hồ sơ trùng với dòng khác",
+                     "2 dòng trong tệp có mã đơn vị 000.00.03.H21, 999"),
+    },
+    "en": {
+        "apology_rate": "4 late dossiers (3 resolved after the due date, 1 still open past it on 31 Dec 2024), "
+                        "2 apology letters → 50 %",
+        "on_time_rate": "2 of 5 resolved dossiers resolved by the due date → 40 %",
+        "a2_on_time_rate": "2 of 3 resolved dossiers resolved by the due date (3 rows with faults left out: 1 missing "
+                           "received or due date, 1 invalid date, 1 completed before received; 2 rows sharing a "
+                           "dossier id, counted) → 66.67 %",
+        "bad_rows": ("5 rows with faults", "1 missing received or due date", "1 invalid date",
+                     "1 completed before received", "2 dossier id also used on another row",
+                     "2 rows in the file with unit code 000.00.03.H21, 999"),
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_explanations_a_clerk_can_read(tmp_path, language) -> None:
     path = write_export(tmp_path, "csv_bom")
-    got = evaluate([unit(A1, tmp_path, dossiers=path), unit(A2, tmp_path, dossiers=path)])
+    with parrules.speaking(language):
+        got = evaluate([unit(A1, tmp_path, dossiers=path), unit(A2, tmp_path, dossiers=path)])
     a1, a2 = got[A1], got[A2]
-    assert a1.explain("apology_rate") == ("4 late dossiers (3 resolved after the due date, 1 still open past it "
-                                          "on 31/12/2024), 2 apology letters → 50 %")
-    assert a1.explain("on_time_rate") == "2 of 5 resolved dossiers resolved by the due date → 40 %"
-    assert a2.explain("on_time_rate") == ("2 of 3 resolved dossiers resolved by the due date → 66.67 % "
-                                          "(3 rows with faults left out: 1 missing received or due date, "
-                                          "1 invalid date, 1 completed before received; "
-                                          "2 rows sharing a dossier id, counted)")
+    said = CLERK_READS[language]
+    assert a1.explain("apology_rate") == said["apology_rate"]
+    assert a1.explain("on_time_rate") == said["on_time_rate"]
+    assert a2.explain("on_time_rate") == said["a2_on_time_rate"]
     bad = a2.explain("bad_rows")
-    for part in ("5 rows with faults", "1 missing received or due date", "1 invalid date",
-                 "1 completed before received", "2 dossier id also used on another row",
-                 "2 rows in the file with unit code 000.00.03.H21, 999"):
-        assert part in bad
+    assert [part for part in said["bad_rows"] if part not in bad] == []
+    with parrules.speaking(language, percent_decimals=1):  # rates are rounded as the voice of the run says
+        rate = evaluate([unit(A2, tmp_path, dossiers=path)])[A2].explain("on_time_rate")
+    assert rate.endswith({"vi": ") → 66,7 %", "en": ") → 66.7 %"}[language])
 
 
 def test_unit_catalogue_tells_other_units_from_unknown_codes(tmp_path) -> None:
@@ -153,7 +178,7 @@ def test_unit_catalogue_tells_other_units_from_unknown_codes(tmp_path) -> None:
     catalogue.write_text(f"Mã đơn vị,Tên đơn vị\n{A1},Sở A\n{A2},Sở B\n{A3},Sở C\n", encoding="utf-8")
     got = evaluate([unit(A1, tmp_path, dossiers=path, units=catalogue)])
     assert got[A1].issues == {"unknown_unit": 1}
-    assert "unit code 999 " in got[A1].explain("bad_rows")
+    assert "mã đơn vị 999 " in got[A1].explain("bad_rows")
     assert str(catalogue.resolve()) in got[A1].sources or str(catalogue) in got[A1].sources
 
 
@@ -162,7 +187,7 @@ def test_row_without_a_unit_code_is_reported_not_dropped(tmp_path) -> None:
                                                       "04/03/2024", "Không", "", "")])
     got = evaluate([unit(A1, tmp_path, dossiers=path)])
     assert got[A1].metrics["dossier_count"] == 2 and got[A1].issues == {"unknown_unit": 1}
-    assert "1 row in the file with unit code (blank)" in got[A1].explain("bad_rows")
+    assert "1 dòng trong tệp có mã đơn vị (blank)" in got[A1].explain("bad_rows")
 
 
 def test_apology_rate_has_no_value_without_late_dossiers(tmp_path) -> None:
@@ -170,7 +195,7 @@ def test_apology_rate_has_no_value_without_late_dossiers(tmp_path) -> None:
     got = evaluate([unit(A1, tmp_path, dossiers=path)])
     assert got[A1].metrics["late_count"] == 0
     assert got[A1].metrics["apology_rate"] is None
-    assert got[A1].explain("apology_rate") == "no late dossiers: no apology letter needed"
+    assert got[A1].explain("apology_rate") == "không có hồ sơ trễ hạn: không cần thư xin lỗi"
 
 
 def test_open_dossier_is_late_only_after_its_due_date(tmp_path) -> None:
@@ -185,10 +210,10 @@ def test_as_of_defaults_to_the_end_of_a_year_period_not_the_day_of_the_run(tmp_p
     path = write_export(tmp_path, "csv", ROWS[5:7])
     got = parrules_tthc.evaluate([unit(A1, tmp_path, dossiers=path, period="2024")], {})[A1]
     assert got.metrics["late_count"] == 1
-    assert "1 still open past it on 31/12/2024" in got.explain("late_count")
+    assert "1 hồ sơ chưa giải quyết đã quá hạn tính đến ngày 31/12/2024" in got.explain("late_count")
     got = parrules_tthc.evaluate([unit(A1, tmp_path, dossiers=path, period="2025")], {})[A1]
     assert got.metrics["late_count"] == 2
-    assert "2 still open past it on 31/12/2025" in got.explain("late_count")
+    assert "2 hồ sơ chưa giải quyết đã quá hạn tính đến ngày 31/12/2025" in got.explain("late_count")
 
 
 def test_as_of_defaults_to_the_latest_date_in_the_export_when_the_period_is_not_a_year(tmp_path) -> None:
@@ -196,13 +221,14 @@ def test_as_of_defaults_to_the_latest_date_in_the_export_when_the_period_is_not_
     path = write_export(tmp_path, "csv", ROWS[5:7])
     got = parrules_tthc.evaluate([unit(A1, tmp_path, dossiers=path, period="2024-Q4")], {})[A1]
     assert got.metrics["late_count"] == 1
-    assert "open past it on 20/12/2024" in got.explain("late_count")
+    assert "quá hạn tính đến ngày 20/12/2024" in got.explain("late_count")
     # A-8 completed 15/01/2025 (late itself) moves the date past A-7's due date 10/01/2025.
     a8 = ("A-8", A1, "Trực tiếp", "02/01/2025", "03/01/2025", "15/01/2025", "Không", "", "")
     path = write_export(tmp_path, "csv", [*ROWS[5:7], a8])
     got = parrules_tthc.evaluate([unit(A1, tmp_path, dossiers=path, period="2024-Q4")], {})[A1]
     assert got.metrics["late_count"] == 3
-    assert "(1 resolved after the due date, 2 still open past it on 15/01/2025)" in got.explain("late_count")
+    assert ("(1 hồ sơ giải quyết sau ngày hẹn trả, 2 hồ sơ chưa giải quyết đã quá hạn tính đến ngày 15/01/2025)"
+            in got.explain("late_count"))
 
 
 def test_units_of_different_years_in_one_file_each_get_their_own_as_of(tmp_path) -> None:
@@ -227,7 +253,7 @@ def test_duplicate_ids_can_be_left_unchecked(tmp_path) -> None:
     path = write_export(tmp_path, "csv")
     got = evaluate([unit(A2, tmp_path, dossiers=path)], duplicate_ids=False)
     assert got[A2].metrics["bad_rows"] == 3 and "duplicate_id" not in got[A2].issues
-    assert "not checked for repeats" in got[A2].explain("bad_rows")
+    assert "không kiểm tra mã hồ sơ trùng (duplicate_ids = false)" in got[A2].explain("bad_rows")
 
 
 def test_typed_parquet_dates(tmp_path) -> None:
@@ -356,7 +382,8 @@ def test_declared_figure_that_records_contradict(tmp_path, policy, points) -> No
     assert leaf.declared == 95 and leaf.verified == Decimal("87.5")
     assert leaf.final_points == points
     (flag,) = [f for f in leaf.flags if f.kind == "declared_differs"]
-    assert "declared 95" in flag.message and "records show 87.5" in flag.message and policy in flag.message
+    scored = {"verified": "số liệu hệ thống", "declared": "số liệu kê khai"}[policy]
+    assert flag.message == f"Kê khai 95, hệ thống ghi nhận 87,5; chấm theo {scored}"
     shown = parrules.to_json(run).decode()
     assert "declared_differs" in shown and "87.5" in shown
 
@@ -373,7 +400,9 @@ def test_campaign_where_one_units_file_is_missing(tmp_path) -> None:
     assert tp.leaf("1").final_points == Decimal("1.75") and tp.leaf("2").final_points == Decimal("0.5")
     # Đắk Mil: 50 % on time → 1 point; 2 of 6 late with a letter → 1/3 of a point, rounded to 0.33.
     assert dm.leaf("1").final_points == Decimal(1) and dm.leaf("2").final_points == Decimal("0.33")
-    assert "6 of 12 resolved dossiers resolved by the due date → 50 %" in dm.leaf("1").explanation
+    assert dm.leaf("1").explanation == ("6/12 hồ sơ đã giải quyết đúng hạn "
+                                        "(không tính 1 dòng có lỗi: 1 dòng có ngày không hợp lệ; 1 dòng trùng mã hồ "
+                                        "sơ, vẫn được tính) → 50 % × 2 → 1/2 điểm")
     # The bad rows reach the result even though no criterion scores bad_rows.
-    assert dm.warnings == ("tthc.dossiers: rows with faults in the records: 1 invalid_date, 1 duplicate_id, "
+    assert dm.warnings == ("tthc.dossiers: các dòng có lỗi trong dữ liệu hệ thống: 1 invalid_date, 1 duplicate_id, "
                            "1 unknown_unit",)

@@ -3,7 +3,8 @@
 Provinces score "số hóa hồ sơ khi tiếp nhận" (Decree 45/2020) in their own sets, and the ministry's
 standard plugins do not read it. This package shows the whole path a province takes: one check over
 the dossier export, registered through the `register_checks` hook, installed as its own distribution
-and found by entry point. It imports only the public API of parrules.
+and found by entry point. It imports only the public API of parrules, and writes its explanations
+from its own catalogue, `messages.toml` (Vietnamese and English), in the voice of the run.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from parrules import Measurement, UnitEvidence, hookimpl, records
+from parrules import Catalogue, Measurement, UnitEvidence, hookimpl, records, rounded_percent
 
+MESSAGES = Catalogue.load(Path(__file__).with_name("messages.toml"))
+say = MESSAGES.say
 _YES = {"có", "co", "x", "yes", "true", "1", "đã số hóa"}
 _NO = {"không", "khong", "no", "false", "0", "chưa số hóa", ""}
 
@@ -33,8 +36,8 @@ def _read(path: Path, unit_column: str, column: str) -> tuple[dict[str, list[str
     headers = {unicodedata.normalize("NFC", h): h for h in reader.fieldnames or []}
     missing = [c for c in (unit_column, column) if unicodedata.normalize("NFC", c) not in headers]
     if missing:
-        raise ValueError(f"{path.name} has no column {', '.join(repr(m) for m in missing)}; "
-                         f"columns are {', '.join(headers)}")
+        raise ValueError(say("local.no_column", file=path.name, missing=", ".join(repr(m) for m in missing),
+                             columns=", ".join(headers)))
     unit_key = headers[unicodedata.normalize("NFC", unit_column)]
     value_key = headers[unicodedata.normalize("NFC", column)]
     rows: dict[str, list[str]] = {}
@@ -52,7 +55,7 @@ def digitised_at_reception(units: Sequence[UnitEvidence], params: Mapping[str, A
     for unit in units:
         path = unit.data.get(data)
         if path is None:
-            out[unit.code] = ValueError(f"no data file named '{data}' (pass --data {data}=PATH)")
+            out[unit.code] = ValueError(say("local.no_data", data=data))
             continue
         if path not in cache:
             try:
@@ -70,12 +73,12 @@ def digitised_at_reception(units: Sequence[UnitEvidence], params: Mapping[str, A
         bad = len(values) - yes - no
         counted = yes + no
         share = None if counted == 0 else Decimal(yes) * 100 / Decimal(counted)
+        note = say("local.unreadable", rows=bad, column=column) if bad else ""
         if share is None:
-            explanation = f"no dossiers of {unit.code} in {path.name}"
-        else:
-            explanation = f"{yes} of {counted} dossiers digitised at reception → {share.quantize(Decimal('0.01'))} %"
-        if bad:
-            explanation += f" ({bad} rows with an unreadable '{column}' value not counted)"
+            explanation = say("local.no_dossiers", unit=unit.code, file=path.name, note=note)
+        else:  # the rate last, rounded as the set declares: the rule that scores it goes on from it
+            explanation = say("local.digitised", digitised=yes, counted=counted, note=note,
+                              share=rounded_percent(share))
         out[unit.code] = Measurement(
             {"digitised_share": share, "dossier_count": counted, "digitised_count": yes, "bad_rows": bad},
             {"digitised_share": explanation, "digitised_count": explanation},
