@@ -75,10 +75,10 @@ def test_unknown_tie_break_key_is_a_problem(tmp_path) -> None:
 def test_cli_campaign_writes_every_report_and_report_rerenders(tmp_path, capsys) -> None:
     path = write_campaign(tmp_path)
     out = tmp_path / "out"
-    assert main(["campaign", str(path), "-o", str(out), "--vi", "--progress"]) == 0
+    assert main(["campaign", str(path), "-o", str(out), "--lang", "vi", "--progress"]) == 0
     captured = capsys.readouterr()
     assert "Sở A" in captured.out and "90,00" in captured.out
-    assert "scoring" in captured.err and "[" in captured.err and "4/4" in captured.err
+    assert "chấm điểm" in captured.err and "[" in captured.err and "4/4" in captured.err
     for suffix in ("json", "csv", "md", "xlsx", "html"):
         assert (out / f"thu-2024.{suffix}").stat().st_size > 0
     assert main(["report", str(out / "thu-2024.json"), "--format", "md", "-o", str(tmp_path / "again.md")]) == 0
@@ -106,19 +106,23 @@ def test_report_refuses_a_json_that_is_not_a_campaign(tmp_path, capsys) -> None:
     assert not (tmp_path / "r.html").exists()
 
 
-def test_progress_bar_draws_tenths_when_not_a_terminal() -> None:
+def test_progress_bar_draws_tenths_when_asked_and_not_a_terminal() -> None:
     import io
 
+    from parrules.messages import speaking
+
     stream = io.StringIO()
-    bar = ProgressBar(stream)
-    for i in range(1, 1001):
-        bar("loading", i, 1000)
+    with speaking("en"):
+        bar = ProgressBar(stream, force=True)  # --progress
+        for i in range(1, 1001):
+            bar("loading", i, 1000)
     lines = stream.getvalue().splitlines()
     # 0 %, every tenth, 100 %
     assert len(lines) == 11 and lines[-1].startswith("loading  [" + "#" * 30 + "] 1000/1000")
     quiet = io.StringIO()
-    small = ProgressBar(quiet)
-    small("loading", 1, 5)
+    unasked = ProgressBar(quiet)  # not a terminal, no --progress: nothing drawn, however long the run
+    for i in range(1, 1001):
+        unasked("loading", i, 1000)
     assert quiet.getvalue() == ""
 
 

@@ -29,20 +29,20 @@ def test_exit_3_with_a_summary_and_every_report_marked(campaign: Path, tmp_path:
     out = tmp_path / "out"
     assert main(["campaign", str(campaign), "-o", str(out)]) == 3
     captured = capsys.readouterr()
-    assert "incomplete: 1 of 4 units have 1 criteria not scored" in captured.err
-    assert "SB (Sở B): 2.2 not evaluated" in captured.err and "--provisional" in captured.err
+    assert "chưa đủ: 1/4 đơn vị có tiêu chí chưa chấm được (1 tiêu chí)" in captured.err  # the set speaks Vietnamese
+    assert "SB (Sở B): 2.2 chưa đánh giá" in captured.err and "--provisional" in captured.err
     assert "⚠ chưa đủ: 2.2 chưa đánh giá" in captured.out  # the ranking printed on the terminal
 
     data = json.loads((out / "thu-2024.json").read_text(encoding="utf-8"))
     assert data["complete"] is False
     sb = next(u for u in data["units"] if u["unit"]["code"] == "SB")
     assert sb["incomplete"] == [{"code": "2.2", "status": "not_evaluated",
-                                 "reason": "no score: no self-assessment, evidence or appraisal"}]
+                                 "reason": "Chưa có điểm: không có điểm tự chấm, minh chứng hay điểm thẩm định"}]
     assert sb["placing"]["rank"] is None  # 80 points, but not a complete 80
     sc = next(u for u in data["units"] if u["unit"]["code"] == "SC")
     assert sc["incomplete"] == [] and sc["placing"]["rank"] == 2
 
-    rows = list(csv.reader(io.StringIO((out / "thu-2024.csv").read_text(encoding="utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO((out / "thu-2024.csv").read_text(encoding="utf-8-sig")), delimiter=";"))
     status = rows[0].index("Tình trạng")
     by_code = {row[3]: row for row in rows[1:]}
     assert by_code["SB"][status] == "chưa đủ: 2.2 chưa đánh giá" and by_code["SC"][status] == "đủ"
@@ -55,16 +55,17 @@ def test_exit_3_with_a_summary_and_every_report_marked(campaign: Path, tmp_path:
     book = openpyxl.load_workbook(out / "thu-2024.xlsx", read_only=True)
     assert book.sheetnames[0] == "CHƯA ĐẦY ĐỦ"
     ranking = book["Xếp hạng"]
-    headers = [c.value for c in next(ranking.iter_rows(max_row=1))]
-    row = next(r for r in ranking.iter_rows(min_row=2, values_only=True) if r[3] == "SB")
-    assert row[headers.index("Tình trạng")] == "chưa đủ: 2.2 chưa đánh giá" and row[1] is None
+    rows = list(ranking.iter_rows(values_only=True))
+    headers = next(r for r in rows if "Tình trạng" in r)  # below the title block
+    row = next(r for r in rows if r[headers.index("Mã đơn vị")] == "SB")
+    assert row[headers.index("Tình trạng")] == "chưa đủ: 2.2 chưa đánh giá" and row[headers.index("Xếp hạng")] == "—"  # not ranked
 
 
 def test_provisional_accepts_and_still_marks(campaign: Path, tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     assert main(["campaign", str(campaign), "-o", str(out), "--formats", "json", "--provisional"]) == 0
-    assert "accepted as provisional" in capsys.readouterr().err
+    assert "chấp nhận là kết quả tạm thời" in capsys.readouterr().err
     assert json.loads((out / "thu-2024.json").read_text(encoding="utf-8"))["complete"] is False
 
 
@@ -72,7 +73,7 @@ def test_score_says_the_same(campaign: Path, capsys: pytest.CaptureFixture[str])
     base = campaign.parent.parent
     code = main(["score", str(base / "sets" / "hand.toml"), str(campaign.parent / "submissions"), "--format", "json"])
     captured = capsys.readouterr()
-    assert code == 3 and "SB (Sở B): 2.2 not evaluated" in captured.err
+    assert code == 3 and "SB (Sở B): 2.2 chưa đánh giá" in captured.err
     data = json.loads(captured.out)
     assert data["complete"] is False
     assert [u["unit"]["code"] for u in data["units"] if u["incomplete"]] == ["SB"]
@@ -82,9 +83,15 @@ def test_a_complete_campaign_exits_0_and_says_nothing_of_it(tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     assert main(["campaign", str(write_campaign(tmp_path)), "-o", str(out), "--formats", "json,md"]) == 0
-    assert "incomplete" not in capsys.readouterr().err
+    assert "chưa đủ" not in capsys.readouterr().err
     assert json.loads((out / "thu-2024.json").read_text(encoding="utf-8"))["complete"] is True
     assert "CHƯA ĐẦY ĐỦ" not in (out / "thu-2024.md").read_text(encoding="utf-8")
+
+
+def test_the_summary_in_english(campaign: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["campaign", str(campaign), "-o", str(tmp_path / "out"), "--formats", "json", "--lang", "en"]) == 3
+    err = capsys.readouterr().err
+    assert "SB (Sở B): 2.2 not evaluated" in err and "--provisional" in err
 
 
 def test_validate_says_it_first(campaign: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,6 +16,7 @@ import parrules
 from parrules.campaign.run import campaign_result, spec_for
 from parrules.campaign.yoy import load_previous
 from parrules.files.schemas import shipped_schema
+from parrules.messages import speaking
 from parrules.reports import render
 
 from ..campaign_data import hand_set, split, unit
@@ -54,14 +55,17 @@ def test_json_matches_the_shipped_schema(data) -> None:
 
 
 def test_csv_has_a_row_per_unit_and_a_column_per_field(data) -> None:
-    text = render(data, "csv").decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
+    # Vietnamese by default: a semicolon between columns and a decimal comma; in English a comma and a point.
+    rows = list(csv.reader(io.StringIO(render(data, "csv").decode("utf-8-sig")), delimiter=";"))
     assert rows[0][-2:] == ["1. Lĩnh vực một", "2. Lĩnh vực hai"]
     assert len(rows) == 1 + 4
     a = next(r for r in rows if r[3] == "A")
-    assert a[5:7] == ["87.59", "87.59"] and a[-2:] == ["60.00", "27.59"]
-    vi = list(csv.reader(io.StringIO(render(data, "csv", vietnamese=True).decode("utf-8-sig")), delimiter=";"))
-    assert next(r for r in vi if r[3] == "A")[5] == "87,59"
+    # A 100-point set without N/A: the index is the total, so one column shows it, not two.
+    assert rows[0][5:7] == ["Tổng điểm", "Xếp loại"]
+    assert a[5:7] == ["87,59", "Nhóm A"] and a[-2:] == ["60,00", "27,59"]
+    with speaking("en"):
+        en = list(csv.reader(io.StringIO(render(data, "csv").decode("utf-8-sig"))))
+    assert next(r for r in en if r[3] == "A")[5] == "87.59" and en[0][5] == "Total points"
 
 
 def test_markdown_escapes_table_breakers_and_html(data) -> None:
@@ -69,21 +73,24 @@ def test_markdown_escapes_table_breakers_and_html(data) -> None:
     assert "Sở A \\| &lt;b&gt;đậm&lt;/b&gt;" in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and EVIL not in text
     assert "| 2/3 |" in text and "83,55" in text
-    assert "▲ +17,59 %" in text  # A rose from 70.00
-    assert "▶ ±0,00 %, xuống 1 bậc" in text  # B kept 83.55 but fell from 1st to 2nd
+    # A 100-point set shows the total alone, so the change is in points; B kept 83.55 but fell to 2nd.
+    assert "▲ +17,59 điểm, tăng 1 bậc" in text  # A rose from 70.00
+    assert "▶ ±0,00 điểm, giảm 1 bậc" in text
 
 
 def test_xlsx_sheets_headers_and_numeric_cells(data) -> None:
     book = openpyxl.load_workbook(io.BytesIO(render(data, "xlsx")))
-    assert book.sheetnames == ["Xếp hạng", "Điểm theo lĩnh vực", "Chi tiết tiêu chí", "Cảnh báo"]
+    assert book.sheetnames == ["Xếp hạng", "Phân loại", "Chi tiết tiêu chí", "Thẩm định", "Cảnh báo"]
     ranking = book["Xếp hạng"]
-    headers = [c.value for c in ranking[1]]
-    assert headers[:8] == ["Khối", "Xếp hạng", "Trên tổng số", "Mã đơn vị", "Tên đơn vị", "Tổng điểm",
-                           "Điểm tối đa áp dụng", "Chỉ số (%)"]
-    row = next(r for r in ranking.iter_rows(min_row=2) if r[3].value == "B")
-    assert row[5].data_type == "n" and row[5].number_format == "0.00" and Decimal(str(row[5].value)) == Decimal("83.55")
+    header = ranking.auto_filter.ref.split(":")[0]  # the matrix starts below the title block
+    top = int(header[1:])
+    headers = [c.value for c in ranking[top]]
+    assert headers[:8] == ["Khối", "Xếp hạng", "Trên tổng số", "Mã đơn vị", "Tên đơn vị", "1. Lĩnh vực một",
+                           "2. Lĩnh vực hai", "Tổng điểm"]
+    row = next(r for r in ranking.iter_rows(min_row=top + 1) if r[3].value == "B")
+    assert row[7].data_type == "n" and row[7].number_format == "0.00" and Decimal(str(row[7].value)) == Decimal("83.55")
     assert row[1].value == 2 and row[1].data_type == "n"
-    formula = next(r for r in ranking.iter_rows(min_row=2) if r[3].value == "C")
+    formula = next(r for r in ranking.iter_rows(min_row=top + 1) if r[3].value == "C")
     assert formula[4].value == "=1+1" and formula[4].data_type == "s"
     detail = book["Chi tiết tiêu chí"]
     assert detail.max_row == 1 + 4 * 5
@@ -97,16 +104,17 @@ def test_html_is_self_contained_and_escapes_everything(data) -> None:
     assert "<script" not in html.lower()
     assert not re.search(r"""(src|href)\s*=\s*["'](?!#)""", html)  # only in-page links
     assert "@import" not in html and "url(" not in html
-    assert html.count("<svg") == 2 * 2  # band distribution and totals, per cohort
+    assert html.count("<svg") == 8  # departments: bands, index, field spread, index change, field change; districts (no last year): three
     assert "83,55" in html and "▲" in html
     assert html.count('class="unit"') == 4
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_neutralised(data) -> None:
     """OWASP's rule: a text cell starting with = + - @ (or a tab or CR) gets a leading apostrophe."""
-    for fmt_vi in (False, True):
-        text = render(data, "csv", vietnamese=fmt_vi).decode("utf-8-sig")
-        rows = list(csv.reader(io.StringIO(text), delimiter=";" if fmt_vi else ","))
+    for language, delimiter in (("en", ","), ("vi", ";")):
+        with speaking(language):
+            text = render(data, "csv").decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
         named = {row[3]: row for row in rows[1:]}
         assert named["C"][4] == "'=1+1"
         assert named["B"][4] == EVIL  # text that runs nothing stays as it is
