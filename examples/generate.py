@@ -6,10 +6,21 @@ catalogue, document register, survey forms) in the shapes the standard plugins r
 hand would be error-prone; generating it from each criteria set keeps every example in step with its
 set. The output is committed, so `parrules score` runs on it without running this script.
 
-Run from the repository root:  python examples/generate.py
+Run from the repository root:  .venv/bin/python examples/generate.py
 The figures are illustrative, NOT real results of any unit, with one exception: Sóc Trăng in
 `province-2018`, whose appraised points add up to the field points Bộ Nội vụ published for 2018
 (the split across sub-criteria is illustrative; only field totals are published).
+
+Last year's results: `province-2018` compares itself with `province-2017` (year over year in the
+quick start). Its `previous/par-province-2017.json` is not generated data but what parrules makes
+of the 2017 example — the JSON of
+
+    .venv/bin/parrules campaign examples/province-2017/campaign.toml -o DIR --formats json
+
+which this script writes by running the same campaign through the public API after generating
+2017, so the committed file is always parrules' own output (`tests/test_examples.py` checks both
+ways). The sets were revised between the years (2948/QĐ-BNV → 2636/QĐ-BNV), so `mapping.toml`
+says which 2017 criterion became which 2018 one (`REVISION_2018`, each entry with its reason).
 """
 
 from __future__ import annotations
@@ -110,13 +121,49 @@ class Campaign:
     evidence_files: int = 3  # how many units get small evidence text files
     quality: tuple[float, float] = (0.72, 0.97)  # range of the units' hidden "how well they do" draw
     notes: list[str] = field(default_factory=list)
+    previous: str = ""  # folder of last year's example campaign, whose results this one compares with
+    mapping: tuple[tuple[str, str, str], ...] = ()  # (old code, new code or "", why) when the set was revised
+
+
+# 2948/QĐ-BNV (2017) → 2636/QĐ-BNV (2018), below field level (both trees are modeled; the eight
+# fields are the same). Only what changed is listed: a code not listed keeps its code when the 2018
+# set has it (same criterion), and is reported as removed when it does not.
+REVISION_2018 = (
+    ("2.1", "2.1.1", "the plan for legal documents is now a sub-criterion of 2.1"),
+    ("2.3", "2.3.2", "handling the unlawful documents found is now a sub-criterion of 2.3"),
+    ("3.3.4", "", "inter-agency one-stop procedures: not assessed in 2018"),
+    ("3.3.5", "3.3.4", "the one-stop office organised as required, renumbered"),
+    ("5.7", "", "administrative discipline: not a criterion in 2018"),
+    ("5.7.1", "", "administrative discipline: not a criterion in 2018"),
+    ("5.7.2", "", "administrative discipline: not a criterion in 2018"),
+    ("5.8", "5.7", "training, renumbered"),
+    ("5.8.1", "5.7.1", "training, renumbered"),
+    ("5.8.2", "5.7.2", "training, renumbered"),
+    ("5.9", "5.8", "commune officials, renumbered"),
+    ("5.9.1", "5.8.1", "commune officials, renumbered"),
+    ("5.9.2", "5.8.2", "commune officials, renumbered"),
+    ("7.1.3", "7.4", "the document management system: with 7.5.1, now criterion 7.4 (points added)"),
+    ("7.1.5", "7.1.3", "the provincial portal, renumbered"),
+    ("7.2.2", "", "share of level-4 services: not assessed in 2018"),
+    ("7.2.3", "7.2.2", "level-3 dossiers received online: with 7.2.4, now 7.2.2 (points added)"),
+    ("7.2.4", "7.2.2", "level-4 dossiers received online: with 7.2.3, now 7.2.2 (points added)"),
+    ("7.4", "", "the one-stop office's premises: not assessed in 2018 (7.4 is another criterion)"),
+    ("7.5.1", "7.4", "four-level electronic documents: with 7.1.3, now criterion 7.4 (points added)"),
+    ("8.1", "8.2", "citizen satisfaction (SIPAS) is 8.2 in 2018"),
+    ("8.2", "8.1", "the survey on state management is 8.1 in 2018"),
+    ("8.3.2", "", "state budget revenue: not assessed in 2018"),
+    ("8.3.3", "8.3.2", "growth against the targets: now 8.3.2, the socio-economic targets"),
+)
 
 
 CAMPAIGNS = [
     Campaign("province-2018", "par-province-2018.toml", "par-province-2018",
              "Chỉ số CCHC năm 2018 của các tỉnh, thành phố trực thuộc Trung ương (ví dụ)", 2018, "province",
              PROVINCES, 2018, "Bộ Nội vụ", dossiers_per_unit=10, survey_forms=4, quality=(0.5, 0.9),
-             notes=["Sóc Trăng (94.toml) reproduces its published 2018 field points; see that file's header."]),
+             notes=["Sóc Trăng (94.toml) reproduces its published 2018 field points; see that file's header.",
+                    "Last year: the 2017 example's results, through the 2017 → 2018 revision of the set",
+                    "(previous/ and mapping.toml: see examples/generate.py)."],
+             previous="province-2017", mapping=REVISION_2018),
     Campaign("province-2017", "par-province-2948.toml", "par-province-2017",
              "Chỉ số CCHC năm 2017 của các tỉnh, thành phố trực thuộc Trung ương theo Quyết định 2948/QĐ-BNV (ví dụ)",
              2017, "province", PROVINCES, 2017, "Bộ Nội vụ", dossiers_per_unit=10, survey_forms=4,
@@ -494,6 +541,15 @@ def generate(campaign: Campaign, root: Path = HERE) -> None:
     if survey:
         write_csv(folder / "data" / "survey.csv", ["Mã đơn vị", "Mã phiếu", "Câu hỏi", "Trả lời"], survey)
         data["survey"] = "data/survey.csv"
+    last_year = []
+    if campaign.previous:
+        previous = next(c for c in CAMPAIGNS if c.folder == campaign.previous)
+        results = f"previous/{previous.id}.json"
+        write_previous_results(HERE / previous.folder / "campaign.toml", folder / results)
+        last_year = [f"previous_results = {toml_value(results)}"]
+        if campaign.mapping:
+            write_mapping(folder / "mapping.toml", previous, campaign)
+            last_year.append('code_mapping = "mapping.toml"')
     lines = [
         "# Example campaign generated by examples/generate.py: illustrative figures, not real results.",
         *[f"# {note}" for note in campaign.notes],
@@ -502,6 +558,7 @@ def generate(campaign: Campaign, root: Path = HERE) -> None:
         f"name = {toml_value(campaign.name)}",
         f"criteria_set = {toml_value('../../criteria_sets/' + campaign.set_file)}",
         'submissions = ["submissions"]',
+        *last_year,
         "",
         "[campaign.data]",
         *[f"{k} = {toml_value(v)}" for k, v in data.items()],
@@ -509,8 +566,37 @@ def generate(campaign: Campaign, root: Path = HERE) -> None:
     write_text(folder / "campaign.toml", "\n".join(lines) + "\n")
 
 
+def write_previous_results(campaign_file: Path, target: Path) -> None:
+    """Last year's results as parrules writes them: the campaign JSON of the committed example (the
+    same bytes as `parrules campaign CAMPAIGN -o DIR --formats json`). It reads `examples/`, never a
+    test's copy: the example it runs is itself checked to be what this script generates."""
+    import parrules  # only here: the rest of the script writes inputs and needs no parrules
+
+    result = parrules.run_campaign(parrules.load_campaign(campaign_file))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    result.write_json(target)
+
+
+def write_mapping(path: Path, previous: Campaign, campaign: Campaign) -> None:
+    """The code mapping, each entry with the two criteria's names so a reader can check it."""
+    old_data, new_data = (tomllib.loads((SETS / c.set_file).read_text(encoding="utf-8")) for c in (previous, campaign))
+    old_names = {c: spec["name"] for c, spec in old_data["criteria"].items()}
+    new_names = {c: spec["name"] for c, spec in new_data["criteria"].items()}
+    old_id = old_data["set"]["id"]
+    lines = [f"# Criterion codes of {previous.set_file} (the {previous.year} results) → {campaign.set_file}.",
+             "# Generated by examples/generate.py (REVISION_2018). A code not listed keeps its code when the",
+             f"# {campaign.year} set has it; one the {campaign.year} set lacks is reported as removed.",
+             "[mapping]", f"from_set = {toml_value(old_id)}", f"to_set = {toml_value(new_data['set']['id'])}", "",
+             "[mapping.codes]"]
+    for old, new, why in campaign.mapping:
+        target = f"{new} {new_names[new]}" if new else "no counterpart"
+        lines += [f"# {old} {old_names[old]} → {target}: {why}", f"{toml_value(old)} = {toml_value(new)}"]
+    write_text(path, "\n".join(lines) + "\n")
+
+
 def main() -> None:
-    for campaign in CAMPAIGNS:
+    # A campaign that compares with last year's runs that year's example, so that one comes first.
+    for campaign in sorted(CAMPAIGNS, key=lambda c: bool(c.previous)):
         generate(campaign)
         print(f"examples/{campaign.folder}: {len(campaign.units)} units")
 

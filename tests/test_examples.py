@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 
@@ -80,3 +82,39 @@ def test_committed_output_is_what_the_generator_writes(folder: str, tmp_path: Pa
     assert fresh == committed
     for rel in fresh:
         assert (tmp_path / folder / rel).read_bytes() == (EXAMPLES / folder / rel).read_bytes(), rel
+
+
+def test_last_years_results_are_what_parrules_makes_of_the_2017_example_now(tmp_path: Path) -> None:
+    """The committed previous results cannot go stale: they are byte for byte the JSON the documented
+    command writes for the committed 2017 example today (regenerate with `examples/generate.py`)."""
+    from parrules.cli.main import main
+
+    out = tmp_path / "out"
+    assert main(["campaign", str(EXAMPLES / "province-2017" / "campaign.toml"), "-o", str(out), "--formats", "json"]) == 0
+    committed = EXAMPLES / "province-2018" / "previous" / "par-province-2017.json"
+    assert (out / "par-province-2017.json").read_bytes() == committed.read_bytes(), (
+        "examples/province-2018/previous/ is stale: run .venv/bin/python examples/generate.py")
+
+
+def test_the_2018_example_compares_with_2017_across_the_revised_set() -> None:
+    """The quick start's campaign carries last year: every province is found in 2017, Sóc Trăng keeps
+    its published 2018 result (31/63, 78.35, group B), and the code mapping joins what the revision
+    merged — 2018's 7.4 is 2017's 7.1.3 and 7.5.1 added."""
+    result = parrules.run_campaign(parrules.load_campaign(EXAMPLES / "province-2018" / "campaign.toml"))
+    yoy = result.yoy
+    assert yoy is not None and yoy.previous_set == "par-province-2948" and yoy.mapping_path == "mapping.toml"
+    assert yoy.missing_units == () and all(change.found for change in yoy.units.values())
+    placing = result.ranking.placing("94")
+    assert (placing.rank, placing.cohort_size, placing.unit.total_points, placing.unit.band) == (
+        31, 63, Decimal("78.35"), "B")
+    previous = json.loads((EXAMPLES / "province-2018" / "previous" / "par-province-2017.json").read_text(encoding="utf-8"))
+    old = next(u for u in previous["units"] if u["unit"]["code"] == "94")
+    old_leaves = {leaf["code"]: Decimal(str(leaf.get("final_points", 0))) for leaf in old["leaves"]}
+    soc_trang = yoy.units["94"]
+    assert soc_trang.total.previous == Decimal(str(old["total_points"]))
+    assert soc_trang.total.change == Decimal("78.35") - Decimal(str(old["total_points"]))
+    assert soc_trang.rank.previous == old["placing"]["rank"]
+    merged = soc_trang.criteria["7.4"]
+    assert merged.previous == old_leaves["7.1.3"] + old_leaves["7.5.1"]
+    assert "7.5.1" not in yoy.removed and "5.8" not in yoy.added  # mapped, not lost
+    assert "4.4" in yoy.removed and "6.3.3" in yoy.added  # what the revision dropped and added

@@ -6,6 +6,11 @@ kinds), else one cohort for everyone. Ranks are competition ranks as published: 
 rank and the next rank skips (1, 2, 2, 4). A declared tie-break (e.g. total points, then field 3)
 splits ties before they are shared; what it does not split stays shared. Ranks use the figures as
 rounded by the set, because that is what people see and compare.
+
+Per-field ranks are ranked the same way: the field's percentage, then the declared tie-break; a
+penalty part ranks by the least penalty, since being penalised is never better. Within a shared rank
+units are listed in Vietnamese alphabetical order (`collation.vietnamese_key`), as a reader looks a
+name up.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from parrules.amounts import ZERO, rounder
+from parrules.campaign.collation import vietnamese_key
 from parrules.files.reading import nfc
 from parrules.scoring.frozen_init import cheap_init
 from parrules.scoring.results import UnitResult
@@ -35,13 +41,21 @@ def competition_ranks(scores: Mapping[Hashable, Sequence[Any] | None]) -> dict[H
     A score of None (no index: nothing applicable) gets no rank. Scores repeat across many units
     (units share the published figures), so each distinct score is ranked once.
     """
-    counts = Counter(tuple(s) for s in scores.values() if s is not None)
+    return dict(zip(scores, ranked([None if s is None else tuple(s) for s in scores.values()])))
+
+
+def ranked(scores: Sequence[Any]) -> list[int | None]:
+    """Competition ranks of comparable, hashable scores, in their order (higher first; None: no rank).
+
+    Each distinct score is ranked once; `competition_ranks` is this for a mapping of score tuples.
+    """
+    counts = Counter(s for s in scores if s is not None)
     rank_of = {}
     rank = 1
     for score in sorted(counts, reverse=True):
         rank_of[score] = rank
         rank += counts[score]
-    return {k: None if s is None else rank_of[tuple(s)] for k, s in scores.items()}
+    return [None if s is None else rank_of[s] for s in scores]
 
 
 def check_tie_break(keys: Sequence[str], criteria: CriteriaSet) -> list[str]:
@@ -58,14 +72,19 @@ def check_tie_break(keys: Sequence[str], criteria: CriteriaSet) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class FieldStats:
+    """Mean and median of a field over the `units` it applies to: a unit for which the field is N/A
+    (nothing of it applicable) is left out of the points and the percentages alike — counted as 0 it
+    would pull the mean of points down while the percentages ignored it, and the two would disagree."""
+
     mean_points: Decimal | None
     median_points: Decimal | None
     mean_percent: Decimal | None
     median_percent: Decimal | None
+    units: int
 
     def to_dict(self) -> dict[str, Any]:
         return {"mean_points": self.mean_points, "median_points": self.median_points,
-                "mean_percent": self.mean_percent, "median_percent": self.median_percent}
+                "mean_percent": self.mean_percent, "median_percent": self.median_percent, "units": self.units}
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,23 +199,21 @@ def rank_units(criteria: CriteriaSet, units: Sequence[UnitResult], *, cohorts: M
     fields_by_unit = {u.unit.code: fields_of(u) for u in units}
     for unit in units:
         groups.setdefault(cohort_of(unit.unit.cohort, unit.unit.kind, declared), []).append(unit)
-    order = [name for name in declared if name in groups] + sorted(n for n in groups if n not in declared)
-    fields = [code for code in criteria.roots]
+    order = [name for name in declared if name in groups] + sorted((n for n in groups if n not in declared),
+                                                                    key=vietnamese_key)
+    fields = [(code, criteria.nodes[code].role == "penalty") for code in criteria.roots]
     out = []
     for name in order:
         members = groups[name]
-        ranks = competition_ranks({i: score_key(u, rank_by, tie_break, fields_by_unit[u.unit.code])
-                                   for i, u in enumerate(members)})
-        field_ranks: dict[str, dict[Hashable, int | None]] = {}
-        for code in fields:
-            scores: dict[Hashable, Any] = {}
-            for i, u in enumerate(members):
-                node = fields_by_unit[u.unit.code].get(code)
-                scores[i] = None if node is None or node.percent is None or u.incomplete else (node.percent,)
-            field_ranks[code] = competition_ranks(scores)
-        placings = sorted((Placing(u, name, ranks[i], len(members),
-                                   MappingProxyType({c: field_ranks[c][i] for c in fields}))
-                           for i, u in enumerate(members)), key=_display_order)
+        own_fields = [fields_by_unit[u.unit.code] for u in members]
+        keys = [score_key(u, rank_by, tie_break, f) for u, f in zip(members, own_fields)]
+        ranks = ranked(keys)
+        tails = [None if key is None else key[1:] for key in keys]
+        field_ranks = [ranked(field_scores(code, penalty, own_fields, tails)) for code, penalty in fields]
+        codes = [code for code, _ in fields]
+        placings = display_order([Placing(u, name, ranks[i], len(members),
+                                          MappingProxyType(dict(zip(codes, (r[i] for r in field_ranks)))))
+                                  for i, u in enumerate(members)])
         out.append(Cohort(name, tuple(declared.get(name, ())), tuple(placings),
                           statistics(criteria, members, fields_by_unit)))
     if len(out) == 1 and len(groups[order[0]]) == len(units):  # one cohort of everyone: the same figures
@@ -204,9 +221,37 @@ def rank_units(criteria: CriteriaSet, units: Sequence[UnitResult], *, cohorts: M
     return Ranking(rank_by, tuple(tie_break), tuple(out), statistics(criteria, units, fields_by_unit))
 
 
-def _display_order(p: Placing) -> tuple[int, int, str, str]:
-    """Ranked units first by rank; within a shared rank by name, then code (stable, readable)."""
-    return (0 if p.rank is not None else 1, p.rank or 0, nfc(p.unit.unit.name).casefold(), p.unit.unit.code)
+def field_scores(code: str, penalty: bool, fields: Sequence[Mapping[str, Any]],
+                 tails: Sequence[tuple[Decimal, ...] | None]) -> list[Any]:
+    """Per unit (`fields`: each unit's fields by code) what it is ranked by on one field: the field's
+    percentage — negated for a penalty part, so the least penalised ranks first — then the declared
+    tie-break (`tails`: the unit's overall key without its first figure). A unit with no overall key
+    (not ranked) or for which the field is N/A gets no field rank. Without a tie-break the score is
+    the bare percentage: 10,000 units × every field, so no tuple is made that nothing needs."""
+    nodes = [f.get(code) for f in fields]
+    sign = -1 if penalty else 1
+    if any(tails):  # a tie-break was declared
+        return [None if t is None or n is None or n.percent is None else (sign * n.percent, *t)
+                for n, t in zip(nodes, tails)]
+    if penalty:
+        return [None if t is None or n is None or n.percent is None else -n.percent for n, t in zip(nodes, tails)]
+    return [None if t is None or n is None else n.percent for n, t in zip(nodes, tails)]
+
+
+_NO_NAME: tuple[str, ...] = ()
+
+
+def display_order(placings: list[Placing]) -> list[Placing]:
+    """Ranked units first by rank, the unranked after them; within a shared rank in Vietnamese
+    alphabetical order of name, then by code (stable, readable). Names are keyed only where a rank is
+    shared: a unit alone at its rank needs no name to be placed."""
+    shared = Counter(p.rank for p in placings)
+
+    def order(p: Placing) -> tuple[int, int, tuple[str, ...], str]:
+        name = vietnamese_key(p.unit.unit.name) if shared[p.rank] > 1 else _NO_NAME
+        return (0 if p.rank is not None else 1, p.rank or 0, name, p.unit.unit.code)
+
+    return sorted(placings, key=order)
 
 
 def statistics(criteria: CriteriaSet, units: Sequence[UnitResult],
@@ -234,37 +279,47 @@ def statistics(criteria: CriteriaSet, units: Sequence[UnitResult],
     if everyone > len(units):
         bands["incomplete"] = everyone - len(units)
 
-    def pct(values: list[Decimal]) -> tuple[Decimal | None, Decimal | None]:
-        return _mean(values, round_percent), _median(values, round_percent)
+    def pct(counts: Counter[Decimal]) -> tuple[Decimal | None, Decimal | None]:
+        return _mean(counts, round_percent), _median(counts, round_percent)
 
-    def pts(values: list[Decimal]) -> tuple[Decimal | None, Decimal | None]:
-        return _mean(values, round_points), _median(values, round_points)
+    def pts(counts: Counter[Decimal]) -> tuple[Decimal | None, Decimal | None]:
+        return _mean(counts, round_points), _median(counts, round_points)
 
-    indexes = [u.index for u in units if u.index is not None]
+    indexes = Counter(u.index for u in units if u.index is not None)
     mean_index, median_index = pct(indexes)
-    mean_total, median_total = pts([u.total_points for u in units])
+    mean_total, median_total = pts(Counter(u.total_points for u in units))
     per_field = {}
     for code in criteria.roots:
-        nodes = [n for n in (fields_by_unit[u.unit.code].get(code) for u in units) if n is not None]
-        points = pts([n.points for n in nodes])
-        percents = pct([n.percent for n in nodes if n.percent is not None])
-        per_field[code] = FieldStats(points[0], points[1], percents[0], percents[1])
-    return Statistics(everyone, len(indexes), MappingProxyType(bands), mean_index, median_index, mean_total,
+        # Units share their node results: count each distinct one (by identity, cheap), then its figures.
+        shared = Counter(fields_by_unit[u.unit.code].get(code) for u in units)
+        points: Counter[Decimal] = Counter()
+        percents: Counter[Decimal] = Counter()
+        for node, count in shared.items():
+            if node is not None and node.percent is not None:  # N/A is left out of both: see FieldStats
+                points[node.points] += count
+                percents[node.percent] += count
+        covered = sum(points.values())
+        per_field[code] = FieldStats(*pts(points), *pct(percents), covered)
+    return Statistics(everyone, sum(indexes.values()), MappingProxyType(bands), mean_index, median_index, mean_total,
                       median_total, MappingProxyType(per_field))
 
 
-def _mean(values: list[Decimal], rounding: Callable[[Decimal], Decimal]) -> Decimal | None:
-    if not values:
+def _mean(counts: Counter[Decimal], rounding: Callable[[Decimal], Decimal]) -> Decimal | None:
+    """The mean of figures given as figure → how many units have it, rounded as the set says."""
+    total = sum(counts.values())
+    if not total:
         return None
-    return rounding(sum(values, ZERO) / len(values))
+    return rounding(sum((value * count for value, count in counts.items()), ZERO) / total)
 
 
-def _median(values: list[Decimal], rounding: Callable[[Decimal], Decimal]) -> Decimal | None:
-    if not values:
+def _median(counts: Counter[Decimal], rounding: Callable[[Decimal], Decimal]) -> Decimal | None:
+    """The median of figures given as figure → count: few distinct figures, walked in order instead
+    of sorting every unit's."""
+    total = sum(counts.values())
+    if not total:
         return None
-    counts = Counter(values)  # few distinct figures: walk them in order instead of sorting all
-    middle = len(values) // 2
-    wanted = (middle,) if len(values) % 2 else (middle - 1, middle)
+    middle = total // 2
+    wanted = (middle,) if total % 2 else (middle - 1, middle)
     found: list[Decimal] = []
     seen = 0
     for value in sorted(counts):

@@ -7,7 +7,7 @@ from decimal import Decimal
 import parrules
 from parrules.campaign.ranking import competition_ranks, rank_units
 
-from ..campaign_data import hand_set, split, unit
+from ..campaign_data import SET, hand_set, split, unit
 
 
 def test_competition_ranks_share_and_skip() -> None:
@@ -93,3 +93,104 @@ def test_a_unit_whose_figure_is_incomplete_is_not_ranked_nor_counted_in_the_stat
     stats = ranking.statistics
     assert (stats.units, stats.ranked) == (3, 2)
     assert stats.band_counts["incomplete"] == 1 and stats.mean_index == Decimal("85.00")
+
+
+# A set with a field that may be N/A (2) and a penalty part (P): the points are what each unit says.
+_NA_AND_PENALTY = SET.replace('''[criteria."2.1"]
+name = "Tiêu chí 2.1"
+max_points = 25
+rule = "manual"
+''', '''[criteria."2.1"]
+name = "Tiêu chí 2.1"
+max_points = 25
+rule = "manual"
+allow_na = true
+''').replace('''[criteria."2.2"]
+name = "Tiêu chí 2.2"
+max_points = 15
+rule = "manual"
+''', '''[criteria."2.2"]
+name = "Tiêu chí 2.2"
+max_points = 15
+rule = "manual"
+allow_na = true
+
+[criteria."P"]
+name = "Điểm trừ"
+max_points = 5
+role = "penalty"
+
+[criteria."P.1"]
+name = "Vi phạm kỷ luật hành chính"
+max_points = 5
+rule = "penalty"
+per_item = 1
+''')
+
+
+def _own(code: str, points: dict[str, str], name: str | None = None, cohort: str = "") -> parrules.Submission:
+    """A unit whose self-assessment is `points` as given ("na" stays "na"); P.1 is a count of violations."""
+    return parrules.submission_from_dict({
+        "unit": {"code": code, "name": name or f"Đơn vị {code}", "kind": "department", "period": 2024,
+                 **({"cohort": cohort} if cohort else {})},
+        "answers": {"P.1": int(points["P.1"])},
+        "self_assessment": {c: p if p == "na" else Decimal(p) for c, p in points.items() if c != "P.1"}})
+
+
+def _rank_own(tmp_path, subs, **kwargs):
+    criteria = hand_set(tmp_path, _NA_AND_PENALTY)
+    return rank_units(criteria, parrules.score_many(criteria, subs).units, **kwargs)
+
+
+def _full(**changes: str) -> dict[str, str]:
+    points = {"1.1": "30", "1.2": "20", "1.3": "10", "2.1": "25", "2.2": "15", "P.1": "0"}
+    points.update({code.replace("_", "."): value for code, value in changes.items()})
+    return points
+
+
+def test_the_least_penalised_unit_ranks_first_on_the_penalty_part(tmp_path) -> None:
+    subs = [_own("A", _full(P_1="5")), _own("B", _full(P_1="0")), _own("C", _full(P_1="2"))]
+    ranking = _rank_own(tmp_path, subs)
+    penalty = {p.unit.unit.code: p.field_ranks["P"] for p in ranking.placings}
+    assert penalty == {"B": 1, "C": 2, "A": 3}
+    overall = {p.unit.unit.code: p.rank for p in ranking.placings}
+    assert overall == {"B": 1, "C": 2, "A": 3}  # the same order as the totals: 100, 98, 95
+
+
+def test_field_ranks_split_ties_by_the_declared_tie_break(tmp_path) -> None:
+    # Field 1 is full (100 %) for both; the tie-break (total points) puts H above L on field 1 too.
+    subs = [_own("L", _full(**{"2_1": "10"})), _own("H", _full(**{"2_1": "20"}))]
+    split_ = {p.unit.unit.code: p.field_ranks["1"] for p in _rank_own(tmp_path, subs, tie_break=["total_points"]).placings}
+    assert split_ == {"H": 1, "L": 2}
+    shared = {p.unit.unit.code: p.field_ranks["1"] for p in _rank_own(tmp_path, subs).placings}
+    assert shared == {"H": 1, "L": 1}  # no tie-break declared: equal percentages share the rank
+
+
+def test_a_field_that_is_na_is_left_out_of_its_points_and_percent_statistics_alike(tmp_path) -> None:
+    subs = [_own("X", _full(**{"2_1": "na", "2_2": "na"})), _own("Y", _full(**{"2_1": "5", "2_2": "15"})),
+            _own("Z", _full())]
+    stats = _rank_own(tmp_path, subs).statistics.fields["2"]
+    # Y 20 of 40 (50 %), Z 40 of 40 (100 %); X has nothing applicable in field 2: not a 0.
+    assert (stats.mean_points, stats.median_points) == (Decimal("30.00"), Decimal("30.00"))
+    assert (stats.mean_percent, stats.median_percent) == (Decimal("75.00"), Decimal("75.00"))
+    assert stats.units == 2
+    assert stats.to_dict()["units"] == 2
+    assert _rank_own(tmp_path, subs).statistics.fields["1"].units == 3
+
+
+def test_units_sharing_a_rank_are_listed_in_vietnamese_alphabetical_order(tmp_path) -> None:
+    names = ["Tuy Đức", "Đắk R'Lấp", "Đắk Mil", "Cư Jút", "Dương Minh Châu"]
+    subs = [_own(f"U{i}", _full(), name=n) for i, n in enumerate(names)] + [_own("Z", _full(P_1="1"), name="Ân Thi")]
+    ranking = _rank_own(tmp_path, subs)
+    listed = [(p.rank, p.unit.unit.name) for p in ranking.placings]
+    assert listed == [(1, "Cư Jút"), (1, "Dương Minh Châu"), (1, "Đắk Mil"), (1, "Đắk R'Lấp"), (1, "Tuy Đức"),
+                      (6, "Ân Thi")]
+
+
+def test_cohorts_nobody_declared_are_listed_in_vietnamese_alphabetical_order(tmp_path) -> None:
+    """Cohorts the set declares come in its order; those only units name (their own `cohort`) after
+    them, alphabetically as a reader expects: Đ after D, before T (code-point order puts Đ last)."""
+    subs = [_own("T", _full(), cohort="Thị xã"), _own("D", _full(), cohort="Đô thị"),
+            _own("B", _full(), cohort="Bình Dương"), _own("S", _full())]
+    ranking = _rank_own(tmp_path, subs)
+    assert [c.name for c in ranking.cohorts] == ["departments", "Bình Dương", "Đô thị", "Thị xã"]

@@ -1,4 +1,5 @@
-"""`parrules doc`: every shipped set renders as the official table, complete, totalled and escaped."""
+"""`parrules doc`: every shipped set renders as the official table, complete, totalled and escaped, in
+the reader's words (no internal names), with where each row comes from as a source note."""
 
 from __future__ import annotations
 
@@ -10,24 +11,29 @@ import pytest
 
 import parrules
 from parrules.cli.main import main
-from parrules.sets.official_table import method_text, render_html, render_markdown, vn
+from parrules.messages import speaking
+from parrules.sets.official_table import basis_text, method_text, render_html, render_markdown, vn
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = sorted((ROOT / "criteria_sets").glob("*.toml"))
 
 
 class _Rows(HTMLParser):
-    """Collects the table rows (code, cells) and whether any <script> slipped through."""
+    """Collects the table rows (code, cells), whether any <script> slipped through, and the text a
+    reader sees (`visible`: no markup, no style sheet)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[tuple[str, list[str]]] = []
         self.scripts = 0
+        self.visible: list[str] = []
         self._cells: list[str] | None = None
         self._code = ""
         self._in_cell = False
+        self._in_style = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_style = tag == "style"
         if tag == "script":
             self.scripts += 1
         if tag == "tr" and dict(attrs).get("data-code") is not None:
@@ -44,6 +50,8 @@ class _Rows(HTMLParser):
             self._in_cell = False
 
     def handle_data(self, data: str) -> None:
+        if not self._in_style:
+            self.visible.append(data)
         if self._cells is not None and self._in_cell:
             self._cells[-1] += data
 
@@ -89,14 +97,92 @@ def test_html_is_one_page_with_every_leaf(path: Path) -> None:
     assert f'<td class="pts">{vn(cs.meta.total_points)}</td>' in page
 
 
-def test_2018_doc_shows_provenance_and_the_inferred_band() -> None:
+def test_2018_doc_shows_provenance_as_source_notes_and_the_inferred_band() -> None:
     cs = parrules.load_criteria_set(ROOT / "criteria_sets" / "par-province-2018.toml")
     text = render_markdown(cs)
     assert "Nhóm A (từ 80% trở lên) (suy luận, chưa được công bố)" in text
+    assert "- **Căn cứ:** Quyết định số 2636/QĐ-BNV ngày 10/12/2018 của Bộ Nội vụ — Phê duyệt Đề án" in text
+    # The first listed source is the archived article the set calls "seed 004"; rows point to it.
+    assert "\n1. “Sóc Trăng tăng 22 bậc về chỉ số cải cách hành chính”, baosoctrang.org.vn" in text
     rows = {row[0].strip("*"): row for row in _md_rows(text)}
-    assert rows["1"][5].startswith("Chép từ nguồn")
-    assert rows["3.3.1"][5] == "Mô hình"
+    assert rows["1"][5] == "Theo nguồn [1]: “công tác chỉ đạo điều hành CCHC tỉnh đạt 7,93/9”"
+    assert rows["3.3.1"][5] == "Xây dựng theo mẫu chung, không phải nội dung chính thức"  # never passes for official
     assert "Từ 98% trở lên: 2,5 điểm" in rows["3.3.1"][3] or "từ 98% trở lên: 2,5 điểm" in rows["3.3.1"][3]
+
+
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.stem)
+def test_no_internal_word_reaches_the_reader(path: Path) -> None:
+    """Our research notes' words ("seed 004", provenance = "modeled"), check ids ("documents.plan") and
+    data keys ("(register)") mean nothing to a reader of an annex."""
+    cs = parrules.load_criteria_set(path)
+    checks = {node.check.name for node in cs.nodes.values() if node.check is not None}
+    for page in (render_markdown(cs), _visible(render_html(cs)), render_markdown(cs, language="en")):
+        lowered = page.lower()
+        for word in ("seed", "provenance", '"modeled"', '"transcribed"', "(register)", "(dossiers)",
+                     "(survey)", "(services)", *checks):
+            assert word not in lowered, (path.stem, word)
+
+
+def _visible(page: str) -> str:
+    parser = _Rows()
+    parser.feed(page)
+    return " ".join(parser.visible)
+
+
+def test_a_transcribed_row_names_its_source_or_else_the_legal_basis(make_set) -> None:
+    cs = make_set("""
+        [criteria."1"]
+        name = "Lĩnh vực chép từ bài báo"
+        max_points = 5
+        rule = "yes_no"
+        provenance = "transcribed"
+        source = "seed 007: “đạt 5/5 điểm”"
+
+        [criteria."2"]
+        name = "Lĩnh vực chép từ quyết định"
+        max_points = 3
+        rule = "yes_no"
+        provenance = "transcribed"
+
+        [criteria."3"]
+        name = "Tiêu chí mô phỏng"
+        max_points = 2
+        rule = "yes_no"
+        provenance = "modeled"
+        source = "seed 009: một bài báo không có trong danh sách nguồn"
+    """, head='legal_basis = [{ number = "84/QĐ-UBND", date = 2020-09-10, issuer = "UBND tỉnh Đắk Nông" }]\n'
+              'sources = ["Báo Đắk Nông, 2020", "seed 007: “Kết quả Chỉ số CCHC”, baodaknong.vn"]\n')
+    text = render_markdown(cs)
+    rows = {row[0].strip("*"): row for row in _md_rows(text)}
+    assert rows["1"][5] == "Theo nguồn [2]: “đạt 5/5 điểm”"
+    assert rows["2"][5] == "Theo Quyết định số 84/QĐ-UBND ngày 10/09/2020 của UBND tỉnh Đắk Nông"
+    assert rows["3"][5] == ("Xây dựng theo mẫu chung, không phải nội dung chính thức — tài liệu tham khảo: "
+                            "một bài báo không có trong danh sách nguồn")
+    assert "\n2. “Kết quả Chỉ số CCHC”, baodaknong.vn" in text
+
+
+@pytest.mark.parametrize(("number", "cited"), [
+    ("2636/QĐ-BNV", "Quyết định số 2636/QĐ-BNV"), ("61/2018/NĐ-CP", "Nghị định số 61/2018/NĐ-CP"),
+    ("6203/BNV-CCHC", "Công văn số 6203/BNV-CCHC"), ("84/KH-UBND", "Kế hoạch số 84/KH-UBND"),
+    ("Đề án 1", "Văn bản số Đề án 1"),
+])
+def test_a_legal_document_is_cited_by_its_kind(number: str, cited: str) -> None:
+    assert basis_text(number) == cited
+
+
+def test_the_annex_speaks_english_on_request_and_vietnamese_by_default() -> None:
+    cs = parrules.load_criteria_set(ROOT / "criteria_sets" / "par-province-2018.toml")
+    english = render_markdown(cs, language="en")
+    assert "| No. | Field / Criterion / Sub-criterion | Maximum points | How it is scored | Evidence | Source |" in english
+    assert "- **Legal basis:** Decision No. 2636/QĐ-BNV of 10 Dec 2018 by Bộ Nội vụ" in english
+    rows = {row[0].strip("*"): row for row in _md_rows(english)}
+    assert rows["1.2"][2] == "1.5" and rows["1"][5].startswith("From source [1]: ")
+    assert "| | **TOTAL** | **100** | | | |" in english
+    vietnamese = render_markdown(cs)
+    assert "| STT | Lĩnh vực / Tiêu chí / Tiêu chí thành phần | Điểm tối đa |" in vietnamese
+    assert {row[0].strip("*"): row for row in _md_rows(vietnamese)}["1.2"][2] == "1,5"
+    with speaking("en"):  # the voice of the run, when no language is given
+        assert render_html(cs).startswith('<!DOCTYPE html>\n<html lang="en">')
 
 
 def test_generated_method_follows_the_rule(make_set) -> None:
