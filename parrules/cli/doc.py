@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from parrules.cli.common import EXIT_OK, emit
+from parrules.cli.common import EXIT_OK, add_language, emit, set_language, speak
 
 NAME = "doc"
 HELP = "render a criteria set as the official numbered table (Markdown or HTML)"
@@ -13,7 +13,9 @@ HELP = "render a criteria set as the official numbered table (Markdown or HTML)"
 def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("set", help="criteria-set TOML file, or the id of a set in criteria_sets/")
     p.add_argument("--format", choices=("markdown", "html"), default="markdown", help="default: markdown")
-    p.add_argument("-o", "--output", help="write to this file (atomically) instead of standard output")
+    p.add_argument("-o", "--output", help="write to this file (atomically) instead of standard output; - for "
+                                          "standard output")
+    add_language(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -21,5 +23,6 @@ def run(args: argparse.Namespace) -> int:
     from parrules.sets.official_table import render_html, render_markdown, resolve_set_path
 
     criteria = load_criteria_set(resolve_set_path(args.set))
+    speak(args, set_language(criteria), criteria=criteria)
     emit(render_html(criteria) if args.format == "html" else render_markdown(criteria), args.output)
     return EXIT_OK

@@ -13,9 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from parrules import __version__
-from parrules.cli.common import EXIT_DATA, EXIT_OK, usage_error
+from parrules.cli.common import EXIT_OK, command_voice, say_failure, say_problems, usage_error
 from parrules.errors import OutputError, ParrulesError, ProblemsError
 from parrules.files.writing import output_path
+from parrules.messages import LANGUAGES, say, speaking
 from parrules.plugins.registry import DEFAULT_PLUGINS, Command, Registry, default_registry
 
 
@@ -44,37 +45,47 @@ def _arguments_work(command: Command) -> bool:
     try:
         command.arguments(argparse.ArgumentParser(prog=f"parrules {command.name}"))
     except Exception as exc:
-        print(f"warning: command {command.name} of plugin {command.plugin} was skipped: "
-              f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        print(say("cli.warning.command_skipped", name=command.name, plugin=command.plugin,
+                  error=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
         return False
     return True
 
 
+def _asked_language(argv: Sequence[str]) -> str | None:
+    """`--lang X` as given, before the parser that reads it exists (None: not given, or not a language)."""
+    for i, arg in enumerate(argv):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else (
+            argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None)
+        if value in LANGUAGES:
+            return value
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run `parrules ARGV`; returns the exit code (0 ok, 1 data problems, 2 usage, 3 incomplete)."""
     registry = default_registry()
-    args = build_parser(registry).parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with speaking(_asked_language(argv)):  # warnings said while the parser is built speak `--lang` too
+        parser = build_parser(registry)
+    args = parser.parse_args(argv)
     run = registry.commands[args.command].run
-    try:
-        output = getattr(args, "output", None)
-        if isinstance(output, str) and output != "-":
-            output_path(output)  # before any work: a run is not thrown away for a bad -o
-        return run(args)
-    except OutputError as exc:
-        return usage_error(str(exc))
-    except ProblemsError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        count = len(exc.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was scored.", file=sys.stderr)
-        return EXIT_DATA
-    except ParrulesError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_DATA
-    except BrokenPipeError:
-        return EXIT_OK
-    except KeyboardInterrupt:
-        print("interrupted; no output file was changed", file=sys.stderr)
-        return 130
+    with command_voice(args):  # messages said after a command failed are in its voice too
+        try:
+            output = getattr(args, "output", None)
+            if isinstance(output, str) and output != "-":
+                output_path(output)  # before any work: a run is not thrown away for a bad -o
+            return run(args)
+        except OutputError as exc:
+            return usage_error(str(exc))
+        except ProblemsError as exc:
+            return say_problems(exc.problems, scored=bool(getattr(args, "scores", False)))
+        except ParrulesError as exc:
+            return say_failure(str(exc))
+        except BrokenPipeError:
+            return EXIT_OK
+        except KeyboardInterrupt:
+            print(say("cli.interrupted"), file=sys.stderr)
+            return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

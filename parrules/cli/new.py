@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from parrules.cli.common import EXIT_OK
+from parrules.cli.common import EXIT_OK, add_language
+from parrules.messages import say
 
 NAME = "new"
 HELP = "write a starting point: `new plugin NAME` (a package) or `new set [PATH]` (a criteria set)"
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
+    add_language(p)
     sub = p.add_subparsers(dest="what", metavar="WHAT", required=True)
     plugin = sub.add_parser("plugin", help="an installable plugin package with one check, one rule kind, tests")
     plugin.add_argument("name", help="plugin name, e.g. dak-nong (package parrules-dak-nong)")
@@ -31,9 +33,9 @@ def run(args: argparse.Namespace) -> int:
     if args.what == "plugin":
         root = write_plugin(args.name, args.dir)
         names = plugin_names(args.name)
-        print(f"wrote {root}/ — check {names['check']}, rule kind {names['rule']}, tests")
-        print(f"next: pip install -e '{root}[test]' && (cd {root} && pytest)", file=sys.stderr)
+        print(say("cli.new.plugin", root=root, check=names["check"], rule=names["rule"]))
+        print(say("cli.new.plugin_next", root=root), file=sys.stderr)
     else:
         path = write_set(args.path, set_id=args.id, name=args.name, level=args.level, year=args.year)
-        print(f"wrote {path}; check it with: parrules validate {path}")
+        print(say("cli.new.set", path=path))
     return EXIT_OK

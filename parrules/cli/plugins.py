@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from parrules.cli.common import EXIT_OK
+from parrules.cli.common import EXIT_OK, add_language, terminal_width
+from parrules.messages import say
 
 NAME = "plugins"
 HELP = "list installed plugins and the rule kinds, checks, report formats and commands each provides"
@@ -13,6 +14,7 @@ HELP = "list installed plugins and the rule kinds, checks, report formats and co
 
 def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    add_language(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,21 +42,23 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     rows = [[i.name, i.version, ", ".join(i.hooks), ", ".join(i.rule_kinds) or "—", ", ".join(i.checks) or "—"]
             for i in infos]
-    print(render(["plugin", "version", "hooks", "rule kinds", "checks"], rows, [False] * 5))
-    print("\nrule kinds:")
+    headers = [say("cli.plugins.plugin"), say("cli.plugins.version"), say("cli.plugins.hooks"),
+               say("cli.plugins.rule_kinds"), say("cli.plugins.checks")]
+    print(render(headers, rows, [False] * 5, width=terminal_width()))
+    print(f"\n{say('cli.plugins.rule_kinds')}:")
     for name, kind in sorted(registry.rule_kinds.items()):
         print(f"  {name:<20} {kind.description}  [{kind.plugin}]")
-    print("\nchecks:")
+    print(f"\n{say('cli.plugins.checks')}:")
     for name, check in sorted(registry.checks.items()):
         print(f"  {name:<20} {check.description}  [{check.plugin}]")
         for metric, text in check.metrics.items():
-            print(f"      metric {metric}: {text}")
-    print("\nreport formats:")
+            print("      " + say("cli.plugins.metric", name=metric, text=text))
+    print(f"\n{say('cli.plugins.report_formats')}:")
     for name, fmt in registry.report_formats.items():
         print(f"  {name:<20} {fmt.description} ({fmt.suffix})  [{fmt.plugin}]")
-    print("\ncommands:")
+    print(f"\n{say('cli.plugins.commands')}:")
     for name, command in registry.commands.items():
         print(f"  {name:<20} {command.help}  [{command.plugin}]")
     for failure in registry.failures:
-        print(f"\nwarning: plugin {failure.name} was skipped: {failure.error}", file=sys.stderr)
+        print("\n" + say("cli.warning.plugin_skipped", name=failure.name, error=failure.error), file=sys.stderr)
     return EXIT_OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from parrules.cli.common import EXIT_OK, emit
+from parrules.cli.common import EXIT_OK, add_language, emit
 from parrules.files.schemas import SCHEMA_NAMES
 
 NAME = "schema"
@@ -13,7 +13,9 @@ HELP = "print the JSON Schema of a format (for editors and other systems)"
 
 def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", choices=SCHEMA_NAMES, nargs="?", default="criteria-set")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.add_argument("-o", "--output", help="write to this file (atomically) instead of standard output; - for "
+                                          "standard output")
+    add_language(p)
 
 
 def run(args: argparse.Namespace) -> int:

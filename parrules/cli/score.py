@@ -1,47 +1,92 @@
-"""`parrules score SET SUBMISSIONS…`: score units, as a table or the JSON results."""
+"""`parrules score SET SUBMISSIONS…`: score units, as a table or the JSON results.
+
+A submission path `-` reads one submission from standard input (TOML or JSON), so a web form's
+export can be piped in; the table fits the terminal, or is plain text when piped.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from parrules.cli.common import add_provisional, emit, parse_data, say_incomplete
+from parrules.cli.common import (
+    add_check_timeout,
+    add_language,
+    add_progress,
+    add_provisional,
+    add_quiet,
+    check_stdin,
+    done,
+    emit,
+    load_submission_args,
+    parse_data,
+    say_incomplete,
+    set_language,
+    speak,
+    terminal_width,
+    to_stdout,
+)
+from parrules.messages import say
 
 NAME = "score"
 HELP = "score submissions against a criteria set"
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
+    from parrules.scoring.checks import DEFAULT_CHECK_TIMEOUT
+
     p.add_argument("set", help="criteria-set TOML file")
-    p.add_argument("submissions", nargs="+", help="submission files (TOML or JSON) or folders of them")
+    p.add_argument("submissions", nargs="+",
+                   help="submission files (TOML or JSON) or folders of them; - reads one from standard input")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
-    p.add_argument("-o", "--output", help="write to this file (atomically) instead of standard output")
+    p.add_argument("-o", "--output", help="write to this file (atomically) instead of standard output; - for "
+                                          "standard output")
     p.add_argument("--data", action="append", default=[], metavar="NAME=PATH",
                    help="a campaign-wide data file shared by all units, e.g. dossiers=exports/2024.csv")
-    p.add_argument("--detail", action="store_true", help="table: show every criterion with its explanation")
-    p.add_argument("--vi", action="store_true", help="table: Vietnamese number format (83,55)")
+    p.add_argument("--detail", action="store_true",
+                   help="table: every criterion with its name, status and explanation, and the flags")
+    add_language(p)
+    add_quiet(p)
+    add_progress(p)
+    add_check_timeout(p, default=DEFAULT_CHECK_TIMEOUT)
     add_provisional(p)
+    p.set_defaults(scores=True)
 
 
 def run(args: argparse.Namespace) -> int:
+    from parrules.cli.progress import ProgressBar
     from parrules.cli.tables import run_table, unit_table
     from parrules.files.writing import to_json
     from parrules.scoring.engine import Engine
     from parrules.sets.criteria_set import load_criteria_set
-    from parrules.submissions.folders import expand_submissions
-    from parrules.submissions.submission import load_submissions
 
+    check_stdin(args.submissions)  # options first: nothing is read or scored for a wrong command line
+    data = parse_data(args.data)
     criteria = load_criteria_set(args.set)
-    subs = load_submissions(expand_submissions(args.submissions))
-    result = Engine().score_many(criteria, subs, data=parse_data(args.data))
-    decimals = criteria.meta.rounding.decimals
+    voice = speak(args, set_language(criteria), criteria=criteria)
+    subs = load_submission_args(args.submissions)
+    with ProgressBar(force=args.progress, quiet=args.quiet) as bar:
+        bar("scoring", 0, len(subs))
+        # Input files are named relative to the set file's folder: the same command from another
+        # working directory writes the same bytes (docs/cli.md).
+        result = Engine().score_many(criteria, subs, data=data, check_timeout=args.check_timeout,
+                                     relative_to=criteria.path.parent if criteria.path else None,
+                                     language=voice.language)
+        bar("scoring", len(subs), len(subs))
+    width = terminal_width(args.output)
     if args.format == "json":
         text = to_json(result.to_dict()).decode("utf-8")
     elif len(result.units) == 1:
-        text = unit_table(result.units[0], decimals=decimals, vietnamese=args.vi, detail=args.detail) + "\n"
+        text = unit_table(result.units[0], criteria, detail=args.detail, width=width) + "\n"
     else:
-        text = run_table(result, decimals=decimals, vietnamese=args.vi) + "\n"
+        text = run_table(result, criteria, width=width) + "\n"
         if args.detail:
-            text += "\n".join("\n" + unit_table(u, decimals=decimals, vietnamese=args.vi, detail=True)
-                              for u in result.units) + "\n"
-    emit(text, args.output)
-    return say_incomplete(result.units, provisional=args.provisional)
+            text += "".join("\n" + unit_table(u, criteria, detail=True, width=width) + "\n" for u in result.units)
+    emit(text, args.output, announce=False)
+    code = say_incomplete(result.units, provisional=args.provisional)
+    n = len(result.units)
+    if to_stdout(args.output):
+        done(say("cli.done.scored_one") if n == 1 else say("cli.done.scored", units=n), quiet=args.quiet)
+    else:
+        done(say("cli.done.scored_one_wrote", path=args.output) if n == 1 else
+             say("cli.done.scored_wrote", units=n, path=args.output), quiet=args.quiet)
+    return code

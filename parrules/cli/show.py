@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from parrules.cli.common import EXIT_OK, emit
+from parrules.cli.common import EXIT_OK, add_language, emit, set_language, speak
 
 NAME = "show"
 HELP = "print a criteria set's tree, or with --resolved the effective set as TOML"
@@ -14,7 +14,9 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("set", help="criteria-set TOML file")
     p.add_argument("--resolved", action="store_true",
                    help="print the effective set as TOML, with every `extends` applied")
-    p.add_argument("-o", "--output", help="with --resolved: write the TOML to this file (atomically)")
+    p.add_argument("-o", "--output", help="write the tree (or with --resolved the TOML) to this file (atomically) "
+                                          "instead of standard output; - for standard output")
+    add_language(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,5 +26,7 @@ def run(args: argparse.Namespace) -> int:
     if args.resolved:
         emit(resolved_toml(args.set), args.output)
         return EXIT_OK
-    print(tree_view(load_criteria_set(args.set)))
+    criteria = load_criteria_set(args.set)
+    speak(args, set_language(criteria), criteria=criteria)
+    emit(tree_view(criteria) + "\n", args.output)
     return EXIT_OK

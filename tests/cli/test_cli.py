@@ -23,18 +23,27 @@ def run_cli(*args, cwd=None, module="parrules.cli.main"):
 def test_validate_ok():
     proc = run_cli("validate", EXAMPLE / "criteria.toml", EXAMPLE / "submissions")
     assert proc.returncode == 0, proc.stderr
-    assert "ok:" in proc.stdout and "Sở Nội vụ (SNV)" in proc.stdout
+    # one line for the set, one for the submissions: not a line per file (issue #12)
+    assert proc.stdout.splitlines() == [
+        f"ok: {EXAMPLE / 'criteria.toml'}: bộ tiêu chí 'first-set' — 12 mục, 9 tiêu chí chấm điểm, 20 điểm",
+        "ok: 2 báo cáo tự đánh giá hợp lệ với bộ tiêu chí 'first-set'"]
+    one = run_cli("validate", EXAMPLE / "criteria.toml", EXAMPLE / "submissions" / "so-noi-vu.toml", "--lang", "en")
+    assert one.stdout.splitlines()[-1] == "ok: 1 submission valid against set 'first-set': Sở Nội vụ (SNV)"
 
 
 def test_problems_exit_1_without_traceback(write):
     bad = write("bad.toml", '[set]\nid = "x"\nname = "x"\nlevel = "department"\ntotal_points = 1\n'
                             '[criteria."1"]\nname = "A"\nmax_point = 1\nrule = "manual"\n')
-    proc = run_cli("validate", bad)
+    proc = run_cli("validate", bad, "--lang", "en")
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert f"error: {bad}:8: criteria.\"1\".max_point: unknown key 'max_point' in [criteria.\"1\"] " \
            "(did you mean 'max_points'?)" in proc.stderr
-    assert "1 problem found; nothing was scored." in proc.stderr  # the typo once, not again as "missing"
+    # the typo once, not again as "missing"; validate scores nothing, so it does not say "nothing was scored"
+    assert proc.stderr.splitlines()[-1] == "1 problem found."
+    scored = run_cli("score", bad, EXAMPLE / "submissions")
+    assert scored.returncode == 1 and scored.stderr.splitlines()[-1] == \
+        "Có 1 lỗi trong dữ liệu; chưa chấm điểm đơn vị nào."  # Vietnamese unless the set or --lang says otherwise
 
 
 def test_missing_file_is_a_data_problem(tmp_path):
@@ -60,8 +69,11 @@ def test_score_json_to_file_matches_the_published_schema(tmp_path, capsys):
 
 def test_vietnamese_number_format(capsys):
     assert main(["score", str(EXAMPLE / "criteria.toml"), str(EXAMPLE / "submissions" / "so-noi-vu.toml"),
-                 "--vi"]) == 0
+                 "--lang", "vi"]) == 0
     assert "Chỉ số: 83,75 %" in capsys.readouterr().out
+    assert main(["score", str(EXAMPLE / "criteria.toml"), str(EXAMPLE / "submissions" / "so-noi-vu.toml"),
+                 "--lang", "en"]) == 0
+    assert "Index: 83.75 %" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("name", ["criteria-set", "submission", "results"])
@@ -98,7 +110,7 @@ def test_plugins_json_lists_builtins():
     data = json.loads(proc.stdout)
     assert {"parrules.builtin_rules", "parrules.builtin_checks"} <= {p["name"] for p in data["plugins"]}
     assert data["rule_kinds"]["bands"]["plugin"] == "parrules.builtin_rules"
-    assert list(data["report_formats"]) == ["csv", "html", "json", "md", "xlsx"]  # sorted keys in JSON
+    assert list(data["report_formats"]) == ["csv", "docx", "html", "json", "md", "xlsx"]  # sorted keys in JSON
     assert data["report_formats"]["xlsx"]["plugin"] == "parrules.builtin_reports"
     assert data["commands"]["campaign"]["plugin"] == "parrules.builtin_commands"
 
@@ -107,7 +119,8 @@ def test_python_m_parrules_cli_is_the_command():
     proc = run_cli("--help", module="parrules.cli")
     assert proc.returncode == 0 and proc.stdout.startswith("usage: parrules [-h] [--version] COMMAND ...")
     listed = [line.split()[0] for line in proc.stdout.splitlines() if line.startswith("    ") and line[4] != " "]
-    assert listed == ["validate", "score", "plugins", "schema", "show", "diff", "new", "doc", "campaign", "report"]
+    assert listed == ["validate", "score", "plugins", "schema", "show", "diff", "new", "doc", "campaign", "report",
+                      "serve"]
     assert run_cli("frobnicate", module="parrules.cli").returncode == 2
 
 
