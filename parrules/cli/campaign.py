@@ -49,7 +49,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("campaign", help="campaign TOML file")
     p.add_argument("-o", "--output-dir", help="folder for the campaign JSON and reports (default: print the ranking only)")
-    p.add_argument("--formats", default="json,csv,md,xlsx,html",
+    p.add_argument("--formats", default="json,csv,md,xlsx,html,docx",
                    help=f"reports to write with --output-dir, comma-separated from {','.join(formats())}")
     add_language(p)
     add_quiet(p)

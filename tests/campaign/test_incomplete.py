@@ -59,6 +59,12 @@ def test_exit_3_with_a_summary_and_every_report_marked(campaign: Path, tmp_path:
     headers = next(r for r in rows if "Tình trạng" in r)  # below the title block
     row = next(r for r in rows if r[headers.index("Mã đơn vị")] == "SB")
     assert row[headers.index("Tình trạng")] == "chưa đủ: 2.2 chưa đánh giá" and row[headers.index("Xếp hạng")] == "—"  # not ranked
+    import docx  # python-docx: the annex states it too, before its table, and in the unit's row
+
+    annex = docx.Document(str(out / "thu-2024.docx"))
+    assert any(p.text.startswith("KẾT QUẢ CHƯA ĐẦY ĐỦ") for p in annex.paragraphs)
+    cells = [c.text for table in annex.tables for r in table.rows for c in r.cells]
+    assert "chưa đủ: 2.2 chưa đánh giá" in cells
 
 
 def test_provisional_accepts_and_still_marks(campaign: Path, tmp_path: Path,
