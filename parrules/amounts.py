@@ -171,19 +171,9 @@ def plain(value: Decimal) -> str:
 
 
 def format_points(value: Decimal | None, decimals: int | None = None, *, vietnamese: bool = False) -> str:
-    """Format for people: fixed decimals if given, Vietnamese style (83,55; 1.234,5) on request."""
-    if value is None:
-        return "—"
-    text = format(value, f",.{decimals}f") if decimals is not None else _grouped_plain(value)
-    if vietnamese:
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    """Format for people: fixed decimals if given (rounded half-up, as published), Vietnamese style
+    (83,55; 1.234,5) on request. The catalogue's formatting (`parrules.messages`) does the work, so a
+    figure reads the same wherever it is shown."""
+    from parrules.messages.numbers import format_number
 
-
-def _grouped_plain(value: Decimal) -> str:
-    text = plain(value)
-    sign = "-" if text.startswith("-") else ""
-    text = text.lstrip("-")
-    whole, _, frac = text.partition(".")
-    whole = f"{int(whole):,}"
-    return sign + whole + ("." + frac if frac else "")
+    return format_number(value, decimals, "vi" if vietnamese else "en")

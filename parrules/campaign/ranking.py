@@ -16,7 +16,7 @@ name up.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
@@ -167,10 +167,11 @@ def cohort_of(unit_cohort: str, kind: str, cohorts: Mapping[str, Sequence[str]])
 
 
 def score_key(unit: UnitResult, rank_by: str, tie_break: Sequence[str],
-              fields: Mapping[str, Any] | None = None) -> tuple[Decimal, ...] | None:
+              fields: Mapping[str, Any] | None = None, penalties: Collection[str] = ()) -> tuple[Decimal, ...] | None:
     """The tuple units are ranked by (higher first); None when the unit has no index, or when its figure
     is incomplete (a criterion errored or was not evaluated): such a unit is not ranked as if its
-    total were complete."""
+    total were complete. A `field:CODE` tie-break on a penalty part (`penalties`) counts the least
+    penalty as best, and a field N/A for the unit counts below every figure."""
     if unit.index is None or unit.incomplete:
         return None
     fields = fields if fields is not None else fields_of(unit)
@@ -178,12 +179,18 @@ def score_key(unit: UnitResult, rank_by: str, tie_break: Sequence[str],
     for key in (rank_by, *tie_break):
         if key.startswith("field:"):
             node = fields.get(key[6:])
-            out.append(node.percent if node is not None and node.percent is not None else Decimal(-1))
+            if node is None or node.percent is None:
+                out.append(_BELOW_EVERY_FIGURE)
+            else:
+                out.append(-node.percent if key[6:] in penalties else node.percent)
         elif key == "penalty_points":
             out.append(-unit.penalty_points)
         else:
             out.append(getattr(unit, key))
     return tuple(out)
+
+
+_BELOW_EVERY_FIGURE = Decimal(-1000)  # a percentage, negated for a penalty, is at least -100
 
 
 def fields_of(unit: UnitResult) -> dict[str, Any]:
@@ -202,11 +209,12 @@ def rank_units(criteria: CriteriaSet, units: Sequence[UnitResult], *, cohorts: M
     order = [name for name in declared if name in groups] + sorted((n for n in groups if n not in declared),
                                                                     key=vietnamese_key)
     fields = [(code, criteria.nodes[code].role == "penalty") for code in criteria.roots]
+    penalties = frozenset(code for code, penalty in fields if penalty)
     out = []
     for name in order:
         members = groups[name]
         own_fields = [fields_by_unit[u.unit.code] for u in members]
-        keys = [score_key(u, rank_by, tie_break, f) for u, f in zip(members, own_fields)]
+        keys = [score_key(u, rank_by, tie_break, f, penalties) for u, f in zip(members, own_fields)]
         ranks = ranked(keys)
         tails = [None if key is None else key[1:] for key in keys]
         field_ranks = [ranked(field_scores(code, penalty, own_fields, tails)) for code, penalty in fields]

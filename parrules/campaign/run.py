@@ -231,6 +231,7 @@ class CampaignResult:
                 "legal_basis": [{"number": b.number, "date": b.date.isoformat() if b.date else None,
                                  "title": b.title, "issuer": b.issuer} for b in meta.legal_basis],
                 "decimals": meta.rounding.decimals, "percent_decimals": meta.rounding.percent_decimals,
+                "rounding_mode": meta.rounding.mode,
                 "bands": [{"code": b.code, "name": b.name, "from": b.from_, "below": b.below} for b in meta.bands],
                 "criteria": [{"code": n.code, "name": n.name, "max_points": n.max_points, "depth": n.depth,
                               "field": field_code(n.code), "role": n.role, "leaf": n.is_leaf} for n in c.walk()],

@@ -50,6 +50,7 @@ class PreviousUnit:
     field_ranks: dict[str, int | None]
     nodes: dict[str, tuple[Decimal | None, Decimal | None]]  # code -> (points, percent)
     leaves: dict[str, Decimal | None]  # code -> final points
+    incomplete: bool = False  # last year's figure was not complete: nothing is compared with it
 
 
 @dataclass(slots=True)
@@ -252,7 +253,8 @@ def _previous_unit(read: _Fields, raw: Any, i: int) -> PreviousUnit | None:
             leaves[entry[0]] = read.number(entry[1], (*at, "leaves", j, "final_points"))
     if len(read.problems) > before or code is None:
         return None
-    return PreviousUnit(code, name, kind, cohort, index, total, band, rank, field_ranks, nodes, leaves)
+    return PreviousUnit(code, name, kind, cohort, index, total, band, rank, field_ranks, nodes, leaves,
+                        bool(raw.get("incomplete")))
 
 
 def _criterion(read: _Fields, raw: Any, at: tuple[object, ...], seen: Mapping[str, Any]
@@ -412,8 +414,10 @@ class YearOverYear:
                 "added_criteria": list(self.added), "units_without_previous": list(self.missing_units)}
 
 
-def _change(previous: Decimal | None, current: Decimal | None) -> Change:
-    return Change(previous, current, None if previous is None or current is None else current - previous)
+def _change(previous: Decimal | None, current: Decimal | None, comparable: bool = True) -> Change:
+    """`comparable` False: either year's figure is incomplete, so no change is computed from it."""
+    return Change(previous, current,
+                  None if previous is None or current is None or not comparable else current - previous)
 
 
 def _rank_change(previous: int | None, current: int | None) -> RankChange:
@@ -448,21 +452,24 @@ def compare(criteria: CriteriaSet, placings: Sequence[Any], previous: PreviousRe
             units[code] = UnitChange(code, False, _change(None, unit.total_points), _change(None, unit.index),
                                      _rank_change(None, placing.rank), None)
             continue
+        comparable = not unit.incomplete and not old.incomplete  # a partial total is no figure to compare
         fields = []
         for node in unit.fields:
             olds = predecessors.get(node.code, [])
-            points = _sum([old.nodes.get(c, (None, None))[0] for c in olds]) if olds else None
+            # a field made of several old ones is compared only when the unit had every one of them
+            points = _sum([old.nodes[c][0] for c in olds]) if olds and all(c in old.nodes for c in olds) else None
             pct = old.nodes[olds[0]][1] if len(olds) == 1 and olds[0] in old.nodes else None
             fields.append(FieldChange(
-                node.code, tuple(olds), _change(points, node.points), _change(pct, node.percent),
+                node.code, tuple(olds), _change(points, node.points, comparable), _change(pct, node.percent, comparable),
                 _rank_change(prev_field_ranks.get(code, {}).get(node.code), placing.field_ranks.get(node.code))))
         by_criterion = {}
         for leaf in unit.leaves:
             olds = predecessors.get(leaf.code, [])
             if olds and all(c in old.leaves for c in olds):
                 by_criterion[leaf.code] = _change(_sum([old.leaves[c] for c in olds]), leaf.final_points)
-        units[code] = UnitChange(code, True, _change(old.total_points, unit.total_points),
-                                 _change(old.index, unit.index), _rank_change(prev_ranks.get(code), placing.rank),
+        units[code] = UnitChange(code, True, _change(old.total_points, unit.total_points, comparable),
+                                 _change(old.index, unit.index, comparable),
+                                 _rank_change(prev_ranks.get(code), placing.rank),
                                  old.band, tuple(fields), MappingProxyType(by_criterion))
     return YearOverYear(previous.path, previous.criteria_set_id, mapping.path, MappingProxyType(units),
                         tuple(removed), tuple(added), tuple(missing))
@@ -476,7 +483,9 @@ def _sum(values: list[Decimal | None]) -> Decimal | None:
 def _previous_ranks(criteria: CriteriaSet, previous: PreviousResults, mapping: CodeMapping,
                     cohorts: Mapping[str, Sequence[str]] | None, rank_by: str
                     ) -> tuple[dict[str, int | None], dict[str, dict[str, int | None]]]:
-    """Last year's ranks: from the file when it was a campaign run, else ranked here the same way."""
+    """Last year's ranks: from the file when it was a campaign run, else ranked here as this year's are
+    (an incomplete unit unranked, a penalty part ranking the least penalised first; ties shared, since
+    a plain results file carries no campaign's tie-break)."""
     new_codes = set(criteria.nodes)
     if previous.ranked:
         fields = {u.code: {mapping.new_code(c, new_codes): r for c, r in u.field_ranks.items()}
@@ -490,16 +499,17 @@ def _previous_ranks(criteria: CriteriaSet, previous: PreviousResults, mapping: C
     field_ranks: dict[str, dict[str, int | None]] = {u: {} for u in previous.units}
     for members in groups.values():
         key = "index" if rank_by == "index" else "total_points"
-        got = competition_ranks({u.code: None if getattr(u, key) is None or u.index is None else (getattr(u, key),)
-                                 for u in members})
+        got = competition_ranks({u.code: None if getattr(u, key) is None or u.index is None or u.incomplete
+                                 else (getattr(u, key),) for u in members})
         ranks.update(got)  # type: ignore[arg-type]
         old_fields = {c for u in members for c in u.nodes if "." not in c}
         for old in old_fields:
             new = mapping.new_code(old, new_codes)
             if not new:
                 continue
-            got = competition_ranks({u.code: None if u.nodes.get(old, (None, None))[1] is None
-                                     else (u.nodes[old][1],) for u in members})
+            sign = -1 if criteria.nodes[new].role == "penalty" else 1
+            got = competition_ranks({u.code: None if u.nodes.get(old, (None, None))[1] is None or u.incomplete
+                                     or u.index is None else (sign * u.nodes[old][1],) for u in members})
             for unit_code, rank in got.items():
                 field_ranks[unit_code][new] = rank  # type: ignore[index]
     return ranks, field_ranks

@@ -147,8 +147,8 @@ def _format_date(value: Any, voice: Voice) -> str:
 
 _FORMAT: dict[str, Callable[[Any, Voice], str]] = {
     "": _format_text,
-    "points": lambda v, voice: format_number(_decimal(v), voice.decimals, voice.language),
-    "percent": lambda v, voice: format_number(_decimal(v), voice.percent_decimals, voice.language),
+    "points": lambda v, voice: format_number(_decimal(v), voice.decimals, voice.language, voice.mode),
+    "percent": lambda v, voice: format_number(_decimal(v), voice.percent_decimals, voice.language, voice.mode),
     "count": lambda v, voice: format_number(_decimal(v), 0, voice.language),
     "number": lambda v, voice: format_number(_decimal(v), None, voice.language),
     "date": _format_date,

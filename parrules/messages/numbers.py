@@ -22,8 +22,9 @@ def separators(language: str) -> tuple[str, str]:
     return get_decimal_symbol(language), get_group_symbol(language)
 
 
-def format_number(value: Decimal | int | None, decimals: int | None, language: str) -> str:
-    """A number rounded half-up to `decimals` (None: as exact as it is), grouped, in the language's style.
+def format_number(value: Decimal | int | None, decimals: int | None, language: str, mode: str = "half_up") -> str:
+    """A number rounded to `decimals` in the set's rounding `mode` (None: as exact as it is), grouped, in
+    the language's style.
 
     None is shown as a dash: a missing figure must never look like 0.
     """
@@ -38,18 +39,18 @@ def format_number(value: Decimal | int | None, decimals: int | None, language: s
     elif decimals is None:
         text = _grouped(plain(value))
     else:
-        text = format(_rounder(decimals)(value), f",.{decimals}f")
+        text = format(_rounder(decimals, mode)(value), f",.{decimals}f")
     point, group = separators(language)
     if (point, group) == (".", ","):
         return text
     return text.replace(",", "\0").replace(".", point).replace("\0", group)
 
 
-@lru_cache(maxsize=16)
-def _rounder(decimals: int):  # noqa: ANN202 - a partial of Decimal.quantize
+@lru_cache(maxsize=64)
+def _rounder(decimals: int, mode: str):  # noqa: ANN202 - a partial of Decimal.quantize
     from parrules.amounts import rounder
 
-    return rounder(decimals)
+    return rounder(decimals, mode)
 
 
 def _grouped(text: str) -> str:

@@ -17,11 +17,13 @@ LANGUAGES = ("vi", "en")
 
 @dataclass(frozen=True, slots=True)
 class Voice:
-    """Language (`vi` or `en`), decimals for points, decimals for percentages and the index."""
+    """Language (`vi` or `en`), decimals for points, decimals for percentages and the index, and the
+    set's rounding mode, so a figure in a sentence is rounded as the figure in the table is."""
 
     language: str = "vi"
     decimals: int = 2
     percent_decimals: int = 2
+    mode: str = "half_up"
 
 
 _VOICE: ContextVar[Voice] = ContextVar("parrules_voice", default=Voice())  # noqa: B039 - Voice is frozen
@@ -34,11 +36,12 @@ def current_voice() -> Voice:
 
 @contextmanager
 def speaking(language: str | None = None, *, decimals: int | None = None,
-             percent_decimals: int | None = None) -> Iterator[Voice]:
-    """Write every text inside the block in this language with these decimals (None keeps the current)."""
+             percent_decimals: int | None = None, mode: str | None = None) -> Iterator[Voice]:
+    """Write every text inside the block in this language with these decimals and rounding mode (None
+    keeps the current)."""
     voice = _VOICE.get()
     changes = {k: v for k, v in (("language", language), ("decimals", decimals),
-                                 ("percent_decimals", percent_decimals)) if v is not None}
+                                 ("percent_decimals", percent_decimals), ("mode", mode)) if v is not None}
     if "language" in changes and changes["language"] not in LANGUAGES:
         raise ValueError(f"unknown language {changes['language']!r}: one of {', '.join(LANGUAGES)}")
     token = _VOICE.set(replace(voice, **changes) if changes else voice)

@@ -1,4 +1,4 @@
-"""What every report format shares: reading the campaign JSON, formatting numbers, naming things.
+"""What every report format shares: reading the campaign JSON, checking it, naming things.
 
 Reports are rendered from the campaign JSON (`CampaignResult.to_dict()`, or the file a campaign run
 wrote), never from engine objects, so `parrules report` can re-render last month's run without
@@ -12,26 +12,11 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from parrules.amounts import bounded, format_points, to_decimal
+from parrules.amounts import bounded
 from parrules.errors import Problem, ProblemsError, key_path
 from parrules.files.reading import MAX_NESTING, LineIndex, nesting_problem
 from parrules.sets.model import Rounding
 from parrules.sets.validation import validate_model
-
-FLAG_LABELS = {
-    "error": "Lỗi chấm điểm",
-    "self_above_evidence": "Tự chấm cao hơn minh chứng",
-    "lowered_without_reason": "Hạ điểm không nêu lý do",
-    "missing_evidence": "Thiếu tài liệu kiểm chứng",
-    "evidence_file_missing": "Không tìm thấy tệp kiểm chứng",
-    "declared_differs": "Số liệu kê khai khác số liệu hệ thống",
-}
-
-STATUS_LABELS = {
-    "full": "đạt tối đa", "partial": "đạt một phần", "zero": "0 điểm", "not_applicable": "không áp dụng",
-    "not_evaluated": "chưa đánh giá", "error": "lỗi",
-}
-
 
 #: Levels a campaign JSON may nest: a submission's own (`MAX_NESTING`), under units[i].leaves[j].declared.
 CAMPAIGN_NESTING = MAX_NESTING + 8
@@ -167,44 +152,9 @@ class ReportData:
         """Whether the run is complete; files written before the field existed are taken at their word."""
         return bool(self.data.get("complete", True)) and not self.incomplete_units
 
-    def incomplete_banner(self) -> str:
-        """The sentence every report puts first when the run is incomplete ('' when it is complete)."""
-        units = self.incomplete_units
-        if not units:
-            return ""
-        count = sum(len(u["incomplete"]) for u in units)
-        return (f"KẾT QUẢ CHƯA ĐẦY ĐỦ — {len(units)} đơn vị có {count} tiêu chí chưa chấm được (lỗi hoặc chưa "
-                f"đánh giá); các đơn vị này chưa được xếp hạng. / INCOMPLETE RESULTS — {len(units)} units have "
-                f"{count} criteria not scored (errors or not evaluated); they are not ranked.")
-
-    def status_text(self, unit: Mapping[str, Any]) -> str:
-        """'đủ' for a complete unit, else 'chưa đủ:' and each criterion not scored with why."""
-        missing = unit.get("incomplete") or []
-        if not missing:
-            return "đủ"
-        labels = {"error": "lỗi", "not_evaluated": "chưa đánh giá"}
-        return "chưa đủ: " + "; ".join(f"{m['code']} {labels.get(m['status'], m['status'])}" for m in missing)
-
     @property
     def title(self) -> str:
         return str(self.data["campaign"].get("name") or self.data["criteria_set"].get("name", ""))
-
-    def points(self, value: Any) -> str:
-        return format_points(None if value is None else to_decimal(value), self.decimals, vietnamese=self.vietnamese)
-
-    def pct(self, value: Any) -> str:
-        return format_points(None if value is None else to_decimal(value), self.percent_decimals,
-                             vietnamese=self.vietnamese)
-
-    def signed(self, value: Any, decimals: int | None = None) -> str:
-        if value is None:
-            return "—"
-        number = to_decimal(value)
-        text = format_points(abs(number), self.decimals if decimals is None else decimals, vietnamese=self.vietnamese)
-        return ("+" if number > 0 else "−" if number < 0 else "±") + text
-
-    def band_name(self, code: str | None) -> str:
-        return "—" if code is None else self.band_names.get(code, code)
 
     def name(self, code: str) -> str:
         return str(self.criteria.get(code, {}).get("name", ""))
@@ -250,19 +200,3 @@ class ReportData:
                 return cohort.get("statistics", {})
         return {}
 
-
-def arrow(change: Any) -> str:
-    """▲ up, ▼ down, ▶ unchanged, blank when there is nothing to compare with."""
-    if change is None:
-        return ""
-    number = to_decimal(change)
-    return "▲" if number > 0 else "▼" if number < 0 else "▶"
-
-
-def rank_text(placing: Mapping[str, Any]) -> str:
-    rank = placing.get("rank")
-    return "—" if rank is None else f"{rank}/{placing.get('rank_of')}"
-
-
-def as_decimal(value: Any) -> Decimal | None:
-    return None if value is None else to_decimal(value)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from parrules.amounts import to_decimal
+from parrules.amounts import ROUNDING_MODES, to_decimal
 from parrules.campaign.collation import vietnamese_key
 from parrules.messages import current_voice, say, speaking
 from parrules.messages.numbers import format_number
@@ -267,13 +267,13 @@ def trail(data: Mapping[str, Any], unit: Mapping[str, Any],
 def points_text(value: Any) -> str:
     """Points rounded to the set's decimals in the reader's style ("83,55"); a dash when there are none."""
     voice = current_voice()
-    return format_number(_number(value), voice.decimals, voice.language)
+    return format_number(_number(value), voice.decimals, voice.language, voice.mode)
 
 
 def percent_text(value: Any) -> str:
     """A percentage or the index rounded to the set's percent decimals; a dash when there is none."""
     voice = current_voice()
-    return format_number(_number(value), voice.percent_decimals, voice.language)
+    return format_number(_number(value), voice.percent_decimals, voice.language, voice.mode)
 
 
 def status_label(status: str) -> str:
@@ -323,7 +323,7 @@ def signed_number(value: Any, *, percent: bool = False) -> str:
         return "—"
     voice = current_voice()
     return _sign(number) + format_number(abs(number), voice.percent_decimals if percent else voice.decimals,
-                                         voice.language)
+                                         voice.language, voice.mode)
 
 
 def points_change_text(change: Change) -> str:
@@ -470,10 +470,13 @@ def title_block(data: Mapping[str, Any]) -> TitleBlock:
 
 
 def report_voice(data: Mapping[str, Any], language: str | None = None) -> AbstractContextManager[Any]:
-    """The voice a report is written in: the set's decimals, and `language` (None keeps the current
-    voice's, Vietnamese unless the caller said otherwise)."""
+    """The voice a report is written in: the set's decimals and rounding mode (a file written before the
+    mode was recorded rounds half-up, as published), and `language` (None keeps the current voice's,
+    Vietnamese unless the caller said otherwise). The JSON was checked when it was read."""
     cs = data["criteria_set"]
-    return speaking(language, decimals=int(cs.get("decimals", 2)), percent_decimals=int(cs.get("percent_decimals", 2)))
+    mode = cs.get("rounding_mode") if cs.get("rounding_mode") in ROUNDING_MODES else "half_up"
+    return speaking(language, decimals=int(cs.get("decimals", 2)), percent_decimals=int(cs.get("percent_decimals", 2)),
+                    mode=mode)
 
 
 def incomplete_banner(data: Mapping[str, Any]) -> str:

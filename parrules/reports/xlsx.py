@@ -26,7 +26,7 @@ from typing import Any
 
 import xlsxwriter
 
-from parrules.amounts import round_to
+from parrules.amounts import round_to, rounder
 from parrules.messages import current_voice, say
 from parrules.reports.common import ReportData
 from parrules.reports.views import (
@@ -81,6 +81,11 @@ def _width(header: str, texts: Iterable[str], cap: int, least: int = 6) -> int:
     return max(least, min(cap, longest), *(len(w) for w in header.split())) + 2
 
 
+def _set_rounding(decimals: int, mode: str) -> Callable[[Any], Decimal]:
+    """A JSON number (a Decimal, or an int where the file had no decimals) rounded as the set rounds."""
+    rnd = rounder(decimals, mode)
+    return lambda value: rnd(value if type(value) is Decimal else Decimal(value))
+
 class _Column:
     """A column of a sheet: its header, how its cells are written, its width."""
 
@@ -95,6 +100,12 @@ class _Workbook:
         self.book, self.data = book, data
         voice = current_voice()
         self.language = voice.language
+        # A cell shows its number with the set's decimals, but Excel would round the exact value its own
+        # way (half away from zero): the value is rounded first as the set rounds, so a cell never says
+        # 1,73 where the set rounding down says 1,72 (and the explanation beside it says so).
+        self.rounded = {kind: _set_rounding(decimals, voice.mode) for kind, decimals in (
+            ("points", voice.decimals), ("spoints", voice.decimals),
+            ("pct", voice.percent_decimals), ("spct", voice.percent_decimals))}
         add = book.add_format
         self.f = {
             "title": add({"bold": True, "font_size": 14, "text_wrap": True, "valign": "top"}),
@@ -180,7 +191,8 @@ class _Workbook:
             elif isinstance(value, datetime.date):
                 ws.write_datetime(r, c, datetime.datetime(value.year, value.month, value.day), self.f["date"])
             else:
-                ws.write_number(r, c, value, self.f[column.kind])
+                rounded = self.rounded.get(column.kind)
+                ws.write_number(r, c, rounded(value) if rounded else value, self.f[column.kind])
 
     # --- the ranking matrix ---------------------------------------------------------------------
 
@@ -326,7 +338,7 @@ class _Workbook:
         statuses = {s: status_label(s) for s in ("full", "partial", "zero", *NOT_A_FIGURE)}
         stages: dict[tuple[Any, int], str] = {}
         points, spoints, dash = self.f["points"], self.f["spoints"], self.f["dash"]
-        write_string, write_number = ws.write_string, ws.write_number
+        write_string, write_number, rnd = ws.write_string, ws.write_number, self.rounded["points"]
         previous = self.previous
         r = 0
         for unit, raw in units:
@@ -340,17 +352,17 @@ class _Workbook:
                 write_string(r, 2, c)
                 write_string(r, 3, crit_names.get(c, ""))
                 if (v := maxima.get(c)) is not None:
-                    write_number(r, 4, v, points)
+                    write_number(r, 4, rnd(v), points)
                 if (v := leaf.get("self_points")) is not None:
-                    write_number(r, 5, v, points)
+                    write_number(r, 5, rnd(v), points)
                 if (v := leaf.get("computed_points")) is not None:
-                    write_number(r, 6, v, points)
+                    write_number(r, 6, rnd(v), points)
                 status = leaf.get("status", "")
                 label = statuses.get(status) or status
                 if status in NOT_A_FIGURE:
                     write_string(r, 7, label, dash)
                 elif (v := leaf.get("final_points")) is not None:
-                    write_number(r, 7, v, points)
+                    write_number(r, 7, rnd(v), points)
                 else:
                     write_string(r, 7, _DASH, dash)
                 rounds = leaf.get("appraisals")
@@ -364,9 +376,9 @@ class _Workbook:
                     write_string(r, 10, text)
                 if previous and (moved := changes.get(c)):
                     if (v := moved.get("previous")) is not None:
-                        write_number(r, 11, v, points)
+                        write_number(r, 11, rnd(v), points)
                     if (v := moved.get("change")) is not None:
-                        write_number(r, 12, v, spoints)
+                        write_number(r, 12, rnd(v), spoints)
 
     def appraisals(self) -> None:
         """Every appraisal round of every criterion, with the unit's explanation (giải trình)."""

@@ -25,7 +25,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from parrules.messages import say
+from parrules.messages import CORE, say
 from parrules.plugins.contracts import CheckKind, Measurement, UnitEvidence
 from parrules.scoring.inputs import CheckFailed
 from parrules.sets.criteria_set import CriteriaSet, Node
@@ -160,6 +160,13 @@ def _measure(check: CheckKind, params: Mapping[str, Any],
     return out
 
 
+def issue_label(code: str) -> str:
+    """What a check's faulty rows were, in the reader's words when the catalogue knows the check's code
+    (the standard plugins' missing_date, duplicate_id…), else the code as the plugin named it."""
+    key = f"check.issue.{code}"
+    return CORE.say(key) if key in CORE else code
+
+
 def record_sources_and_faults(measured: Measured, unit_code: str) -> tuple[list[tuple[str, str]], list[str]]:
     """The record files the checks read for one unit (for its provenance), and the faulty rows they
     counted (invalid dates, repeated ids…), which reach the appraiser as warnings, in the voice of the
@@ -170,7 +177,7 @@ def record_sources_and_faults(measured: Measured, unit_code: str) -> tuple[list[
         m = found.get(unit_code)
         if isinstance(m, Measurement):
             sources.extend(m.sources.items())
-            text = ", ".join(f"{n} {issue}" for issue, n in m.issues.items() if n)
+            text = ", ".join(say("check.issue.other", n=n, issue=issue_label(issue)) for issue, n in m.issues.items() if n)
             if not text:
                 continue
             note = say("check.faulty_rows", check=key.partition("{")[0], faults=text)

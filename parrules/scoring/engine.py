@@ -71,7 +71,7 @@ class Engine:
         `check_timeout` and `language` as in `score_many` (an unknown language is a ValueError)."""
         rounding = criteria.meta.rounding
         with speaking(language or criteria.meta.language, decimals=rounding.decimals,
-                      percent_decimals=rounding.percent_decimals), rounding_mode(rounding.mode), no_gc_pauses():
+                      percent_decimals=rounding.percent_decimals, mode=rounding.mode), rounding_mode(rounding.mode), no_gc_pauses():
             units = Units(submissions)
             raise_if(validate_submissions(criteria, submissions, units.answer_column))
             measured = run_checks(criteria, submissions, {name: Path(path) for name, path in (data or {}).items()},

@@ -29,10 +29,11 @@ from parrules.service.roles import Phase
 from parrules.service.scoring import run_exported
 from parrules.service.transfer import zip_files
 
-REPORTS = ("csv", "md", "html", "xlsx")
+REPORTS = ("csv", "md", "html", "xlsx", "docx")  # docx: the annex to the publication decision
 MEDIA_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8", ".md": "text/markdown; charset=utf-8",
                ".html": "text/html; charset=utf-8", ".zip": "application/zip",
-               ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+               ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
 def publish(session: Session, cache: Path, campaign: Campaign, who: Principal, *, provisional: bool) -> list[PublishedFile]:

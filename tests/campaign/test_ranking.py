@@ -194,3 +194,46 @@ def test_cohorts_nobody_declared_are_listed_in_vietnamese_alphabetical_order(tmp
             _own("B", _full(), cohort="Bình Dương"), _own("S", _full())]
     ranking = _rank_own(tmp_path, subs)
     assert [c.name for c in ranking.cohorts] == ["departments", "Bình Dương", "Đô thị", "Thị xã"]
+
+
+def test_a_tie_break_on_the_penalty_part_puts_the_least_penalised_first(tmp_path) -> None:
+    # Both total 98: A lost 2 points in field 1, B was penalised 2 points.
+    subs = [_own("B", _full(P_1="2")), _own("A", _full(**{"1_1": "28"}))]
+    ranks = {p.unit.unit.code: p.rank for p in _rank_own(tmp_path, subs, tie_break=["field:P"]).placings}
+    assert ranks == {"A": 1, "B": 2}
+
+
+def _last_year(tmp_path, subs):
+    """Last year's results as `parrules score --format json` writes them (no ranks: they are recomputed)."""
+    from parrules.campaign.yoy import load_previous
+
+    criteria = hand_set(tmp_path, _NA_AND_PENALTY)
+    path = tmp_path / "last-year.json"
+    path.write_bytes(parrules.to_json(parrules.score_many(criteria, subs).to_dict()))
+    return load_previous(path)
+
+
+def test_last_years_penalty_ranks_are_recomputed_the_same_way(tmp_path) -> None:
+    from parrules.campaign.yoy import compare
+
+    subs = [_own("A", _full(P_1="5")), _own("B", _full(P_1="0")), _own("C", _full(P_1="2"))]
+    previous = _last_year(tmp_path, subs)
+    ranking = _rank_own(tmp_path, subs)  # the same figures this year: no rank moved
+    changes = compare(hand_set(tmp_path, _NA_AND_PENALTY), ranking.placings, previous).units
+    penalty = {code: next(f.rank for f in change.fields if f.code == "P") for code, change in changes.items()}
+    assert {code: (r.previous, r.current, r.change) for code, r in penalty.items()} == {
+        "A": (3, 3, 0), "B": (1, 1, 0), "C": (2, 2, 0)}
+
+
+def test_no_change_is_computed_from_an_incomplete_figure(tmp_path) -> None:
+    from parrules.campaign.yoy import compare
+
+    previous = _last_year(tmp_path, [_own("A", _full()), _own("B", _full())])
+    gap = _full()
+    del gap["2.2"]  # nothing scores 2.2 this year: B's 85 is not a complete figure
+    ranking = _rank_own(tmp_path, [_own("A", _full(**{"1_1": "28"})), _own("B", gap)])
+    changes = compare(hand_set(tmp_path, _NA_AND_PENALTY), ranking.placings, previous).units
+    assert changes["A"].total.change == Decimal("-2")
+    assert (changes["B"].total.previous, changes["B"].total.change, changes["B"].index.change) == (
+        Decimal("100"), None, None)
+    assert all(f.points.change is None for f in changes["B"].fields)

@@ -105,7 +105,7 @@ def test_the_whole_cycle_with_every_role_and_its_denials(service: Service) -> No
     assert incomplete["incomplete_units"] == ["SNV", "STP"]  # criteria nobody answered: not published silently
     published = svc.call("POST", f"/campaigns/{CODE}/publish", "chair", 200, json={"provisional": True}).json()
     names = {f["name"] for f in published["files"]}
-    assert {f"{CODE}.json", f"{CODE}.csv", f"{CODE}.md", f"{CODE}.html", f"{CODE}.xlsx", "audit.json",
+    assert {f"{CODE}.json", f"{CODE}.csv", f"{CODE}.md", f"{CODE}.html", f"{CODE}.xlsx", f"{CODE}.docx", "audit.json",
             "campaign-files.zip"} <= names
 
     # published files are re-downloadable byte for byte, with their sha256

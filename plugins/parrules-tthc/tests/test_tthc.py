@@ -404,5 +404,5 @@ def test_campaign_where_one_units_file_is_missing(tmp_path) -> None:
                                         "(không tính 1 dòng có lỗi: 1 dòng có ngày không hợp lệ; 1 dòng trùng mã hồ "
                                         "sơ, vẫn được tính) → 50 % × 2 → 1/2 điểm")
     # The bad rows reach the result even though no criterion scores bad_rows.
-    assert dm.warnings == ("tthc.dossiers: các dòng có lỗi trong dữ liệu hệ thống: 1 invalid_date, 1 duplicate_id, "
-                           "1 unknown_unit",)
+    assert dm.warnings == ("tthc.dossiers: các dòng có lỗi trong dữ liệu hệ thống: 1 dòng có ngày không đọc được, "
+                           "1 dòng trùng mã hồ sơ, 1 dòng của đơn vị không có trong danh mục",)
