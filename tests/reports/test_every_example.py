@@ -21,7 +21,7 @@ from parrules.reports import render
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*/campaign.toml"))
 # In Vietnamese the decimal sign is a comma and the point groups thousands: 1.234,5.
 _VI_DECIMALS = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})*,(\d+)(?![\d.,])")
-_KEY = re.compile(r"\b(?:" + "|".join(sorted({k.split(".")[0] for k in CORE.keys()})) + r")\.[a-z_]+(?:\.[a-z_]+)*\b")
+_KEY = re.compile(r"\b(?:" + "|".join(sorted({k.split(".")[0] for k in CORE.keys()})) + r")\.[a-z_]+(?:\.[a-z_]+)*\b")  # noqa: SIM118 - a Catalogue, not a dict
 
 
 def _texts(data: dict, fmt: str) -> list[str]:
