@@ -292,7 +292,7 @@ SET_TEMPLATE = """\
 [set]
 id = "{id}"                      # lowercase letters, digits, '.', '-', '_'; stays stable across years
 name = "{name}"
-level = "{level}"                # ministry, province, department, district or commune
+level = "{level}"                # ministry, province, department, district, district_office (a district's phòng) or commune
 year = {year}
 total_points = 10                # base fields only; bonus and penalty parts are not counted
 # legal_basis = [{{ number = "…/QĐ-UBND", date = {year}-01-15 }}]

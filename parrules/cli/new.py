@@ -8,6 +8,10 @@ import sys
 from parrules.cli.common import EXIT_OK, add_language
 from parrules.messages import say
 
+# The levels of `parrules.sets.model.Level`, written out so `parrules --help` need not load the set
+# model (tests/cli/test_cli.py checks that the two agree).
+LEVELS = ("ministry", "province", "department", "district", "district_office", "commune")
+
 NAME = "new"
 HELP = "write a starting point: `new plugin NAME` (a package) or `new set [PATH]` (a criteria set)"
 
@@ -23,7 +27,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
     skeleton.add_argument("--id", default="my-set", help="the set's id")
     skeleton.add_argument("--name", default="Bộ tiêu chí xác định Chỉ số CCHC", help="the set's name")
     skeleton.add_argument("--level", default="department",
-                          choices=("ministry", "province", "department", "district", "commune"))
+                          choices=LEVELS)
     skeleton.add_argument("--year", type=int, default=2025)
 
 

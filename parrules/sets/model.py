@@ -19,7 +19,9 @@ from pydantic_core import PydanticCustomError
 from parrules.amounts import RoundingMode
 from parrules.sets.validation import StrictModel
 
-Level = Literal["ministry", "province", "department", "district", "commune"]
+Level = Literal["ministry", "province", "department", "district", "district_office", "commune"]
+"""Who a set assesses; `district_office` is a phòng or ban of a district's People's Committee (the
+level a district's own index scores below it)."""
 Stage = Literal["appraisal", "computed", "self"]
 
 

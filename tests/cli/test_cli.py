@@ -141,3 +141,12 @@ def test_commands_are_plugins_and_no_command_imports_the_main_module():
         assert "import_module" not in text, path
         if path.name not in ("main.py", "__main__.py"):
             assert "parrules.cli.main" not in text, path
+
+
+def test_new_set_offers_every_level_a_set_can_have():
+    from typing import get_args
+
+    from parrules.cli.new import LEVELS
+    from parrules.sets.model import Level
+
+    assert get_args(Level) == LEVELS

@@ -92,7 +92,7 @@ CASES = {
         "penalty, proportional, survey, yes_no))"),
     "invalid level": _case(
         'level = "department"', 'level = "huyện"', "level",
-        "set.level: must be one of ministry, province, department, district, commune, not 'huyện'"),
+        "set.level: must be one of ministry, province, department, district, district_office, commune, not 'huyện'"),
     "invalid id": _case(
         'id = "central-2024"', 'id = "Quảng Trị 2025"', "id =",
         "set.id: id 'Quảng Trị 2025' may only use lowercase letters, digits, '.', '-' and '_' "
