@@ -16,7 +16,8 @@ from parrules.plugins.registry import Registry
 from parrules.sets.model import CriteriaSetFile
 from parrules.submissions.submission import SubmissionFile
 
-SCHEMA_NAMES = ("criteria-set", "submission", "results", "campaign")
+SCHEMA_NAMES = ("criteria-set", "submission", "results", "campaign", "campaign-file")
+"""campaign: the campaign JSON a run writes; campaign-file: the `campaign.toml` a province writes."""
 _BASE_URL = "https://parrules.readthedocs.io/schemas/"
 
 
@@ -69,6 +70,17 @@ def submission_schema() -> dict[str, Any]:
     return schema
 
 
+def campaign_file_schema() -> dict[str, Any]:
+    """The `campaign.toml` format, from its model (for an editor's `#:schema` line, like a set's)."""
+    from parrules.campaign.run import CampaignFile
+
+    schema = CampaignFile.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = _BASE_URL + "campaign-file.schema.json"
+    schema["title"] = "parrules campaign file (campaign.toml)"
+    return schema
+
+
 def shipped_schema(name: str) -> dict[str, Any]:
     """The schema file that ships inside the package."""
     text = resources.files("parrules").joinpath(f"schemas/{name}.schema.json").read_text(encoding="utf-8")
@@ -81,6 +93,8 @@ def generated_schema(name: str) -> dict[str, Any]:
         return criteria_set_schema()
     if name == "submission":
         return submission_schema()
+    if name == "campaign-file":
+        return campaign_file_schema()
     return shipped_schema(name)
 
 

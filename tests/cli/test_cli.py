@@ -76,7 +76,7 @@ def test_vietnamese_number_format(capsys):
     assert "Index: 83.75 %" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("name", ["criteria-set", "submission", "results"])
+@pytest.mark.parametrize("name", ["criteria-set", "submission", "results", "campaign-file"])
 def test_shipped_schemas_are_in_sync_with_the_models(name):
     assert shipped_schema(name) == generated_schema(name), (
         f"run: parrules schema {name} -o parrules/schemas/{name}.schema.json")
@@ -150,3 +150,18 @@ def test_new_set_offers_every_level_a_set_can_have():
     from parrules.sets.model import Level
 
     assert get_args(Level) == LEVELS
+
+
+def test_every_example_campaign_file_matches_its_schema():
+    from pathlib import Path
+
+    from parrules.files.reading import read_document
+
+    validator = jsonschema.Draft202012Validator(shipped_schema("campaign-file"))
+    files = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*/campaign.toml"))
+    assert files
+    for path in files:
+        validator.validate(read_document(path).data)
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate({"campaign": {"id": "x", "name": "y", "criteria_set": "s.toml", "submissions": ["a"],
+                                         "rank_by": "points"}})
