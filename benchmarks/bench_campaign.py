@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/bench_campaign.py                 # 100, 1,000 and 10,000 units
     .venv/bin/python benchmarks/bench_campaign.py --sizes 50      # quick look
+    .venv/bin/python benchmarks/bench_campaign.py --bars --cli    # issue #13: distinct / repeated answers, bars
+    .venv/bin/python benchmarks/bench_campaign.py --quick         # the same at 63 and 1,000 units, one round
 
 For each size it prints one row: parrules end to end (every leaf scored with its explanation and
 flags, nodes summed, units ranked within cohorts with per-field ranks, band counts, mean and median,
@@ -9,7 +11,8 @@ the campaign JSON written to disk), leaf evaluations per second, peak memory (tr
 allocations of the parrules run), and two peers measured in the same run on the same numbers:
 
 - the floor: a bare Python loop applying the same rules to the same values (Decimal arithmetic,
-  no explanations, no flags, no JSON);
+  no explanations, no flags, no JSON; leaf points rounded to 2 decimals half up, as the set rounds,
+  so that its totals equal parrules' — `--bars` checks it unit by unit);
 - GoRules zen-engine (`pip install zen-engine`) evaluating equivalent decision tables — one table
   per leaf in one decision graph, one `evaluate_batch` request per unit.
 
@@ -25,13 +28,14 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -98,8 +102,13 @@ def generated_set() -> str:
 
 
 # -- inputs ---------------------------------------------------------------------------------------
-def unit_values(criteria: parrules.CriteriaSet, rng: random.Random) -> dict[str, Any]:
-    """One unit's inputs: what a province's dossiers, registers and surveys would show."""
+def unit_values(criteria: parrules.CriteriaSet, rng: random.Random,
+                distinct: dict[str, list[Decimal]] | None = None) -> dict[str, Any]:
+    """One unit's inputs: what a province's dossiers, registers and surveys would show.
+
+    `distinct` (answers="distinct"): per rate criterion the unit's own rate, drawn without replacement
+    with 4 decimals, and counts / points over a wide range — no two units give the same figure where a
+    figure can differ (yes/no and options still repeat, as they must)."""
     values: dict[str, Any] = {}
     for code in criteria.leaves:
         node = criteria.nodes[code]
@@ -110,9 +119,9 @@ def unit_values(criteria: parrules.CriteriaSet, rng: random.Random) -> dict[str,
         elif name == "choice":
             values[code] = rng.choice(list(params["options"]))
         elif name in ("bands", "proportional"):
-            values[code] = Decimal(rng.randint(600, 1000)) / 10
+            values[code] = distinct[code].pop() if distinct is not None else Decimal(rng.randint(600, 1000)) / 10
         elif name == "deduction" and "per_occurrence" in params:
-            values[code] = rng.choice((0, 0, 0, 1, 2, 3))
+            values[code] = rng.randint(0, 40) if distinct is not None else rng.choice((0, 0, 0, 1, 2, 3))
         elif name == "deduction":
             values[code] = {rng.choice(list(params["severities"])): rng.randint(0, 2)}
         elif name == "survey":
@@ -120,13 +129,27 @@ def unit_values(criteria: parrules.CriteriaSet, rng: random.Random) -> dict[str,
         elif name in ("bonus", "penalty"):
             values[code] = rng.randint(0, 2)
         elif name == "manual":
-            values[code] = node.max_points * Decimal(rng.choice((0, 50, 75, 100))) / 100
+            values[code] = (node.max_points * Decimal(rng.randint(0, 100)) / 100 if distinct is not None
+                            else node.max_points * Decimal(rng.choice((0, 50, 75, 100))) / 100)
     return values
 
 
-def make_units(criteria: parrules.CriteriaSet, count: int, seed: int = 2018) -> list[dict[str, Any]]:
+ANSWERS = ("repeated", "distinct")
+
+
+def make_units(criteria: parrules.CriteriaSet, count: int, seed: int = 2018,
+               answers: str = "repeated") -> list[dict[str, Any]]:
+    """`answers`: "repeated" — rates with one decimal between 60 and 100, few counts (the original
+    benchmark, as in many real campaigns); "distinct" — every rate distinct with 4 decimals."""
     rng = random.Random(seed)
-    return [unit_values(criteria, rng) for _ in range(count)]
+    distinct = None
+    if answers == "distinct":
+        grid = range(600_000, 1_000_001)  # 60.0000 … 100.0000
+        distinct = {code: [Decimal(v).scaleb(-4) for v in rng.sample(grid, count)] for code in criteria.leaves
+                    if (criteria.nodes[code].rule and criteria.nodes[code].rule.name in ("bands", "proportional"))}
+    elif answers != "repeated":
+        raise ValueError(f"answers must be one of {ANSWERS}")
+    return [unit_values(criteria, rng, distinct) for _ in range(count)]
 
 
 def submissions(criteria: parrules.CriteriaSet, units: list[dict[str, Any]]) -> list[parrules.Submission]:
@@ -146,6 +169,9 @@ def submissions(criteria: parrules.CriteriaSet, units: list[dict[str, Any]]) -> 
 
 
 # -- the floor: a bare loop -----------------------------------------------------------------------
+CENT = Decimal("0.01")
+
+
 def bare_loop(criteria: parrules.CriteriaSet, units: list[dict[str, Any]]) -> list[Decimal]:
     """The same rules on the same numbers with nothing else: no explanations, flags, nodes or JSON."""
     plan = []
@@ -195,7 +221,7 @@ def bare_loop(criteria: parrules.CriteriaSet, units: list[dict[str, Any]]) -> li
                 points = max(Decimal(0), top - top * share / 100)
             else:
                 points = v
-            total += points.quantize(Decimal("0.01"))
+            total += points.quantize(CENT, rounding=ROUND_HALF_UP)  # the set's rounding: 2 decimals, half up, at leaf
         totals.append(total)
     return totals
 
@@ -306,13 +332,324 @@ def row(criteria: parrules.CriteriaSet, size: int, out_dir: Path, with_zen: bool
             "json_mb": (out_dir / f"campaign-{size}.json").stat().st_size / 2**20}
 
 
+# == issue #13: distinct and repeated answers, campaign and `score --format json` against the peers =====
+#
+# One fresh process per (kind, size, answers, round), kinds interleaved with a rotating order, so the
+# ratios compare runs of one sitting and each peak RSS is that path's own (inputs included):
+#   campaign — campaign_result + write_json (ranking, gaps, JSON), as the original table;
+#   score    — parrules.score_many + parrules.to_json(run.to_dict()) written to a file: what
+#              `parrules score --format json` runs after loading the files;
+#   peers    — the bare loop and zen-engine's evaluate_batch on the same numbers.
+# With --cli, whole processes too: `parrules score SET FOLDER --format json -o F` and
+# `parrules campaign C.toml -o DIR --formats json` on the same inputs written as files (information).
+
+BAR_ZEN_CAMPAIGN = 1.5
+BAR_ZEN_SCORE = 1.0
+BAR_BARE = 0.2
+BAR_PEAK = 10**9  # bytes: 1 GB
+BAR_SIZES = (1000, 10000)  # the zen bars are stated at 1,000 and 10,000 units; 63 is shown for information
+MEMORY_SIZE = 10000
+
+
+def _rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+def zen_points(criteria: parrules.CriteriaSet, units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """zen-engine's per-leaf outputs (untimed, for the agreement check)."""
+    import zen
+
+    engine = zen.ZenEngine({"loader": {"type": "static", "content": {"par": zen_graph(criteria)}}})
+    results = engine.evaluate_batch([{"key": "par", "context": c} for c in zen_contexts(criteria, units)])
+    return [r["data"]["result"] for r in results]
+
+
+def agreement(criteria: parrules.CriteriaSet, units: list[dict[str, Any]], run: Any) -> str:
+    """parrules against both peers, unit by unit: the bare loop's totals exactly, zen's leaf points to
+    within the rounding step (zen computes in binary floats, parrules rounds to 2 decimals half up)."""
+    notes = []
+    bare = bare_loop(criteria, units)
+    off = [u.unit.code for u, total in zip(run.units, bare) if u.total_points != total]
+    notes.append(f"bare loop totals: {len(run.units) - len(off):,}/{len(run.units):,} equal"
+                 + (f" (first differing: {off[:3]})" if off else ""))
+    try:
+        zen_out = zen_points(criteria, units)
+    except ImportError:
+        return "; ".join(notes + ["zen-engine not installed"])
+    leaves = list(criteria.leaves)
+    worse, first = 0, ""
+    for unit, out in zip(run.units, zen_out):
+        mine = {leaf.code: leaf.final_points for leaf in unit.leaves}
+        for i, code in enumerate(leaves):
+            z = out.get(f"p{i}")
+            if z is None or mine.get(code) is None or abs(Decimal(repr(z)) - mine[code]) > Decimal("0.005000001"):
+                worse += 1
+                first = first or f" (first: {unit.unit.code} {code}: zen {z}, parrules {mine.get(code)})"
+    total = len(leaves) * len(run.units)
+    notes.append(f"zen leaf points: {total - worse:,}/{total:,} within 0.005" + first)
+    return "; ".join(notes)
+
+
+def bars_child(kind: str, size: int, answers: str, out_dir: Path, check: bool) -> dict[str, Any]:
+    criteria, _ = load_set()
+    units = make_units(criteria, size, answers=answers)
+    leaves = len(criteria.leaves) * size
+    result: dict[str, Any] = {"kind": kind, "units": size, "answers": answers, "leaves": leaves}
+    if kind == "peers":
+        started = time.perf_counter()
+        bare_loop(criteria, units)
+        result["bare"] = time.perf_counter() - started
+        result["zen"], result["zen_note"] = run_zen(criteria, units)
+        return result
+    subs = submissions(criteria, units)
+    target = out_dir / f"{kind}-{answers}-{size}.json"
+    gc.collect()
+    started = time.perf_counter()
+    if kind == "campaign":
+        campaign = campaign_result(spec_for(criteria, id="bench"), criteria, subs)
+        campaign.write_json(target)
+        run = campaign.run
+    else:
+        run = parrules.score_many(criteria, subs)
+        target.write_text(parrules.to_json(run.to_dict()).decode("utf-8"), encoding="utf-8")
+    result["time"] = time.perf_counter() - started
+    result["peak"] = _rss()
+    result["json_bytes"] = target.stat().st_size
+    # how much the engine could share: distinct LeafResult objects over all units and leaves
+    result["distinct_leaf_results"] = sum(len({id(u.leaves[i]) for u in run.units})
+                                          for i in range(len(run.units[0].leaves))) if run.units else 0
+    if check:
+        result["agreement"] = agreement(criteria, units, run)
+    target.unlink()
+    return result
+
+
+def stripped_set_text() -> str:
+    """The 2018 set with its evidence checks removed, as a file (for the whole-process CLI rows)."""
+    keys = tuple(f"{k} =" for k in _CHECK_KEYS)
+    lines = SET_PATH.read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith(keys)) + "\n"
+
+
+def write_inputs(folder: Path, size: int, answers: str = "repeated") -> Path:
+    """set.toml (checks → declared answers), subs/*.json and campaign.toml in `folder`; returns the
+    campaign file. The same numbers as the in-process rows (also used by bench_reports.py)."""
+    criteria, _ = load_set()
+    units = make_units(criteria, size, answers=answers)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "set.toml").write_text(stripped_set_text(), encoding="utf-8")
+    subs = folder / "subs"
+    subs.mkdir(exist_ok=True)
+    for i, values in enumerate(units):
+        answers_, self_points = {}, {}
+        for code, value in values.items():
+            node = criteria.nodes[code]
+            (answers_ if node.rule is not None and node.rule.needs_input else self_points)[code] = value
+        doc = {"unit": {"code": f"T{i:05d}", "name": f"Tỉnh thử {i}", "kind": "province", "period": 2018},
+               "answers": answers_, "self_assessment": self_points}
+        (subs / f"T{i:05d}.json").write_bytes(parrules.to_json(doc))
+    campaign = folder / "campaign.toml"
+    campaign.write_text('[campaign]\nid = "bench"\nname = "Benchmark campaign"\ncriteria_set = "set.toml"\n'
+                        'submissions = ["subs"]\n', encoding="utf-8")
+    return campaign
+
+
+def _whole_process(command: list[str]) -> dict[str, Any]:
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    return {"time": wall, "peak": usage.ru_maxrss * 1024, "cpu": usage.ru_utime + usage.ru_stime,
+            "failed": None if code == 0 else f"exit {code}: {err.strip()[-300:]}"}
+
+
+def cli_runs(folder: Path) -> dict[str, dict[str, Any]]:
+    exe = str(Path(sys.executable).with_name("parrules"))
+    out = {"score-cli": _whole_process([exe, "score", str(folder / "set.toml"), str(folder / "subs"),
+                                        "--format", "json", "-o", str(folder / "score.json"), "-q"]),
+           "campaign-cli": _whole_process([exe, "campaign", str(folder / "campaign.toml"), "-o",
+                                           str(folder / "out"), "--formats", "json", "-q"])}
+    for name, path in (("score-cli", folder / "score.json"), ("campaign-cli", folder / "out")):
+        files = [path] if path.is_file() else list(path.glob("*.json")) if path.is_dir() else []
+        out[name]["json_bytes"] = sum(f.stat().st_size for f in files)
+        for f in files:
+            f.unlink()
+    return out
+
+
+def _load() -> str:
+    with open("/proc/loadavg", encoding="ascii") as fh:
+        return " ".join(fh.read().split()[:3])
+
+
+def _med(values: list[float]) -> float:
+    import statistics
+
+    return statistics.median(values)
+
+
+def bars(sizes: list[int], rounds: int, with_cli: bool, check: bool) -> int:
+    import shutil
+
+    criteria, origin = load_set()
+    kinds = ["campaign", "score", "peers"]
+    runs: dict[tuple[str, int, str], list[dict[str, Any]]] = {}
+    load_before = _load()
+    started_at = time.strftime("%Y-%m-%d %H:%M")
+    with tempfile.TemporaryDirectory(prefix="parrules-bench-") as tmp:
+        out_dir = Path(tmp)
+        cli_dirs = {}
+        if with_cli:
+            for size in sizes:
+                for answers in ANSWERS:
+                    cli_dirs[size, answers] = write_inputs(out_dir / f"cli-{answers}-{size}", size, answers).parent
+        step = 0
+        for r in range(rounds):
+            for size in sizes:
+                for answers in ANSWERS:
+                    order = kinds + (["cli"] if with_cli else [])
+                    order = order[step % len(order):] + order[:step % len(order)]
+                    step += 1
+                    for kind in order:
+                        if kind == "cli":
+                            for name, res in cli_runs(cli_dirs[size, answers]).items():
+                                runs.setdefault((name, size, answers), []).append(res)
+                            continue
+                        command = [sys.executable, __file__, "--bars-child", kind, str(size), answers, str(out_dir)]
+                        if check and r == 0 and kind == "score":
+                            command.append("--check")
+                        done = subprocess.run(command, capture_output=True, text=True)
+                        if done.returncode != 0:
+                            print(done.stderr, file=sys.stderr)
+                            raise SystemExit(f"{kind} at {size} units ({answers}) failed")
+                        runs.setdefault((kind, size, answers), []).append(json.loads(done.stdout.strip().splitlines()[-1]))
+        shutil.rmtree(out_dir, ignore_errors=True)
+    load_after = _load()
+    print(f"# Scoring at scale, issue #13 bars — set: {origin}: {len(criteria.leaves)} leaves; Python "
+          f"{sys.version.split()[0]}; parrules {parrules.__version__}; {rounds} interleaved round(s); "
+          f"{started_at}; load before / after: {load_before} / {load_after}\n")
+    print("| units | answers | distinct leaf results | campaign evals/s | score+JSON evals/s | bare evals/s | "
+          "zen evals/s | campaign × zen (bar ≥ 1.5) | | score × zen (bar ≥ 1) | | campaign × bare (bar ≥ 0.2) | | "
+          "score × bare (bar ≥ 0.2) | | campaign peak MiB | score peak MiB | peak (bar ≤ 1 GB) | | campaign JSON MB "
+          "| score JSON MB |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---|---:|---|---:|---:|---:|---|---:|---:|")
+    failed = False
+    notes = []
+    for size in sizes:
+        for answers in ANSWERS:
+            camp, score, peers = (runs[(k, size, answers)] for k in kinds)
+            leaves = camp[0]["leaves"]
+            c_rate = leaves / _med([x["time"] for x in camp])
+            s_rate = leaves / _med([x["time"] for x in score])
+            b_rate = leaves / _med([x["bare"] for x in peers])
+            zen_times = [x["zen"] for x in peers if x["zen"]]
+            z_rate = leaves / _med(zen_times) if zen_times else None
+            barred = size in BAR_SIZES
+
+            def verdict(value: float | None, bar: float, applies: bool = True) -> str:
+                nonlocal failed
+                if value is None:
+                    return "n/a"
+                if not applies:
+                    return "(info)"
+                failed |= value < bar
+                return "PASS" if value >= bar else "**FAIL**"
+
+            cz = c_rate / z_rate if z_rate else None
+            sz = s_rate / z_rate if z_rate else None
+            cb, sb = c_rate / b_rate, s_rate / b_rate
+            peak = max(max(x["peak"] for x in camp), max(x["peak"] for x in score))
+            mem = "(info)"
+            if size == MEMORY_SIZE:
+                mem = "PASS" if peak <= BAR_PEAK else "**FAIL**"
+                failed |= peak > BAR_PEAK
+            zen_text = f"{z_rate:,.0f}" if z_rate else "n/a"
+            print(f"| {size:,} | {answers} | {score[0]['distinct_leaf_results']:,} | {c_rate:,.0f} | {s_rate:,.0f} "
+                  f"| {b_rate:,.0f} | {zen_text} | {_r(cz)} | {verdict(cz, BAR_ZEN_CAMPAIGN, barred)} | {_r(sz)} "
+                  f"| {verdict(sz, BAR_ZEN_SCORE, barred)} | {_r(cb)} | {verdict(cb, BAR_BARE, barred)} | {_r(sb)} "
+                  f"| {verdict(sb, BAR_BARE, barred)} | {max(x['peak'] for x in camp) / 2**20:,.0f} "
+                  f"| {max(x['peak'] for x in score) / 2**20:,.0f} | {peak / 1e9:.2f} GB | {mem} "
+                  f"| {camp[0]['json_bytes'] / 1e6:,.1f} | {score[0]['json_bytes'] / 1e6:,.1f} |")
+            if score[0].get("agreement"):
+                notes.append(f"- {size:,} units, {answers}: {score[0]['agreement']}")
+            if any(x.get("zen_note") for x in peers):
+                notes.append(f"- {size:,} units, {answers}: {peers[0]['zen_note']}")
+    print("\nSeconds per row (medians; runs):\n")
+    print("| units | answers | campaign s | score+JSON s | bare s | zen s |\n|---:|---|---|---|---|---|")
+    for size in sizes:
+        for answers in ANSWERS:
+            camp, score, peers = (runs[(k, size, answers)] for k in kinds)
+
+            def cell(values: list[float]) -> str:
+                return f"{_med(values):.3f} ({' / '.join(f'{v:.2f}' for v in values)})"
+            print(f"| {size:,} | {answers} | {cell([x['time'] for x in camp])} | {cell([x['time'] for x in score])} "
+                  f"| {cell([x['bare'] for x in peers])} | {cell([x['zen'] for x in peers if x['zen']] or [0])} |")
+    if with_cli:
+        print("\nWhole processes (information): the same inputs as files, interpreter start, loading and "
+              "writing included; rate = leaf evaluations ÷ wall seconds, × zen against the in-process "
+              "zen rate of the same row.\n")
+        print("| units | answers | `parrules score --format json` s | evals/s | × zen | peak MiB | JSON MB "
+              "| `parrules campaign --formats json` s | evals/s | × zen | peak MiB | JSON MB |")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for size in sizes:
+            for answers in ANSWERS:
+                peers = runs[("peers", size, answers)]
+                zen_times = [x["zen"] for x in peers if x["zen"]]
+                leaves = peers[0]["leaves"]
+                z_rate = leaves / _med(zen_times) if zen_times else None
+                cells = []
+                for name in ("score-cli", "campaign-cli"):
+                    res = runs[(name, size, answers)]
+                    if any(x["failed"] for x in res):
+                        cells.append(f"failed: {res[0]['failed']} | | | |")
+                        continue
+                    t = _med([x["time"] for x in res])
+                    cells.append(f"{t:.2f} | {leaves / t:,.0f} | {_r(leaves / t / z_rate if z_rate else None)} | "
+                                 f"{max(x['peak'] for x in res) / 2**20:,.0f} | {res[0]['json_bytes'] / 1e6:,.1f}")
+                print(f"| {size:,} | {answers} | " + " | ".join(cells) + " |")
+    if notes:
+        print("\nAgreement (first round, untimed, in the score process):\n" + "\n".join(notes))
+    print("\ncampaign = score every leaf with explanations and flags, sum nodes, rank, gaps, statistics, write the "
+          "campaign JSON (the original table's `time`); score+JSON = `parrules.score_many` + "
+          "`parrules.to_json(run.to_dict())` written to a file (what `parrules score --format json` does after "
+          "loading the files); peak = max RSS of that process, inputs included; bars apply at "
+          f"{' and '.join(f'{s:,}' for s in BAR_SIZES)} units (memory at {MEMORY_SIZE:,}).")
+    return 1 if failed else 0
+
+
+def _r(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}×"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated unit counts")
     parser.add_argument("--no-zen", action="store_true", help="do not run the zen-engine peer")
     parser.add_argument("--out", help="folder for the JSON written (default: a temporary folder)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size in this process, as a JSON line
+    parser.add_argument("--bars", action="store_true",
+                        help="issue #13: distinct and repeated answers at 63, 1,000 and 10,000 units (or --sizes), "
+                             "campaign and score+JSON against zen-engine and the bare loop, with PASS/FAIL")
+    parser.add_argument("--rounds", type=int, default=3, help="--bars: interleaved rounds (default 3)")
+    parser.add_argument("--cli", action="store_true", help="--bars: also time whole `parrules score` / `campaign` processes")
+    parser.add_argument("--no-check", action="store_true", help="--bars: skip the agreement check with the peers")
+    parser.add_argument("--quick", action="store_true", help="--bars smoke run: 63 and 1,000 units, one round")
+    parser.add_argument("--bars-child", nargs=4, metavar=("KIND", "UNITS", "ANSWERS", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.bars_child:
+        kind, size, answers, out = args.bars_child
+        print(json.dumps(bars_child(kind, int(size), answers, Path(out), args.check)))
+        return 0
+    if args.bars or args.quick:
+        if args.quick:
+            sizes, rounds = [63, 1000], 1
+        else:
+            sizes = [63, 1000, 10000] if args.sizes == "100,1000,10000" else [int(s) for s in args.sizes.split(",")]
+            rounds = args.rounds
+        return bars(sizes, rounds, args.cli, not args.no_check)
     criteria, origin = load_set()
     if args.one:
         print(json.dumps(row(criteria, args.one, Path(args.out), not args.no_zen)))
