@@ -13,6 +13,7 @@ from pathlib import Path
 
 from parrules.errors import Problem, ProblemsError
 from parrules.files.writing import write_atomic
+from parrules.messages import say
 
 _SLUG = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
 
@@ -22,8 +23,9 @@ def plugin_names(name: str) -> dict[str, str]:
     slug = re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-")
     slug = slug.removeprefix("parrules-")
     if not _SLUG.match(slug):
-        raise ProblemsError([Problem("<command line>", "NAME", f"plugin name {name!r} must start with a letter "
-                                     "and use letters, digits and '-'", hint="e.g. parrules new plugin dak-nong")])
+        raise ProblemsError([Problem(say("problem.authoring.command_line"), "NAME",
+                                     say("problem.authoring.plugin_name", name=repr(name)),
+                                     hint=say("problem.authoring.plugin_name_hint"))])
     ident = slug.replace("-", "_")
     return {"slug": slug, "dist": f"parrules-{slug}", "module": f"parrules_{ident}", "entry": ident,
             "check": f"{ident}.figure_share", "rule": f"{ident}_at_least"}
@@ -269,8 +271,8 @@ def write_plugin(name: str, directory: str | Path = ".") -> Path:
     names = plugin_names(name)
     root = Path(directory) / names["dist"]
     if root.exists():
-        raise ProblemsError([Problem(str(root), "", "already exists; nothing was written",
-                                     hint="choose another name or directory (--dir)")])
+        raise ProblemsError([Problem(str(root), "", say("problem.authoring.exists"),
+                                     hint=say("problem.authoring.exists_plugin_hint"))])
     files = {
         "pyproject.toml": _PYPROJECT,
         "README.md": _README,
@@ -284,20 +286,20 @@ def write_plugin(name: str, directory: str | Path = ".") -> Path:
 
 
 SET_TEMPLATE = """\
-# A criteria set (bộ tiêu chí) for parrules. Check it with:  parrules validate {file}
-# Every criterion is a table [criteria."CODE"]; the parent of "1.2" is "1". A parent's max_points
-# must equal the sum of its children's, and the top-level base fields must add up to total_points.
-# All rule kinds with examples: docs/authoring.md.  Editor completion: parrules schema -o schema.json
+# {c_head}
+# {c_tree}
+# {c_sums}
+# {c_more}
 
 [set]
-id = "{id}"                      # lowercase letters, digits, '.', '-', '_'; stays stable across years
+id = "{id}"                      # {c_id}
 name = "{name}"
-level = "{level}"                # ministry, province, department, district, district_office (a district's phòng) or commune
+level = "{level}"                # {c_level}
 year = {year}
-total_points = 10                # base fields only; bonus and penalty parts are not counted
+total_points = 10                # {c_total}
 # legal_basis = [{{ number = "…/QĐ-UBND", date = {year}-01-15 }}]
 rounding = {{ decimals = 2, mode = "half_up", at = "leaf" }}
-# Bands on the index (%): lower bound inclusive, upper bound exclusive.
+# {c_bands}
 bands = [
   {{ code = "tot", name = "Tốt", from = 80 }},
   {{ code = "kha", name = "Khá", from = 65, below = 80 }},
@@ -312,13 +314,13 @@ max_points = 4                   # = 1.1 + 1.2
 [criteria."1.1"]
 name = "Ban hành kế hoạch CCHC năm"
 max_points = 2
-rule = "yes_no"                  # the unit answers yes (full points) or no (0)
+rule = "yes_no"                  # {c_yes_no}
 method = "Có ban hành: 2 điểm; không ban hành: 0 điểm"
 
 [criteria."1.2"]
 name = "Mức độ hoàn thành kế hoạch CCHC"
 max_points = 2
-rule = "choice"                  # each option is worth a percentage of max_points
+rule = "choice"                  # {c_choice}
 options = {{ "Hoàn thành 100%" = 100, "Từ 80% đến dưới 100%" = 50, "Dưới 80%" = 0 }}
 
 [criteria."2"]
@@ -328,7 +330,7 @@ max_points = 6                   # = 2.1 + 2.2
 [criteria."2.1"]
 name = "Tỷ lệ hồ sơ TTHC giải quyết đúng hạn"
 max_points = 4
-rule = "bands"                   # the unit's figure falls into one band
+rule = "bands"                   # {c_band_rule}
 bands = [
   {{ from = 100, points = 4 }},
   {{ from = 90, below = 100, points = 2 }},
@@ -338,14 +340,14 @@ bands = [
 [criteria."2.2"]
 name = "Tỷ lệ hồ sơ tiếp nhận trực tuyến"
 max_points = 2
-rule = "proportional"            # points = max × rate ÷ cap, full from the cap on
+rule = "proportional"            # {c_proportional}
 cap = 50
-allow_na = true                  # a unit may answer "na" (không áp dụng)
+allow_na = true                  # {c_allow_na}
 
 [criteria."T"]
 name = "Điểm thưởng"
 max_points = 1
-role = "bonus"                   # outside the base total
+role = "bonus"                   # {c_bonus}
 
 [criteria."T.1"]
 name = "Sáng kiến CCHC được công nhận"
@@ -355,13 +357,27 @@ per_item = 0.5
 """
 
 
+def _set_comments(file: str) -> dict[str, str]:
+    """The template's comments in the voice of the run (`authoring.toml`): the clerk who writes a first
+    set reads what each key means in the clerk's language."""
+    return {
+        "c_head": say("authoring.set.head", file=file), "c_tree": say("authoring.set.tree"),
+        "c_sums": say("authoring.set.sums"), "c_more": say("authoring.set.more"), "c_id": say("authoring.set.id"),
+        "c_level": say("authoring.set.level"), "c_total": say("authoring.set.total"),
+        "c_bands": say("authoring.set.bands"), "c_yes_no": say("authoring.set.yes_no"),
+        "c_choice": say("authoring.set.choice"), "c_band_rule": say("authoring.set.band_rule"),
+        "c_proportional": say("authoring.set.proportional"), "c_allow_na": say("authoring.set.allow_na"),
+        "c_bonus": say("authoring.set.bonus"),
+    }
+
+
 def write_set(path: str | Path, *, set_id: str = "my-set", name: str = "Bộ tiêu chí xác định Chỉ số CCHC",
               level: str = "department", year: int = 2025) -> Path:
     target = Path(path)
     if target.exists():
-        raise ProblemsError([Problem(str(target), "", "already exists; nothing was written",
-                                     hint="give another file name")])
+        raise ProblemsError([Problem(str(target), "", say("problem.authoring.exists"),
+                                     hint=say("problem.authoring.exists_set_hint"))])
     text = SET_TEMPLATE.format(id=set_id, name=name.replace('"', '\\"'), level=level, year=year,
-                               file=target.name)
+                               **_set_comments(target.name))
     return write_atomic(target, text)
 

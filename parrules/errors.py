@@ -3,6 +3,12 @@
 A clerk who writes a 90-leaf criteria set wants every mistake of the file in one run, each naming
 the file, the key path, the line where we know it, and what to do. So loaders append `Problem`s to a
 list and raise a single `ProblemsError` at the end; the CLI prints them and exits with code 1.
+
+A problem is written for a person, so its message and hint come from the message catalogue
+(`parrules/messages/catalogues/problems.toml`) in the voice active when it is raised: the CLI enters
+the run's language (`--lang`, else Vietnamese) before it loads anything, and a program using the
+library chooses with `parrules.speaking(language="en")` around the call. The text is fixed when the
+problem is made; `code` (and `file`, `path`, `line`) are the same in every language, for programs.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from parrules.messages import say
 
 
 @dataclass(frozen=True)
@@ -58,8 +66,8 @@ class ProblemsError(ParrulesError):
 
     def __str__(self) -> str:
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} found"
-        return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
+        head = say("problem.found.one") if count == 1 else say("problem.found.many", n=count)
+        return head + "\n" + "\n".join(f"  {p}" for p in self.problems)
 
 
 class OutputError(ParrulesError):
@@ -72,9 +80,9 @@ class PluginError(ParrulesError):
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """The hint clerks need for a typo: 'did you mean max_points?'."""
+    """The hint clerks need for a typo: 'did you mean max_points?' ("có phải là 'max_points'?")."""
     matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean '{matches[0]}'?" if matches else None
+    return say("problem.did_you_mean", word=matches[0]) if matches else None
 
 
 def key_path(*parts: object) -> str:

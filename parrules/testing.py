@@ -141,7 +141,11 @@ def assert_explains(result: UnitResult | RunResult, code: str, *fragments: str, 
 
 def assert_problem(error: ProblemsError | pytest.ExceptionInfo[ProblemsError], *, path: str | None = None,
                    contains: str = "", code: str | None = None) -> None:
-    """A `ProblemsError` holds a problem at `path` whose message (or hint) contains `contains`."""
+    """A `ProblemsError` holds a problem at `path` whose message (or hint) contains `contains`.
+
+    A problem's text is in the voice it was made in (Vietnamese unless the test says otherwise); match
+    on `code` and `path`, which are the same in every language, or make the problem under
+    `parrules.speaking(language="en")` to compare English text."""
     problems = error.value.problems if isinstance(error, pytest.ExceptionInfo) else error.problems
     for problem in problems:
         if path is not None and problem.path != path:

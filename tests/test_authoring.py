@@ -7,10 +7,19 @@ import json
 import pytest
 
 import parrules
-from parrules.authoring import plugin_names
+from parrules.authoring import plugin_names, write_set
 from parrules.cli.main import main
 
 from .fresh_venv import bin_path, fresh_venv, run
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English texts of problems (a Vietnamese run is pinned in
+    tests/sets/test_problem_language.py): the library speaks the voice active when a problem is made."""
+    with parrules.speaking(language="en"):
+        yield
+
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +39,18 @@ def test_new_set_writes_a_commented_set_that_validates(tmp_path, capsys, registr
     capsys.readouterr()
     assert main(["validate", str(target)]) == 0
     assert "ok:" in capsys.readouterr().out
+
+
+def test_new_set_explains_its_keys_in_the_language_of_the_run(tmp_path, registry):
+    with parrules.speaking(language="vi"):
+        vietnamese = write_set(tmp_path / "vi.toml").read_text(encoding="utf-8")
+    english = write_set(tmp_path / "en.toml").read_text(encoding="utf-8")  # pinned English
+    assert "# Bộ tiêu chí cho parrules. Kiểm tra bằng lệnh:  parrules validate vi.toml" in vietnamese
+    assert "# đơn vị trả lời có (đủ điểm) hoặc không (0 điểm)" in vietnamese and "the unit answers" not in vietnamese
+    assert "# the unit answers yes (full points) or no (0)" in english and "đơn vị trả lời" not in english
+    # the comments are all that differs: both sets are the same set
+    assert parrules.load_criteria_set(tmp_path / "vi.toml", registry).nodes.keys() == \
+        parrules.load_criteria_set(tmp_path / "en.toml", registry).nodes.keys()
 
 
 def test_new_refuses_to_overwrite(tmp_path, capsys):

@@ -51,8 +51,9 @@ from parrules.campaign.yoy import (
     load_previous,
 )
 from parrules.errors import Problem, ProblemsError, raise_if
-from parrules.files.reading import path_problem, read_document, shown_path
+from parrules.files.reading import os_reason, path_problem, read_document, shown_path
 from parrules.files.writing import write_atomic
+from parrules.messages import say
 from parrules.plugins.registry import Registry, parrules_version
 from parrules.scoring.checks import DEFAULT_CHECK_TIMEOUT, Timeout, check_timeout_seconds
 from parrules.scoring.collector import no_gc_pauses
@@ -115,7 +116,7 @@ class Campaign:
 
 def load_campaign(path: str | Path, registry: Registry | None = None) -> Campaign:
     """Read and check a campaign file: every path exists, tie-break keys name something."""
-    doc = read_document(path, what="campaign")
+    doc = read_document(path, what=say("problem.what.campaign"))
     label = doc.label
     problems: list[Problem] = []
     model = validate_model(CampaignFile, doc.data, file=label, prefix=(), lines=doc.lines, problems=problems)
@@ -141,10 +142,10 @@ def load_campaign(path: str | Path, registry: Registry | None = None) -> Campaig
                 if target.is_file() or (folder_ok and target.is_dir()):
                     return target
             except OSError as exc:  # the system refuses to look (permissions, a loop of links)
-                why = f"cannot be looked at: {exc.strerror or exc}"
-        message = f"'{shown_path(rel)}': {why}" if why else \
-            f"'{shown_path(rel)}' not found (looked in {shown_path(target.parent)})"
-        problems.append(Problem(label, key, message, line=line, hint="paths are relative to the campaign file"))
+                why = say("problem.campaign.cannot_look", error=os_reason(exc))
+        message = say("problem.campaign.bad_path", path=shown_path(rel), why=why) if why else \
+            say("problem.campaign.not_found", path=shown_path(rel), folder=shown_path(target.parent))
+        problems.append(Problem(label, key, message, line=line, hint=say("problem.campaign.relative")))
         return None
 
     set_path = existing(spec.criteria_set, "criteria_set")
@@ -158,8 +159,8 @@ def load_campaign(path: str | Path, registry: Registry | None = None) -> Campaig
                 files.extend(submission_files(found))
             except OSError as exc:
                 key, line = where("submissions", i)
-                problems.append(Problem(label, key, f"the folder '{shown_path(rel)}' cannot be read: "
-                                        f"{exc.strerror or exc}", line=line))
+                problems.append(Problem(label, key, say("problem.campaign.folder_unreadable", path=shown_path(rel),
+                                                        error=os_reason(exc)), line=line))
         else:
             files.append(found)
     data = {}
@@ -171,7 +172,7 @@ def load_campaign(path: str | Path, registry: Registry | None = None) -> Campaig
     mapping = existing(spec.code_mapping, "code_mapping") if spec.code_mapping else None
     if spec.code_mapping and not spec.previous_results:
         key, line = where("code_mapping")
-        problems.append(Problem(label, key, "a code mapping without previous_results has nothing to map", line=line))
+        problems.append(Problem(label, key, say("problem.campaign.mapping_alone"), line=line))
     if problems:
         raise ProblemsError(problems)
     assert set_path is not None
@@ -182,7 +183,7 @@ def load_campaign(path: str | Path, registry: Registry | None = None) -> Campaig
             timeout = check_timeout_seconds(spec.check_timeout)
         except ValueError as exc:
             key, line = where("check_timeout")
-            problems.append(Problem(label, key, str(exc), line=line, hint="e.g. check_timeout = 120"))
+            problems.append(Problem(label, key, str(exc), line=line, hint=say("problem.campaign.timeout_example")))
     for message in check_tie_break(spec.tie_break, criteria):
         key, line = where("tie_break")
         problems.append(Problem(label, key, message, line=line))

@@ -32,6 +32,7 @@ from parrules.amounts import to_decimal
 from parrules.campaign.ranking import cohort_of, competition_ranks
 from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
 from parrules.files.reading import nfc, read_document
+from parrules.messages import say
 from parrules.sets.criteria_set import CriteriaSet, code_sort_key
 
 RESULT_FORMATS = ("parrules.results/1", "parrules.campaign/1", "parrules.campaign/2")
@@ -88,7 +89,8 @@ class CodeMapping:
         return old if old in new_codes else ""
 
 
-_RESULTS_HINT = "use the JSON of `parrules score --format json` or of `parrules campaign`, as written"
+_RESULTS_HINT = "problem.previous.hint"
+"""The catalogue key of what to give instead of a wrong results file (said when the problem is made)."""
 _NO_VALUE = object()
 
 
@@ -102,13 +104,15 @@ class _Fields:
         self.problems = problems
 
     def wrong(self, keys: tuple[object, ...], message: str, hint: str | None = _RESULTS_HINT) -> None:
+        """A problem at `keys`; `hint` is the results-file hint unless another text (or None) is given."""
+        hint = say(_RESULTS_HINT) if hint == _RESULTS_HINT else hint
         self.problems.append(Problem(self.label, key_path(*keys), message, hint=hint))
 
     def get(self, table: dict[str, Any], keys: tuple[object, ...], *, required: bool) -> Any:
         if keys[-1] in table:
             return table[keys[-1]]
         if required:
-            self.wrong(keys, "is missing")
+            self.wrong(keys, say("problem.previous.missing"))
         return _NO_VALUE
 
     def table(self, table: dict[str, Any], keys: tuple[object, ...], *, required: bool = False) -> dict[str, Any] | None:
@@ -116,7 +120,7 @@ class _Fields:
         if value is _NO_VALUE or (value is None and not required):
             return None
         if not isinstance(value, dict):
-            self.wrong(keys, f"must be an object, not {_kind(value)}")
+            self.wrong(keys, say("problem.previous.must_be", what=say("problem.previous.kind.object"), kind=_kind(value)))
             return None
         return value
 
@@ -125,7 +129,7 @@ class _Fields:
         if value is _NO_VALUE:
             return []
         if not isinstance(value, list):
-            self.wrong(keys, f"must be a list, not {_kind(value)}")
+            self.wrong(keys, say("problem.previous.must_be", what=say("problem.previous.kind.list"), kind=_kind(value)))
             return []
         return value
 
@@ -135,10 +139,11 @@ class _Fields:
         if value is _NO_VALUE or (value is None and null):
             return None
         if not isinstance(value, str):
-            self.wrong(keys, f"must be a text{' or null' if null else ''}, not {_kind(value)}")
+            what = say("problem.previous.kind.text_or_null" if null else "problem.previous.kind.text")
+            self.wrong(keys, say("problem.previous.must_be", what=what, kind=_kind(value)))
             return None
         if required and not value.strip():
-            self.wrong(keys, "must not be empty")
+            self.wrong(keys, say("problem.previous.empty"))
             return None
         return nfc(value)
 
@@ -148,7 +153,8 @@ class _Fields:
         if value is _NO_VALUE or value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-            self.wrong(keys, f"must be a number or null, not {_kind(value)}")
+            self.wrong(keys, say("problem.previous.must_be", what=say("problem.previous.kind.number_or_null"),
+                                 kind=_kind(value)))
             return None
         try:
             return to_decimal(value)
@@ -160,7 +166,7 @@ class _Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            self.wrong(keys, f"a rank must be a whole number from 1, or null; not {_shown(value)}")
+            self.wrong(keys, say("problem.previous.rank", value=_shown(value)))
             return None
         return value
 
@@ -169,9 +175,9 @@ def _kind(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return f"{str(value).lower()} (yes/no)"
-    return {dict: "an object", list: "a list", str: "a text", int: "a number", Decimal: "a number"}.get(
-        type(value), type(value).__name__)
+        return say("problem.previous.kind.bool", value=str(value).lower())
+    kind = {dict: "object", list: "list", str: "text", int: "number", Decimal: "number"}.get(type(value))
+    return say(f"problem.previous.kind.{kind}") if kind else type(value).__name__
 
 
 def _shown(value: Any) -> str:
@@ -185,13 +191,13 @@ def load_previous(path: str | Path) -> PreviousResults:
     The file may have been edited by hand (a unit's figure corrected after an appeal), so every value
     this module uses is checked for its type and, for numbers, for the bounds of a PAR figure; every
     mistake is a Problem with the key path, raised together, never a traceback."""
-    doc = read_document(path, what="previous results")
+    doc = read_document(path, what=say("problem.what.previous"))
     label = doc.label
     data = doc.data
     fmt = data.get("format")
     if not isinstance(fmt, str) or fmt not in RESULT_FORMATS:
-        raise ProblemsError([Problem(label, "format", f"not a parrules results file (format {_shown(fmt)})",
-                                     hint=f"{_RESULTS_HINT}; known formats: {', '.join(RESULT_FORMATS)}")])
+        raise ProblemsError([Problem(label, "format", say("problem.previous.not_results", format=_shown(fmt)),
+                                     hint=say("problem.previous.formats_hint", formats=", ".join(RESULT_FORMATS)))])
     problems: list[Problem] = []
     read = _Fields(label, problems)
     set_info = read.table(data, ("criteria_set",)) or {}
@@ -200,7 +206,7 @@ def load_previous(path: str | Path) -> PreviousResults:
     if isinstance(set_info.get("criteria"), list):  # a campaign JSON lists the set's criteria
         for i, node in enumerate(set_info["criteria"]):
             if not isinstance(node, dict):
-                read.wrong(("criteria_set", "criteria", i), f"must be an object with a code, not {_kind(node)}")
+                read.wrong(("criteria_set", "criteria", i), say("problem.previous.entry", kind=_kind(node)))
             elif code := read.text(node, ("criteria_set", "criteria", i, "code"), required=True):
                 codes.add(code)
     units: dict[str, PreviousUnit] = {}
@@ -211,8 +217,8 @@ def load_previous(path: str | Path) -> PreviousResults:
             continue
         if unit.code in where:
             read.wrong(("units", i, "unit", "code"),
-                       f"unit '{unit.code}' is listed twice (also at {key_path('units', where[unit.code])})",
-                       hint="keep one entry per unit")
+                       say("problem.previous.unit_twice", code=unit.code, at=key_path("units", where[unit.code])),
+                       hint=say("problem.previous.unit_twice_hint"))
             continue
         where[unit.code] = i
         units[unit.code] = unit
@@ -226,7 +232,7 @@ def _previous_unit(read: _Fields, raw: Any, i: int) -> PreviousUnit | None:
     at: tuple[object, ...] = ("units", i)
     before = len(read.problems)
     if not isinstance(raw, dict):
-        read.wrong(at, f"a unit entry must be an object, not {_kind(raw)}")
+        read.wrong(at, say("problem.previous.unit_entry", kind=_kind(raw)))
         return None
     info = read.table(raw, (*at, "unit"), required=True)
     code = read.text(info, (*at, "unit", "code"), required=True) if info is not None else None
@@ -261,13 +267,14 @@ def _criterion(read: _Fields, raw: Any, at: tuple[object, ...], seen: Mapping[st
                ) -> tuple[str, dict[str, Any]] | None:
     """(code, entry) of a node or leaf of a unit's results; None when it is not one (said)."""
     if not isinstance(raw, dict):
-        read.wrong(at, f"must be an object with a code, not {_kind(raw)}")
+        read.wrong(at, say("problem.previous.entry", kind=_kind(raw)))
         return None
     code = read.text(raw, (*at, "code"), required=True)
     if code is None:
         return None
     if code in seen:
-        read.wrong((*at, "code"), f"criterion '{code}' is listed twice in this unit", hint="keep one entry per criterion")
+        read.wrong((*at, "code"), say("problem.previous.criterion_twice", code=code),
+                   hint=say("problem.previous.criterion_twice_hint"))
         return None
     return code, raw
 
@@ -283,7 +290,7 @@ def load_mapping(path: str | Path, previous: PreviousResults | str = "",
     another old code is mapped onto that same code the two would be added together without anyone
     having said so, so the mapping must list the self-mapping (`"5.1" = "5.1"`) to mean it.
     """
-    doc = read_document(path, what="code mapping")
+    doc = read_document(path, what=say("problem.what.mapping"))
     label = doc.label
     problems: list[Problem] = []
 
@@ -294,47 +301,47 @@ def load_mapping(path: str | Path, previous: PreviousResults | str = "",
         previous_set, old_codes, last_year = previous, frozenset(), ""
     else:
         previous_set, old_codes = previous.criteria_set_id, previous.criteria_codes()
-        last_year = f"last year's results ({previous.path}" + (f", set '{previous_set}')" if previous_set else ")")
+        last_year = (say("problem.mapping.last_year_of", path=previous.path, set=previous_set) if previous_set
+                     else say("problem.mapping.last_year", path=previous.path))
     table = doc.data.get("mapping")
     if not isinstance(table, dict):
-        raise ProblemsError([Problem(label, "mapping", "the [mapping] table is missing",
-                                     hint='add [mapping.codes] with lines such as "2.3" = "2.4"')])
+        raise ProblemsError([Problem(label, "mapping", say("problem.mapping.missing"),
+                                     hint=say("problem.mapping.missing_hint"))])
     for key in table:
         if key not in ("from_set", "to_set", "codes"):
-            add(("mapping", key), f"unknown key '{key}' in [mapping]", hint="known keys: codes, from_set, to_set")
+            add(("mapping", key), say("problem.key.unknown", key=key, table="[mapping]"),
+                hint=say("problem.key.known", keys="codes, from_set, to_set"))
     codes_raw = table.get("codes", {})
     codes: dict[str, str] = {}
     written: dict[str, str] = {}  # old code -> the key as the file spells it, for the line
     if not isinstance(codes_raw, dict):
-        add(("mapping", "codes"), "must be a table of old code = new code")
+        add(("mapping", "codes"), say("problem.mapping.codes_table"))
         codes_raw = {}
     for old, new in codes_raw.items():
         if not isinstance(new, str):
-            add(("mapping", "codes", old), "the new code must be text, \"\" for no counterpart",
-                hint="one old criterion maps to one new criterion; a split criterion has no counterpart")
+            add(("mapping", "codes", old), say("problem.mapping.new_code_text"),
+                hint=say("problem.mapping.new_code_text_hint"))
             continue
         new_code, old_code = nfc(new.strip()), nfc(old.strip())
         if current is not None and new_code and new_code not in current.nodes:
-            add(("mapping", "codes", old), f"'{new_code}' is not a criterion of set '{current.id}'",
+            add(("mapping", "codes", old), say("problem.mapping.not_new", code=new_code, set=current.id),
                 hint=did_you_mean(new_code, current.nodes))
         if old_codes and old_code not in old_codes:
-            add(("mapping", "codes", old), f"'{old_code}' is not a criterion of {last_year}",
-                hint=did_you_mean(old_code, old_codes) or "the key is last year's code, the value this year's")
+            add(("mapping", "codes", old), say("problem.mapping.not_old", code=old_code, last_year=last_year),
+                hint=did_you_mean(old_code, old_codes) or say("problem.mapping.not_old_hint"))
         codes[old_code] = new_code
         written[old_code] = old
     for old_code, new_code in codes.items():  # codes this year's set has keep them unless listed
         kept = new_code in old_codes and new_code not in codes and (current is None or new_code in current.nodes)
         if new_code and new_code != old_code and kept:
             add(("mapping", "codes", written[old_code]),
-                f"'{old_code}' is mapped onto '{new_code}', and last year's '{new_code}', which the mapping does "
-                "not list, keeps its code: their points would be added together",
-                hint=f'if both became \'{new_code}\', say so with "{new_code}" = "{new_code}"; otherwise map '
-                     f'last year\'s \'{new_code}\' to its new code, or to "" if it was dropped')
+                say("problem.mapping.silent_merge", old=old_code, new=new_code),
+                hint=say("problem.mapping.silent_merge_hint", new=new_code))
     from_set, to_set = str(table.get("from_set", "")), str(table.get("to_set", ""))
     if from_set and previous_set and from_set != previous_set:
-        add(("mapping", "from_set"), f"the mapping is from set '{from_set}' but the previous results are of '{previous_set}'")
+        add(("mapping", "from_set"), say("problem.mapping.from_set", mapped=from_set, set=previous_set))
     if to_set and current is not None and to_set != current.id:
-        add(("mapping", "to_set"), f"the mapping is to set '{to_set}' but this campaign uses '{current.id}'")
+        add(("mapping", "to_set"), say("problem.mapping.to_set", mapped=to_set, set=current.id))
     if problems:
         raise ProblemsError(problems)
     return CodeMapping(codes, from_set, to_set, label)

@@ -7,6 +7,7 @@ that a problem at `criteria."3.4".max_points` can say "line 212".
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from parrules.errors import Problem, ProblemsError, key_path
+from parrules.messages import CORE, say
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -159,20 +161,21 @@ class InputDocument:
 
 
 _SYNTAX_HINTS = (
-    ("Illegal character '\\n'", "a text in quotes is not closed on this line: add the closing \""),
-    ("Cannot declare", "this table appears twice in the file: merge the two or renumber one"),
-    ("Cannot overwrite", "this key is given twice: keep one"),
-    ("Expected '=' after a key", "write key = value; a text value needs quotes"),
-    ("Invalid value", "text values need quotes, numbers use a point for decimals (2.5), yes/no is true/false"),
+    ("Illegal character '\\n'", "problem.toml.unclosed_text"),
+    ("Cannot declare", "problem.toml.table_twice"),
+    ("Cannot overwrite", "problem.toml.key_twice"),
+    ("Expected '=' after a key", "problem.toml.expected_equals"),
+    ("Invalid value", "problem.toml.invalid_value"),
 )
+"""Fragments of tomllib's messages → the catalogue key of what to type instead."""
 
 
 def _syntax_hint(message: str) -> str:
     """tomllib speaks about characters; a clerk needs to know what to type."""
     for fragment, hint in _SYNTAX_HINTS:
         if fragment in message:
-            return hint
-    return "see https://toml.io for the syntax"
+            return say(hint)
+    return say("problem.toml.see_spec")
 
 
 def path_problem(path: str | Path) -> str | None:
@@ -185,17 +188,24 @@ def path_problem(path: str | Path) -> str | None:
     """
     text = os.fspath(path)
     if "\0" in text:
-        return "the path holds a NUL character (\\0), which no file name can have"
+        return say("problem.path.nul")
     try:
         encoded = os.fsencode(text)
     except UnicodeError:
-        return "the path holds characters no file name can have"
+        return say("problem.path.characters")
     if len(encoded) > MAX_PATH_BYTES:
-        return f"the path is {len(encoded)} bytes long; file systems take at most {MAX_PATH_BYTES}"
+        return say("problem.path.too_long", n=len(encoded), limit=MAX_PATH_BYTES)
     longest = max(encoded.split(b"/"), key=len)
     if len(longest) > MAX_NAME_BYTES:
-        return f"a name in the path is {len(longest)} bytes long; file systems take at most {MAX_NAME_BYTES}"
+        return say("problem.path.name_too_long", n=len(longest), limit=MAX_NAME_BYTES)
     return None
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused a file, in the reader's language for the refusals a clerk meets
+    (permission denied, a folder where a file was meant, a loop of links…), else the system's words."""
+    key = f"problem.os.{errno.errorcode.get(exc.errno or 0, '')}"
+    return say(key) if key in CORE else str(exc.strerror or exc)
 
 
 def shown_path(path: str | Path) -> str:
@@ -223,49 +233,53 @@ def nesting_problem(data: Any, file: str, lines: LineIndex, limit: int = MAX_NES
 
 
 def _too_deep(file: str, path: Sequence[object], line: int | None, limit: int = MAX_NESTING) -> Problem:
-    return Problem(file, key_path(*path[:6]) + "…", f"tables and lists are nested more than {limit} levels deep "
-                   "here; no criteria set or submission needs that many", line=line,
-                   hint="check the brackets and the dotted keys of this table", code="too_deep")
+    return Problem(file, key_path(*path[:6]) + "…", say("problem.file.too_deep", n=limit), line=line,
+                   hint=say("problem.file.too_deep_hint"), code="too_deep")
 
 
-def read_document(path: str | Path, *, what: str = "file") -> InputDocument:
-    """Read a TOML or JSON file with every number as Decimal, or raise one clear problem."""
+def read_document(path: str | Path, *, what: str | None = None) -> InputDocument:
+    """Read a TOML or JSON file with every number as Decimal, or raise one clear problem.
+
+    `what` names the file in the problem ("bộ tiêu chí", "criteria set"; default: "tệp", "file"),
+    in the language of the run, so callers pass `say("problem.what.…")`."""
+    what = what or say("problem.what.file")
     bad = path_problem(path)
     if bad is not None:
-        raise ProblemsError([Problem(shown_path(path), "", f"cannot read {what}: {bad}", code="bad_path",
-                                     hint="check the path")])
+        raise ProblemsError([Problem(shown_path(path), "", say("problem.file.cannot_read", what=what, why=bad),
+                                     code="bad_path", hint=say("problem.file.check_path"))])
     file = Path(path)
     label = str(file)
     try:
         raw = _read_regular(file)
     except FileNotFoundError:
-        raise ProblemsError([Problem(label, "", f"{what} not found", hint="check the path")]) from None
+        raise ProblemsError([Problem(label, "", say("problem.file.not_found", what=what),
+                                     hint=say("problem.file.check_path"))]) from None
     except _NotRegular as exc:
-        raise ProblemsError([Problem(label, "", f"cannot read {what}: it is {exc}, not a file",
-                                     hint="give the path of a TOML or JSON file", code="not_a_file")]) from None
+        raise ProblemsError([Problem(label, "", say("problem.file.not_regular", what=what, kind=say(str(exc))),
+                                     hint=say("problem.file.not_regular_hint"), code="not_a_file")]) from None
     except OSError as exc:
-        raise ProblemsError([Problem(label, "", f"cannot read {what}: {exc.strerror}")]) from None
+        raise ProblemsError([Problem(label, "", say("problem.file.cannot_read", what=what, why=os_reason(exc)))]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ProblemsError(
-            [Problem(label, "", f"not UTF-8 text (byte {exc.start})", hint="save the file as UTF-8")]
+            [Problem(label, "", say("problem.file.not_utf8", byte=exc.start), hint=say("problem.file.not_utf8_hint"))]
         ) from None
     if file.suffix.lower() == ".json":
         try:
             data = json.loads(text, parse_float=Decimal, object_pairs_hook=_object_once, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
             raise ProblemsError(
-                [Problem(label, "", f"JSON syntax error: {exc.msg}", line=exc.lineno, code="syntax")]
+                [Problem(label, "", say("problem.json.syntax", error=exc.msg), line=exc.lineno, code="syntax")]
             ) from None
         except RecursionError:
-            raise ProblemsError([Problem(label, "", "nested too deeply to be a PAR input", code="syntax")]) from None
+            raise ProblemsError([Problem(label, "", say("problem.json.too_deep"), code="syntax")]) from None
         except _NotStandard as exc:
             raise ProblemsError([Problem(label, "", str(exc), code="syntax", hint=exc.hint)]) from None
         except ValueError as exc:  # an integer of thousands of digits, refused by int()
-            raise ProblemsError([Problem(label, "", f"not a number a PAR input can hold: {exc}", code="syntax")]) from None
+            raise ProblemsError([Problem(label, "", say("problem.json.too_long", error=exc), code="syntax")]) from None
         if not isinstance(data, dict):
-            raise ProblemsError([Problem(label, "", "the top level must be an object")])
+            raise ProblemsError([Problem(label, "", say("problem.json.not_object"))])
         return InputDocument(file, data, raw, LineIndex())
     return toml_document(text, file, raw)
 
@@ -286,12 +300,11 @@ def toml_document(text: str, path: Path, raw: bytes | None = None) -> InputDocum
         line = int(at.group(1)) if at else None
         message = _TOML_AT.sub("", message).strip()
         raise ProblemsError(
-            [Problem(label, "", f"TOML syntax error: {message}", line=line, code="syntax",
+            [Problem(label, "", say("problem.toml.syntax", error=message), line=line, code="syntax",
                      hint=_syntax_hint(message))]
         ) from None
     except (RecursionError, ValueError):  # an integer of thousands of digits, arrays nested thousands deep
-        raise ProblemsError([Problem(label, "", "a value too long or nested too deeply to be a PAR input",
-                                     code="syntax")]) from None
+        raise ProblemsError([Problem(label, "", say("problem.toml.too_long"), code="syntax")]) from None
     return InputDocument(path, data, text.encode() if raw is None else raw, lines)
 
 
@@ -299,8 +312,10 @@ class _NotRegular(OSError):
     pass
 
 
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
-          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+_KINDS = ((stat.S_ISDIR, "problem.file.kind.folder"), (stat.S_ISFIFO, "problem.file.kind.fifo"),
+          (stat.S_ISCHR, "problem.file.kind.device"), (stat.S_ISBLK, "problem.file.kind.device"),
+          (stat.S_ISSOCK, "problem.file.kind.socket"))
+"""What a path that is no regular file is, as the catalogue key that names it."""
 
 
 def _read_regular(file: Path) -> bytes:
@@ -311,7 +326,7 @@ def _read_regular(file: Path) -> bytes:
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise _NotRegular(next((kind for test, kind in _KINDS if test(mode)), "not a regular file"))
+            raise _NotRegular(next((kind for test, kind in _KINDS if test(mode)), "problem.file.kind.other"))
         with os.fdopen(fd, "rb", closefd=False) as handle:
             return handle.read()
     finally:
@@ -330,11 +345,11 @@ def _object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise _NotStandard(f"key {key!r} is given twice in one object", "keep one of the two values")
+            raise _NotStandard(say("problem.json.key_twice", key=repr(key)), say("problem.json.key_twice_hint"))
         out[key] = value
     return out
 
 
 def _no_constant(name: str) -> Any:
     """NaN, Infinity and -Infinity are not JSON, and no PAR figure is one."""
-    raise _NotStandard(f"{name} is not a JSON number", "write the figure as a number, or leave the key out")
+    raise _NotStandard(say("problem.json.constant", name=name), say("problem.json.constant_hint"))

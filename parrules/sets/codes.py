@@ -16,6 +16,7 @@ from __future__ import annotations
 import unicodedata
 
 from parrules.amounts import shown
+from parrules.messages import say
 
 MAX_LEVELS = 32
 """Levels a code may have ("3.4.2" has 3); far beyond any real set."""
@@ -27,14 +28,12 @@ def code_problem(code: str) -> str | None:
     """Why `code` is not a criterion code, said so a clerk can fix it, or None when it is one."""
     parts = code.split(".")
     if len(parts) > MAX_LEVELS:
-        return (f"code {shown(code)} has {len(parts)} levels; a set has at most {MAX_LEVELS} "
-                "(field → criterion → sub-criterion is 3)")
+        return say("problem.code.too_many_levels", code=shown(code), n=len(parts), levels=MAX_LEVELS)
     digit = foreign_digit(code)
     if digit is not None:
         return digit
     if not all(part and all(c in _DIGITS or c.isalpha() for c in part) for part in parts):
-        return (f"code {shown(code)} is not like the official codes '3', '3.4', '3.4.2': parts of digits 0–9 "
-                "or letters, joined by dots")
+        return say("problem.code.not_like", code=shown(code))
     return None
 
 
@@ -45,8 +44,8 @@ def foreign_digit(code: str) -> str | None:
         if char not in _DIGITS and unicodedata.digit(char, None) is not None:
             name = unicodedata.name(char, f"U+{ord(char):04X}").lower()
             fixed = "".join(_ascii_digit(c) for c in code)
-            return (f"code {shown(code)} uses the digit '{char}' ({name}); codes are written with the digits 0–9"
-                    + (f": '{fixed}'" if len(fixed) <= 40 else ""))
+            return (say("problem.code.foreign_digit", code=shown(code), char=char, name=name)
+                    + (say("problem.code.written_as", code=fixed) if len(fixed) <= 40 else ""))
     return None
 
 
@@ -77,6 +76,5 @@ def field_code(code: str) -> str:
 def defined_twice(code: str, raw: str, first: str) -> str:
     """The message for a code whose table appears twice (`raw` and `first` as they were written)."""
     if raw != first:  # same letters, different Unicode composition: the clerk cannot see the difference
-        return (f"code '{code}' is defined twice: the two spellings look alike and differ only in how "
-                "Vietnamese letters are encoded (NFC/NFD), so they are the same code")
-    return f"code '{code}' is defined twice"
+        return say("problem.code.twice_spelling", code=code)
+    return say("problem.code.twice", code=code)

@@ -13,10 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from parrules.amounts import FIGURE_HINT, ZERO, gaps, overlapping, plain, quantum, to_decimal
+from parrules.amounts import ZERO, gaps, overlapping, plain, quantum, to_decimal
 from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
 from parrules.files.digest import sha256_digest
 from parrules.files.reading import InputDocument, nesting_problem, nfc, read_document, toml_document
+from parrules.messages import say
 from parrules.plugins.contracts import CheckKind, Leaf, RuleKind
 from parrules.plugins.registry import Registry, default_registry
 from parrules.sets.codes import MAX_LEVELS, code_problem, code_sort_key, defined_twice, parent_code
@@ -88,7 +89,7 @@ class CriteriaSet:
 
 def load_criteria_set(path: str | Path, registry: Registry | None = None) -> CriteriaSet:
     """Read and validate a criteria-set TOML file; raise `ProblemsError` listing every problem."""
-    document = read_document(path, what="criteria set")
+    document = read_document(path, what=say("problem.what.criteria_set"))
     if "extends" in document.data:
         return build_tailored(document, registry)
     return build_criteria_set(document, registry)
@@ -180,7 +181,7 @@ class _Builder:
         refused: list[tuple[tuple[object, ...], str]] = []
         _refuse_numbers(data, (), refused)
         for path, reason in refused:
-            self.problem(path, reason, hint=FIGURE_HINT, code="not_a_figure")
+            self.problem(path, reason, hint=say("problem.figure.hint"), code="not_a_figure")
             self.refused.add(key_path(*path))
             data = _replaced(data, path)
         return data
@@ -188,8 +189,7 @@ class _Builder:
     # -- sections ------------------------------------------------------------------------------
     def _meta(self, raw: Any) -> SetMeta | None:
         if raw is None:
-            self.problem(("set",), "the [set] table with the set's metadata is missing",
-                         hint="start the file with [set] id = ..., name = ..., level = ..., total_points = ...")
+            self.problem(("set",), say("problem.set.no_meta"), hint=say("problem.set.no_meta_hint"))
             return None
         model = validate_model(SetMeta, raw, file=self.file, prefix=("set",), lines=self.lines,
                                problems=self.problems)
@@ -197,7 +197,7 @@ class _Builder:
 
     def _specs(self, raw: Any) -> dict[str, CriterionSpec]:
         if not isinstance(raw, dict) or not raw:
-            self.problem(("criteria",), "no criteria: add tables such as [criteria.\"1\"]")
+            self.problem(("criteria",), say("problem.set.no_criteria"))
             return {}
         specs: dict[str, CriterionSpec] = {}
         seen: dict[str, str] = {}
@@ -214,12 +214,12 @@ class _Builder:
                     self.problem(path, bad, code="code")
                 continue
             if code in seen:
-                self.problem(path, defined_twice(code, raw_code, seen[code]), hint="delete or renumber one of the two tables",
+                self.problem(path, defined_twice(code, raw_code, seen[code]), hint=say("problem.code.twice_hint"),
                              code="duplicate")
                 continue
             seen[code] = raw_code
             if not isinstance(table, dict):
-                self.problem(path, "must be a table with name and max_points")
+                self.problem(path, say("problem.set.not_a_table"))
                 continue
             spec = validate_model(CriterionSpec, table, file=self.file, prefix=path, lines=self.lines,
                                   problems=self.problems)
@@ -230,19 +230,18 @@ class _Builder:
                 self._loose_keys(path, table)
         if too_deep:  # a generated set may hold thousands: one problem says it, at the first
             first = too_deep[0]
-            more = f"; {len(too_deep) - 1} more codes have more than {MAX_LEVELS} levels" if len(too_deep) > 1 else ""
+            more = say("problem.code.more_too_deep", n=len(too_deep) - 1, levels=MAX_LEVELS) if len(too_deep) > 1 else ""
             self.problems.append(Problem(self.file, key_path("criteria", first[:60] + "…"),
                                          f"{code_problem(nfc(first.strip()))}{more}",
                                          line=self.lines.line("criteria", first),
-                                         hint="a criterion's code says where it stands: '3.4.2' is "
-                                         "sub-criterion 2 of criterion 3.4 of field 3", code="too_deep"))
+                                         hint=say("problem.code.too_deep_hint"), code="too_deep"))
         return specs
 
     def _loose_keys(self, path: tuple[object, ...], table: dict[str, Any]) -> None:
         """Keys of a criterion that failed validation: report typos and unknown rules all the same."""
         rule = self.registry.rule_kinds.get(table.get("rule")) if isinstance(table.get("rule"), str) else None
         if isinstance(table.get("rule"), str) and rule is None:
-            self.problem((*path, "rule"), f"no installed plugin provides the rule kind '{table['rule']}'",
+            self.problem((*path, "rule"), say("problem.set.unknown_rule", rule=table["rule"]),
                          hint=did_you_mean(table["rule"], self.registry.rule_kinds), code="unknown_rule")
         allowed = set(CORE_CRITERION_KEYS) | set(rule.params_schema.get("properties", {}) if rule else ())
         for key in table:
@@ -262,8 +261,8 @@ class _Builder:
             elif parent in specs:
                 children[parent].append(code)
             else:
-                self.problem(("criteria", code), f"criterion '{code}' has no parent: '{parent}' is not defined",
-                             hint=f"add [criteria.\"{parent}\"] or fix the code", code="orphan")
+                self.problem(("criteria", code), say("problem.set.orphan", code=code, parent=parent),
+                             hint=say("problem.set.orphan_hint", parent=parent), code="orphan")
         nodes: dict[str, Node] = {}
         for root in sorted(roots, key=code_sort_key):
             role = specs[root].role or "base"
@@ -276,21 +275,20 @@ class _Builder:
         path = ("criteria", code)
         kids = tuple(sorted(children[code], key=code_sort_key))
         if depth > 0 and spec.role is not None:
-            self.problem((*path, "role"), "role is set on top-level nodes only; children share their field's role")
+            self.problem((*path, "role"), say("problem.set.role_below_top"))
         extras = {k: v for k, v in (spec.model_extra or {}).items()}
         rule = check = metric = None
         if kids:
             for key in ("rule", "check"):
                 if getattr(spec, key):
-                    self.problem((*path, key), f"'{code}' has sub-criteria, so its points are their sum; "
-                                 f"move the {key} to a leaf")
+                    self.problem((*path, key), say("problem.set.parent_scored", code=code, key=key))
             for key in extras:
                 self.problems.append(unknown_key(self.file, path, key, CORE_CRITERION_KEYS, self.lines))
         else:
             rule = self._rule(code, spec, extras, role)
             check, metric = self._check(code, spec)
             if rule is not None and not rule.needs_input and check is not None:
-                self.problem((*path, "check"), f"rule '{rule.name}' is scored by appraisers only; remove the check")
+                self.problem((*path, "check"), say("problem.set.appraisers_only_check", rule=rule.name))
         nodes[code] = Node(code, spec.name, spec.max_points, parent_code(code), kids, depth, role, spec,
                            rule, check, metric, extras if rule else {})
         for kid in kids:
@@ -301,22 +299,22 @@ class _Builder:
         if spec.rule is None and any(parent_code(c) == code for c in self.failed):
             return None
         if spec.rule is None:
-            self.problem(path, f"leaf '{code}' has no rule",
-                         hint=f"add rule = \"...\" ({', '.join(sorted(self.registry.rule_kinds))})",
+            self.problem(path, say("problem.set.no_rule", code=code),
+                         hint=say("problem.set.no_rule_hint", rules=", ".join(sorted(self.registry.rule_kinds))),
                          code="no_rule")
             return None
         rule = self.registry.rule_kinds.get(spec.rule)
         if rule is None:
-            self.problem((*path, "rule"), f"no installed plugin provides the rule kind '{spec.rule}'",
+            self.problem((*path, "rule"), say("problem.set.unknown_rule", rule=spec.rule),
                          hint=did_you_mean(spec.rule, self.registry.rule_kinds)
-                         or "run `parrules plugins` to see the installed rule kinds", code="unknown_rule")
+                         or say("problem.set.unknown_rule_hint"), code="unknown_rule")
             return None
         if rule.role != role:
-            self.problem((*path, "rule"), f"rule '{rule.name}' belongs in a {rule.role} part, "
-                         f"but '{code}' is in a {role} part",
-                         hint="put it under a top-level node with role = \"" + rule.role + "\"")
+            self.problem((*path, "rule"), say("problem.set.wrong_role", rule=rule.name, code=code,
+                                              rule_role=say(f"problem.role.{rule.role}"), role=say(f"problem.role.{role}")),
+                         hint=say("problem.set.wrong_role_hint", role=rule.role))
         found = schema_problems(params, rule.params_schema, file=self.file, prefix=path, lines=self.lines,
-                                known_extra=CORE_CRITERION_KEYS, what=f"rule '{rule.name}': ")
+                                known_extra=CORE_CRITERION_KEYS, what=say("problem.set.rule_prefix", rule=rule.name))
         self.problems.extend(found)
         if not found and rule.validate is not None:
             leaf = Leaf(code, spec.name, spec.max_points, params)
@@ -325,39 +323,41 @@ class _Builder:
             except KeyboardInterrupt:
                 raise
             except BaseException as exc:  # a validator that trips (or exits) says so, never a traceback
-                messages = [f"parameters could not be checked: {exc}"]
+                messages = [say("problem.set.params_unchecked", error=exc)]
             for message in messages:
-                self.problem((*path, *_named_parameter(message, params)), f"rule '{rule.name}': {message}",
-                             code="rule_params")
+                self.problem((*path, *_named_parameter(message, params)),
+                             say("problem.set.rule_prefix", rule=rule.name) + message, code="rule_params")
         return rule
 
     def _check(self, code: str, spec: CriterionSpec) -> tuple[CheckKind | None, str | None]:
         path = ("criteria", code)
         if spec.check is None:
             if spec.metric is not None:
-                self.problem((*path, "metric"), "metric is given but no check", hint="add check = \"...\"")
+                self.problem((*path, "metric"), say("problem.set.metric_without_check"),
+                             hint=say("problem.set.metric_without_check_hint"))
             return None, None
         check = self.registry.checks.get(spec.check)
         if check is None:
-            self.problem((*path, "check"), f"no installed plugin provides the check '{spec.check}'",
-                         hint=did_you_mean(spec.check, self.registry.checks)
-                         or "install the plugin that provides it; `parrules plugins` lists what is installed",
+            self.problem((*path, "check"), say("problem.set.unknown_check", check=spec.check),
+                         hint=did_you_mean(spec.check, self.registry.checks) or say("problem.set.unknown_check_hint"),
                          code="unknown_check")
             return None, None
         metric = spec.metric
         if metric is None:
             if len(check.metrics) != 1:
-                self.problem(path, f"check '{check.name}' measures several metrics; name one with metric = ...",
+                self.problem(path, say("problem.set.several_metrics", check=check.name),
                              hint=", ".join(check.metrics))
                 return None, None
             metric = next(iter(check.metrics))
         elif metric not in check.metrics:
-            self.problem((*path, "metric"), f"check '{check.name}' has no metric '{metric}'",
-                         hint=did_you_mean(metric, check.metrics) or f"metrics: {', '.join(check.metrics)}")
+            self.problem((*path, "metric"), say("problem.set.no_such_metric", check=check.name, metric=metric),
+                         hint=did_you_mean(metric, check.metrics)
+                         or say("problem.set.metrics", metrics=", ".join(check.metrics)))
             return None, None
         self.problems.extend(
             schema_problems(spec.check_params, check.params_schema, file=self.file,
-                            prefix=(*path, "check_params"), lines=self.lines, what=f"check '{check.name}': ")
+                            prefix=(*path, "check_params"), lines=self.lines,
+                            what=say("problem.set.check_prefix", check=check.name))
         )
         return check, metric
 
@@ -370,15 +370,15 @@ class _Builder:
             if total != node.max_points:
                 kids = " + ".join(plain(nodes[c].max_points) for c in node.children)
                 self.problem(("criteria", node.code, "max_points"),
-                             f"children of '{node.code}' add up to {plain(total)} ({kids}), "
-                             f"not its max_points {plain(node.max_points)}",
-                             hint="fix the maximum of the parent or of a child", code="sum")
+                             say("problem.set.children_sum", code=node.code, total=plain(total), kids=kids,
+                                 max=plain(node.max_points)),
+                             hint=say("problem.set.children_sum_hint"), code="sum")
         base = sum((nodes[r].max_points for r in roots if nodes[r].role == "base"), ZERO)
         roots_failed = any(parent_code(c) is None for c in self.failed)
         if meta is not None and base != meta.total_points and not roots_failed:
             self.problem(("set", "total_points"),
-                         f"top-level fields add up to {plain(base)}, not total_points {plain(meta.total_points)}",
-                         hint="bonus and penalty parts (role = \"bonus\"/\"penalty\") are not counted", code="sum")
+                         say("problem.set.fields_sum", total=plain(base), max=plain(meta.total_points)),
+                         hint=say("problem.set.fields_sum_hint"), code="sum")
 
     def _check_maxima_decimals(self, nodes: dict[str, Node], meta: SetMeta) -> None:
         """A leaf's maximum must be a figure the set's rounding can write: with decimals = 0, a maximum
@@ -389,28 +389,28 @@ class _Builder:
             if node.children or node.code in self.failed or node.max_points % step == 0:
                 continue
             self.problem(("criteria", node.code, "max_points"),
-                         f"max_points {plain(node.max_points)} has more decimals than the set keeps "
-                         f"(decimals = {decimals}): its points, rounded, could exceed it",
-                         hint=f"give [set.rounding] more decimals, or a maximum of {decimals} decimals",
+                         say("problem.set.max_decimals", max=plain(node.max_points), decimals=decimals),
+                         hint=say("problem.set.max_decimals_hint", decimals=decimals),
                          code="max_decimals")
 
     def _check_bands(self, meta: SetMeta) -> None:
         bands = meta.bands
         for i, band in enumerate(bands):
             if band.from_ is not None and band.below is not None and band.from_ >= band.below:
-                self.problem(("set", "bands", i), f"band '{band.code}' starts at {band.from_} but ends below {band.below}")
+                self.problem(("set", "bands", i), say("problem.band.empty", band=band.code, start=plain(band.from_),
+                                                      end=plain(band.below)))
         for first, second in overlapping(bands, lambda b: (b.from_, b.below)):
-            self.problem(("set", "bands"), f"bands '{first.code}' and '{second.code}' overlap",
-                         hint="lower bounds are inclusive, upper bounds exclusive: B from 75 below 80, A from 80")
+            self.problem(("set", "bands"), say("problem.band.overlap", first=first.code, second=second.code),
+                         hint=say("problem.band.overlap_hint"))
         for first, second in gaps(bands, lambda b: (b.from_, b.below)):
             end, start = plain(first.below or ZERO), plain(second.from_ or ZERO)  # gaps lie between two bounds
-            self.problem(("set", "bands"), f"no band covers an index from {end} to below {start}: between "
-                         f"bands '{first.code}' and '{second.code}'",
-                         hint=f"let '{first.code}' end below {start}, or '{second.code}' start from {end}",
+            self.problem(("set", "bands"), say("problem.band.gap", end=end, start=start, first=first.code,
+                                               second=second.code),
+                         hint=say("problem.band.gap_hint", end=end, start=start, first=first.code, second=second.code),
                          code="band_gap")
         codes = [b.code for b in bands]
         for code in {c for c in codes if codes.count(c) > 1}:
-            self.problem(("set", "bands"), f"band code '{code}' is used twice")
+            self.problem(("set", "bands"), say("problem.band.twice", band=code))
 
 
 def _named_parameter(message: str, params: Mapping[str, Any]) -> tuple[object, ...]:

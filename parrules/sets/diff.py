@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from parrules.amounts import plain
 from parrules.files.reading import nfc
 from parrules.files.toml_writer import toml_value
+from parrules.messages import current_voice, say
+from parrules.messages.numbers import format_number
 from parrules.sets.criteria_set import CriteriaSet, Node, code_sort_key
 
 _SPACE = re.compile(r"\s+")
@@ -152,45 +153,49 @@ def _short(value: Any) -> str:
 
 def _rule_text(rule: Mapping[str, Any]) -> str:
     if not rule:
-        return "(none)"
-    parts = [str(rule.get("rule", "(no rule)"))]
+        return say("diff.no_rule_at_all")
+    parts = [str(rule.get("rule") or say("diff.no_rule"))]
     parts += [f"{k} = {_short(v)}" for k, v in rule.get("params", {}).items()]
     if "check" in rule:
-        parts.append(f"check {rule['check']}.{rule['metric']}")
+        parts.append(say("diff.check", check=rule["check"], metric=rule["metric"]))
         parts += [f"{k} = {_short(v)}" for k, v in rule.get("check_params", {}).items()]
     parts += [f"{k} = {_short(rule[k])}" for k in ("if_no_value", "allow_na") if k in rule]
     return ", ".join(parts)
 
 
 def render_text(diff: SetDiff) -> str:
-    """The readable report a ministry publishes with a revised set."""
-    lines = [f"criteria set {diff.old[0]} ({diff.old[1][:19]}…) → {diff.new[0]} ({diff.new[1][:19]}…)"]
+    """The readable report a ministry publishes with a revised set, in the voice of the run; the sets'
+    codes, names and values as they are written (a maximum as the reader writes numbers)."""
+    language = current_voice().language
+    lines = [say("diff.head", old=diff.old[0], old_hash=diff.old[1][:19], new=diff.new[0], new_hash=diff.new[1][:19])]
     if diff.empty:
-        return "\n".join([*lines, "no differences"]) + "\n"
+        return "\n".join([*lines, say("diff.none")]) + "\n"
     if diff.set_changes:
-        lines.append("\nset:")
+        lines.append("\n" + say("diff.section.set"))
         lines += [f"  {c['key']}: {_short(c['old'])} → {_short(c['new'])}" for c in diff.set_changes]
     if diff.added:
-        lines.append("\nadded:")
-        lines += [f"  + {c['code']} {c['name']} ({plain(c['max_points'])} points)" for c in diff.added]
+        lines.append("\n" + say("diff.section.added"))
+        lines += ["  + " + say("diff.node", code=c["code"], name=c["name"], points=c["max_points"]) for c in diff.added]
     if diff.removed:
-        lines.append("\nremoved:")
-        lines += [f"  - {c['code']} {c['name']} ({plain(c['max_points'])} points)" for c in diff.removed]
+        lines.append("\n" + say("diff.section.removed"))
+        lines += ["  - " + say("diff.node", code=c["code"], name=c["name"], points=c["max_points"])
+                  for c in diff.removed]
     if diff.renamed:
-        lines.append("\nrenamed (same code, new name):")
+        lines.append("\n" + say("diff.section.renamed"))
         lines += [f"  {c['code']}: \"{c['old_name']}\" → \"{c['new_name']}\"" for c in diff.renamed]
     if diff.moved:
-        lines.append("\nmoved (same name, new code):")
+        lines.append("\n" + say("diff.section.moved"))
         lines += [f"  {c['old_code']} → {c['new_code']}: {c['name']}" for c in diff.moved]
     if diff.max_points:
-        lines.append("\nmaximum points changed:")
-        lines += [f"  {_label(c)}: {plain(c['old'])} → {plain(c['new'])}  {c['name']}" for c in diff.max_points]
+        lines.append("\n" + say("diff.section.max_points"))
+        lines += [f"  {_label(c)}: {format_number(c['old'], None, language)} → "
+                  f"{format_number(c['new'], None, language)}  {c['name']}" for c in diff.max_points]
     if diff.rules:
-        lines.append("\nrules changed:")
+        lines.append("\n" + say("diff.section.rules"))
         for c in diff.rules:
             lines.append(f"  {_label(c)} {c['name']}")
-            lines.append(f"      was: {_rule_text(c['old'])}")
-            lines.append(f"      now: {_rule_text(c['new'])}")
+            lines.append("      " + say("diff.was", rule=_rule_text(c["old"])))
+            lines.append("      " + say("diff.now", rule=_rule_text(c["new"])))
     return "\n".join(lines) + "\n"
 
 

@@ -33,6 +33,7 @@ from typing import Any
 from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
 from parrules.files.digest import sha256_digest
 from parrules.files.reading import InputDocument, LineIndex, nesting_problem, nfc, path_problem, read_document
+from parrules.messages import say
 from parrules.sets.codes import defined_twice
 from parrules.sets.model import CORE_CRITERION_KEYS
 from parrules.sets.validation import unknown_key
@@ -139,7 +140,7 @@ def _plain(document: InputDocument) -> Resolved:
                 problems.append(Problem(document.label, key_path("criteria", raw_code),
                                         defined_twice(code, str(raw_code), seen[code]),
                                         line=document.lines.line("criteria", raw_code),
-                                        hint="delete or renumber one of the two tables", code="duplicate"))
+                                        hint=say("problem.code.twice_hint"), code="duplicate"))
             seen[code] = str(raw_code)
         if problems:
             raise ProblemsError(problems)
@@ -185,31 +186,30 @@ class _Merge:
     def base(self) -> Resolved | None:
         extends = self.doc.data["extends"]
         if not isinstance(extends, str) or not extends.strip():
-            self.problem(("extends",), f"extends must be the path of the base set in quotes, not {extends!r}",
-                         hint='e.g. extends = "../central/par-2024.toml"')
+            self.problem(("extends",), say("problem.tailoring.extends_type", value=repr(extends)),
+                         hint=say("problem.tailoring.extends_example"))
             return None
         bad = path_problem(extends)
         if bad is not None:
-            self.problem(("extends",), f"extends cannot name a base set: {bad}", hint="the path is relative to this file",
-                         code="bad_path")
+            self.problem(("extends",), say("problem.tailoring.extends_bad_path", why=bad),
+                         hint=say("problem.tailoring.relative"), code="bad_path")
             return None
         here = self.doc.path.resolve()
         target = (here.parent / extends).resolve()
         if target == here or target in self.chain:
             loop = " → ".join(p.name for p in (*self.chain, here, target))
-            self.problem(("extends",), f"sets extend each other in a cycle: {loop}",
-                         hint="a set can extend a base set, never one that extends it", code="cycle")
+            self.problem(("extends",), say("problem.tailoring.cycle", loop=loop),
+                         hint=say("problem.tailoring.cycle_hint"), code="cycle")
             return None
         if len(self.chain) >= MAX_CHAIN:
-            self.problem(("extends",), f"more than {MAX_CHAIN} sets extend one another here; a tailoring "
-                         "chain is a province's set over the ministry's, two or three files",
-                         hint="extend the set the chain ends with directly", code="too_deep")
+            self.problem(("extends",), say("problem.tailoring.too_long", n=MAX_CHAIN),
+                         hint=say("problem.tailoring.too_long_hint"), code="too_deep")
             return None
         if not target.is_file():
-            self.problem(("extends",), f"base set '{extends}' not found (looked for {target})",
-                         hint="the path is relative to this file", code="missing_base")
+            self.problem(("extends",), say("problem.tailoring.missing_base", base=extends, target=target),
+                         hint=say("problem.tailoring.relative"), code="missing_base")
             return None
-        base_doc = read_document(target, what="base criteria set")
+        base_doc = read_document(target, what=say("problem.what.base_set"))
         return _resolve(base_doc, (*self.chain, here))
 
     def merge(self, base: Resolved) -> Resolved:
@@ -221,28 +221,27 @@ class _Merge:
         merged_set = dict(base.data.get("set") or {})
         own_set = data.get("set", {})
         if not isinstance(own_set, dict):
-            self.problem(("set",), "[set] must be a table")
+            self.problem(("set",), say("problem.tailoring.set_not_table"))
             own_set = {}
         for key, value in own_set.items():
             merged_set[key] = value
             origins.drop(("set", key))
             self._mark(origins, ("set", key), value)
         criteria = dict(base.data.get("criteria") or {})
-        base_id = (base.data.get("set") or {}).get("id", "the base set")
+        base_id = (base.data.get("set") or {}).get("id", say("problem.what.base_set"))
         for code, table in self._tables("criteria"):
             if code not in criteria:
-                add = f"to add a local criterion write [add.\"{code}\"] instead"
+                add = say("problem.tailoring.write_add", code=code)
                 typo = did_you_mean(code, criteria)
-                self.problem(("criteria", code), f"overrides criterion '{code}', which the base set "
-                             f"'{base_id}' does not have",
+                self.problem(("criteria", code), say("problem.tailoring.override_unknown", code=code, base=base_id),
                              hint=f"{typo} {add}" if typo else add,
                              code="override_unknown")
                 continue
             criteria[code] = self._override(criteria[code], table, code, origins)
         for code, table in self._tables("add"):
             if code in criteria:
-                self.problem(("add", code), f"criterion '{code}' is already in the base set '{base_id}'",
-                             hint=f"to change it write [criteria.\"{code}\"] instead", code="add_existing")
+                self.problem(("add", code), say("problem.tailoring.add_existing", code=code, base=base_id),
+                             hint=say("problem.tailoring.write_override", code=code), code="add_existing")
                 continue
             criteria[code] = dict(table)
             origins.drop(("criteria", code))
@@ -251,7 +250,7 @@ class _Merge:
                 self._mark(origins, ("criteria", code, key), value, source=("add", code, key))
         for code in self._codes("remove"):
             if code not in criteria:
-                self.problem(("remove",), f"removes criterion '{code}', which the set does not have",
+                self.problem(("remove",), say("problem.tailoring.remove_unknown", code=code),
                              hint=did_you_mean(code, criteria), code="override_unknown")
                 continue
             for other in [c for c in criteria if c == code or c.startswith(code + ".")]:
@@ -259,8 +258,8 @@ class _Merge:
                 origins.drop(("criteria", other))
         for code in self._codes("not_applicable"):
             if code not in criteria:
-                self.problem(("not_applicable",), f"marks criterion '{code}' not applicable, "
-                             "but the set does not have it", hint=did_you_mean(code, criteria),
+                self.problem(("not_applicable",), say("problem.tailoring.na_unknown", code=code),
+                             hint=did_you_mean(code, criteria),
                              code="override_unknown")
                 continue
             for other in [c for c in criteria if c == code or c.startswith(code + ".")]:
@@ -275,24 +274,25 @@ class _Merge:
     def _tables(self, section: str) -> Iterator[tuple[str, dict[str, Any]]]:
         raw = self.doc.data.get(section, {})
         if not isinstance(raw, dict):
-            self.problem((section,), f"[{section}] must hold tables such as [{section}.\"2.1\"]")
+            self.problem((section,), say("problem.tailoring.section_tables", section=section))
             return
         seen: set[str] = set()
         for raw_code, table in raw.items():
             code = nfc(str(raw_code).strip())
             if code in seen:
-                self.problem((section, raw_code), f"code '{code}' appears twice in [{section}]", code="duplicate")
+                self.problem((section, raw_code), say("problem.tailoring.code_twice", code=code, section=section),
+                             code="duplicate")
                 continue
             seen.add(code)
             if not isinstance(table, dict):
-                self.problem((section, raw_code), "must be a table of keys such as max_points = 2")
+                self.problem((section, raw_code), say("problem.tailoring.not_a_table"))
                 continue
             yield code, table
 
     def _codes(self, key: str) -> list[str]:
         raw = self.doc.data.get(key, [])
         if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
-            self.problem((key,), f"{key} must be a list of codes in quotes, e.g. {key} = [\"1.4\"]")
+            self.problem((key,), say("problem.tailoring.codes_list", key=key))
             return []
         return [nfc(c.strip()) for c in raw]
 

@@ -18,32 +18,42 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from parrules.amounts import shown
 from parrules.errors import Problem, did_you_mean, key_path
 from parrules.files.reading import LineIndex
+from parrules.messages import CORE, say
 
 _TYPE_WORDS = {
-    "decimal_parsing": "a number",
-    "decimal_type": "a number",
-    "int_parsing": "a whole number",
-    "int_type": "a whole number",
-    "int_from_float": "a whole number",
-    "string_type": "text (in quotes)",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "list_type": "a list [ ... ]",
-    "dict_type": "a table",
-    "model_type": "a table",
-    "date_type": "a date such as 2018-01-31",
-    "date_from_datetime_parsing": "a date such as 2018-01-31",
+    "decimal_parsing": "number",
+    "decimal_type": "number",
+    "int_parsing": "whole",
+    "int_type": "whole",
+    "int_from_float": "whole",
+    "string_type": "text",
+    "bool_type": "bool",
+    "bool_parsing": "bool",
+    "list_type": "list",
+    "dict_type": "table",
+    "model_type": "table",
+    "date_type": "date",
+    "date_from_datetime_parsing": "date",
+    "date_from_datetime_inexact": "date",
+    "date_parsing": "date",
 }
+"""pydantic's error kinds → the word the catalogue says (`problem.type.<word>`)."""
 
 
 _JSON_TYPE_WORDS = {
-    "number": "a number (no quotes)",
-    "integer": "a whole number",
-    "string": "text (in quotes)",
-    "boolean": "true or false",
-    "array": "a list [ ... ]",
-    "object": "a table { ... }",
+    "number": "json_number",
+    "integer": "whole",
+    "string": "text",
+    "boolean": "bool",
+    "array": "list",
+    "object": "json_object",
 }
+"""JSON Schema's type names → the word the catalogue says (`problem.type.<word>`)."""
+
+
+def _type_words(word: str) -> str:
+    """What a value must be, in the reader's words ("một số", "a number"); an unknown JSON type as named."""
+    return say(f"problem.type.{word}") if f"problem.type.{word}" in CORE else word
 
 
 class StrictModel(BaseModel):
@@ -54,7 +64,7 @@ class StrictModel(BaseModel):
 
 
 def _table(prefix: Sequence[object]) -> str:
-    return f"[{key_path(*prefix)}]" if prefix else "the top level"
+    return f"[{key_path(*prefix)}]" if prefix else say("problem.key.top_level")
 
 
 def unknown_key(
@@ -63,9 +73,9 @@ def unknown_key(
     return Problem(
         file,
         key_path(*prefix, key),
-        f"unknown key '{key}' in {_table(prefix)}",
+        say("problem.key.unknown", key=key, table=_table(prefix)),
         line=lines.line(*prefix, key),
-        hint=did_you_mean(key, known) or f"known keys: {', '.join(sorted(known))}",
+        hint=did_you_mean(key, known) or say("problem.key.known", keys=", ".join(sorted(known))),
         code="unknown_key",
     )
 
@@ -96,38 +106,52 @@ def validate_model(
                 table = _value_at(data, list(error["loc"][:-1]))
                 if _misspelled(str(loc[-1]), table, _model_at(model, list(error["loc"][:-1]))):
                     continue  # the misspelt key is reported as unknown, with this key as the suggestion
-                message = f"required key '{loc[-1]}' is missing in {_table(loc[:-1])}"
-                hint = f"add {loc[-1]} = …"
+                message = say("problem.key.missing", key=str(loc[-1]), table=_table(loc[:-1]))
+                hint = say("problem.key.add", key=str(loc[-1]))
                 line = lines.line(*loc[:-1])
             elif kind in _TYPE_WORDS:
-                message = f"must be {_TYPE_WORDS[kind]}, not {shown(error.get('input'))}"
+                message = say("problem.value.must_be", what=_type_words(_TYPE_WORDS[kind]),
+                              value=shown(error.get("input")))
                 line = lines.line(*loc)
             elif kind in _RANGE_KINDS:
                 words, hint = _range(model, list(error["loc"]), error.get("ctx") or {})
-                message = f"must be {words}, not {shown(error.get('input'))}"
+                message = say("problem.value.must_be", what=words, value=shown(error.get("input")))
                 line = lines.line(*loc)
             elif kind == "literal_error":
                 allowed = [str(v).strip("'") for v in re.findall(r"'[^']*'", error["ctx"]["expected"])]
-                message = f"must be one of {', '.join(allowed)}, not {error.get('input')!r}"
+                message = say("problem.value.one_of", allowed=", ".join(allowed), value=repr(error.get("input")))
                 hint = did_you_mean(str(error.get("input")), allowed)
                 line = lines.line(*loc)
             elif kind == "string_pattern_mismatch" and loc[-1] == "id":
                 value = str(error.get("input"))
-                message = f"id {value!r} may only use lowercase letters, digits, '.', '-' and '_'"
+                message = say("problem.value.bad_id", value=repr(value))
                 plain = "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
                 plain = plain.replace("đ", "d").replace("Đ", "D").lower()
                 suggestion = re.sub(r"[^a-z0-9._-]+", "-", plain).strip("-._")
-                hint = f"e.g. id = \"{suggestion}\"" if suggestion else None
+                hint = say("problem.value.id_example", id=suggestion) if suggestion else None
                 line = lines.line(*loc)
-            else:
-                message = error["msg"]
+            elif kind == "number_in_quotes":  # sets/model.py: points in quotes, "2,5" with a comma
+                ctx = error.get("ctx") or {}
+                message = (say("problem.value.decimal_comma", fixed=ctx["fixed"], quoted=ctx.get("quoted"))
+                           if "fixed" in ctx else say("problem.value.number_in_quotes", quoted=ctx.get("quoted")))
+                line = lines.line(*loc)
+            elif kind in _LENGTH_KINDS:
+                short = kind.endswith("too_short")
+                limit = (error.get("ctx") or {}).get("min_length" if short else "max_length")
+                what = "text" if kind.startswith("string") else "list"
+                message = say(f"problem.value.{what}_{'too_short' if short else 'too_long'}", n=limit,
+                              value=shown(error.get("input")))
+                line = lines.line(*loc)
+            else:  # pydantic's own words are English: said as ours, with its error kind for the record
+                message = say("problem.value.invalid", value=shown(error.get("input")), kind=kind)
                 line = lines.line(*loc)
             problems.append(Problem(file, key_path(*loc), message, line=line, hint=hint, code=kind))
         return None
 
 
 _RANGE_KINDS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
-_RANGE_WORDS = (("ge", "from {}"), ("gt", "above {}"), ("le", "to {}"), ("lt", "below {}"))
+_LENGTH_KINDS = frozenset({"too_short", "too_long", "string_too_short", "string_too_long"})
+_RANGE_WORDS = ("ge", "gt", "le", "lt")
 
 
 def _range(model: type[BaseModel], loc: list[Any], ctx: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -139,13 +163,15 @@ def _range(model: type[BaseModel], loc: list[Any], ctx: Mapping[str, Any]) -> tu
         field = next((f for f in (parent.model_fields.values() if parent else ()) if f.alias == loc[-1]), None)
     bounds = dict(ctx)
     for item in field.metadata if field is not None else ():
-        for key, _ in _RANGE_WORDS:
+        for key in _RANGE_WORDS:
             if getattr(item, key, None) is not None:
                 bounds[key] = getattr(item, key)
-    words = [text.format(bounds[key]) for key, text in _RANGE_WORDS if key in bounds]
-    if len(words) == 1:  # one bound alone: "at least 0", "above 0", "at most 6", "below 101"
-        words = [words[0].replace("from ", "at least ").replace("to ", "at most ")]
-    return " ".join(words), field.description if field is not None else None
+    given = [key for key in _RANGE_WORDS if key in bounds]
+    alone = len(given) == 1  # one bound alone: "at least 0", "above 0", "at most 6", "below 101"
+    words = [say(f"problem.range.{key}{'_alone' if alone else ''}", value=shown(bounds[key])) for key in given]
+    name = str(loc[-1])
+    about = say(f"problem.about.{name}") if f"problem.about.{name}" in CORE else None
+    return " ".join(words), about
 
 
 def _value_at(data: Any, loc: list[Any]) -> Any:
@@ -220,13 +246,19 @@ def schema_message(error: jsonschema.ValidationError) -> str:
     own text quotes it whole, and a hostile 100 KB value would make a 100 KB message."""
     if error.validator == "type":
         wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        words = " or ".join(_JSON_TYPE_WORDS.get(str(w), str(w)) for w in wanted)
-        return f"must be {words}, not {shown(error.instance)}"
+        words = say("problem.value.or").join(_type_words(_JSON_TYPE_WORDS.get(str(w), str(w))) for w in wanted)
+        return say("problem.value.must_be", what=words, value=shown(error.instance))
     if error.validator == "required":
-        return error.message.replace("is a required property", "is required")
-    if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        words = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "above",
-                 "exclusiveMaximum": "below"}[str(error.validator)]
-        return f"must be {words} {shown(error.validator_value)}, not {shown(error.instance)}"
-    message = str(error.message)
-    return message if len(message) <= 200 else message[:150] + "…" + message[-40:]
+        found = re.match(r"'(.*)' is a required property", str(error.message))
+        return say("problem.value.required", key=found.group(1) if found else str(error.message)[:60])
+    if error.validator in _SCHEMA_BOUNDS:
+        words = say(f"problem.range.{_SCHEMA_BOUNDS[str(error.validator)]}_alone", value=shown(error.validator_value))
+        return say("problem.value.must_be", what=words, value=shown(error.instance))
+    if error.validator == "enum" and isinstance(error.validator_value, list):
+        return say("problem.value.one_of", allowed=", ".join(shown(v) for v in error.validator_value),
+                   value=shown(error.instance))
+    # jsonschema's own words are English: said as ours, naming the schema keyword the value breaks
+    return say("problem.value.schema", value=shown(error.instance), rule=str(error.validator))
+
+
+_SCHEMA_BOUNDS = {"minimum": "ge", "maximum": "le", "exclusiveMinimum": "gt", "exclusiveMaximum": "lt"}

@@ -19,10 +19,11 @@ from typing import Any, Literal, NamedTuple
 import jsonschema
 from pydantic import Field
 
-from parrules.amounts import FIGURE_HINT, plain, shown, to_decimal
+from parrules.amounts import plain, shown, to_decimal
 from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
 from parrules.files.digest import sha256_digest
 from parrules.files.reading import InputDocument, LineIndex, nesting_problem, nfc, path_problem, read_document
+from parrules.messages import say
 from parrules.plugins.contracts import EvidenceFile, UnitEvidence
 from parrules.sets.codes import foreign_digit
 from parrules.sets.criteria_set import CriteriaSet
@@ -117,7 +118,7 @@ class Submission:
 
 def load_submission(path: str | Path) -> Submission:
     """Read one submission file (TOML or JSON); raise `ProblemsError` with every problem in it."""
-    document = read_document(path, what="submission")
+    document = read_document(path, what=say("problem.what.submission"))
     return _build(document)
 
 
@@ -139,7 +140,8 @@ def load_submissions(paths: Sequence[str | Path],
     codes: dict[str, str] = {}
     for sub in out:
         if sub.code in codes:
-            problems.append(Problem(sub.source, "unit.code", f"unit code '{sub.code}' is also used by {codes[sub.code]}"))
+            problems.append(Problem(sub.source, "unit.code", say("problem.submission.unit_twice", code=sub.code,
+                                                                 other=codes[sub.code])))
         codes[sub.code] = sub.source
     if problems:
         raise ProblemsError(problems)
@@ -156,13 +158,13 @@ def _inside(base: Path, relative: str, *, file: str, path: tuple[object, ...], l
             problems: list[Problem]) -> Path | None:
     bad = path_problem(relative)
     if bad is not None:  # the system would refuse it later with a traceback: said here, with its key
-        problems.append(Problem(file, key_path(*path), f"cannot name a file: {bad}", line=lines.line(*path),
-                                hint="give the file's name relative to the folder of the submission", code="bad_path"))
+        problems.append(Problem(file, key_path(*path), say("problem.submission.bad_path", why=bad), line=lines.line(*path),
+                                hint=say("problem.submission.bad_path_hint"), code="bad_path"))
         return None
     candidate = (base / relative).resolve()
     if not candidate.is_relative_to(base.resolve()):
-        problems.append(Problem(file, key_path(*path), f"path '{relative}' leads outside the submission's folder",
-                                line=lines.line(*path), hint="keep evidence files inside the folder of the submission",
+        problems.append(Problem(file, key_path(*path), say("problem.submission.outside", path=relative),
+                                line=lines.line(*path), hint=say("problem.submission.outside_hint"),
                                 code="path_outside"))
         return None
     return candidate
@@ -235,10 +237,9 @@ def validate_submission(criteria: CriteriaSet, sub: Submission) -> list[Problem]
 
 
 def _missing_data(sub: Submission) -> list[Problem]:
-    return [Problem(sub.source, key_path("data", name), f"data file '{name}' not found: {path}",
+    return [Problem(sub.source, key_path("data", name), say("problem.submission.data_missing", name=name, path=path),
                     line=sub.lines.line("data", name), code="missing_file",
-                    hint="the path is relative to the folder of the submission; a check reading it would error "
-                    "its criteria")
+                    hint=say("problem.submission.data_missing_hint"))
             for name, path in sub.data.items() if not _is_file(path)]
 
 
@@ -252,10 +253,10 @@ def _submission_problems(criteria: CriteriaSet, sub: Submission,
         problems.append(Problem(file, key_path(*path), message, line=sub.lines.line(*path), hint=hint))
 
     if criteria.meta.unit_kinds and sub.kind and sub.kind not in criteria.meta.unit_kinds:
-        add(("unit", "kind"), f"unit kind '{sub.kind}' is not one the set '{criteria.id}' applies to",
+        add(("unit", "kind"), say("problem.submission.unit_kind", kind=sub.kind, set=criteria.id),
             hint=", ".join(criteria.meta.unit_kinds))
     if sub.criteria_set and sub.criteria_set != criteria.id:
-        add(("criteria_set",), f"this submission answers set '{sub.criteria_set}', not '{criteria.id}'")
+        add(("criteria_set",), say("problem.submission.other_set", answered=sub.criteria_set, set=criteria.id))
 
     strangers: dict[str, int] = {}  # per section, codes the set does not have
 
@@ -270,18 +271,18 @@ def _submission_problems(criteria: CriteriaSet, sub: Submission,
         if code in leaves:
             return True
         if code in criteria.nodes:
-            add((section, code), f"'{code}' has sub-criteria; score its sub-criteria instead")
+            add((section, code), say("problem.submission.not_a_leaf", code=code))
         else:
-            stranger(section, (section, code), f"{shown(code)} is not a criterion of set '{criteria.id}'",
+            stranger(section, (section, code), say("problem.submission.unknown_code", code=shown(code), set=criteria.id),
                      functools.partial(_code_hint, code, leaves))
         return False
 
     def in_range(path: tuple[object, ...], code: str, points: Decimal | None, na: bool) -> None:
         node = criteria.nodes[code]
         if na and not node.spec.allow_na:
-            add(path, f"'{code}' cannot be marked not applicable", hint="the set does not allow N/A here")
+            add(path, say("problem.submission.no_na", code=code), hint=say("problem.submission.no_na_hint"))
         elif points is not None and not 0 <= points <= node.max_points:
-            add(path, f"{plain(points)} points is outside 0..{plain(node.max_points)} for '{code}'")
+            add(path, say("problem.submission.out_of_range", points=plain(points), max=plain(node.max_points), code=code))
 
     for code, points in sub.self_assessment.items():
         if known("self_assessment", code):
@@ -292,14 +293,15 @@ def _submission_problems(criteria: CriteriaSet, sub: Submission,
             for a in rounds:
                 in_range(("appraisals",), code, a.points, a.not_applicable)
                 if a.round in seen:
-                    add(("appraisals",), f"criterion '{code}' has round {a.round} twice; the later in the file "
-                        "would silently win", hint="give each appraisal round of a criterion once")
+                    add(("appraisals",), say("problem.submission.round_twice", code=code, round=a.round),
+                        hint=say("problem.submission.round_twice_hint"))
                 seen.add(a.round)
     for i, doc in enumerate(sub.documents):
         for code in doc.criteria:
             if code not in criteria.nodes:
-                stranger("documents", ("documents", i, "criteria"), f"document {shown(doc.number or doc.title)} "
-                         f"is attached to {shown(code)}, which is not a criterion of set '{criteria.id}'",
+                stranger("documents", ("documents", i, "criteria"),
+                         say("problem.submission.document_code", document=shown(doc.number or doc.title),
+                             code=shown(code), set=criteria.id),
                          functools.partial(did_you_mean, code, leaves))
     for code, value in sub.answers.items():
         if not known("answers", code):
@@ -307,23 +309,25 @@ def _submission_problems(criteria: CriteriaSet, sub: Submission,
         node = criteria.nodes[code]
         if value == NA:
             if not (node.spec.allow_na or not node.spec.applicable):
-                add(("answers", code), f"'{code}' cannot be marked not applicable")
+                add(("answers", code), say("problem.submission.no_na", code=code))
             continue
         if node.rule is not None and not node.rule.needs_input:
-            add(("answers", code), f"'{code}' is scored by appraisers only; an answer is not used")
+            add(("answers", code), say("problem.submission.appraisers_only", code=code))
             continue
         if not _finite(value):
-            add(("answers", code), f"{shown(value)} is not a number a criterion can be scored on", hint=FIGURE_HINT)
+            add(("answers", code), say("problem.submission.not_a_figure", value=shown(value)),
+                hint=say("problem.figure.hint"))
             continue
         checks = input_checks(code)
         if checks is not None:
             error = _input_error(checks, value)
             if error is not None:
-                add(("answers", code), f"answer for rule '{node.rule.name}': {schema_message(error)}")  # type: ignore[union-attr]
+                add(("answers", code), say("problem.submission.answer_for_rule", rule=node.rule.name,  # type: ignore[union-attr]
+                                           error=schema_message(error)))
     for section, count in strangers.items():
         if count > _LISTED:
-            add((section,), f"{count - _LISTED} more codes in [{section}] are not criteria of set '{criteria.id}'",
-                hint="the codes of the set are listed by `parrules show SET`")
+            add((section,), say("problem.submission.more_unknown", n=count - _LISTED, section=section, set=criteria.id),
+                hint=say("problem.submission.more_unknown_hint"))
     return problems
 
 
@@ -387,9 +391,8 @@ def unscored_criteria(criteria: CriteriaSet, sub: Submission) -> list[Problem]:
         if "appraisal" in precedence and code in sub.appraisals:
             continue
         out.append(Problem(sub.source, key_path("answers", code),
-                           f"criterion '{code}' ({node.name}) has no answer, self-assessment or appraisal: it would "
-                           "be 'not evaluated', and the unit's figure incomplete",
-                           hint='answer it, self-assess it, or declare it not applicable ("na") where the set allows',
+                           say("problem.submission.unscored", code=code, name=node.name),
+                           hint=say("problem.submission.unscored_hint"),
                            code="not_evaluated"))
     return out
 
@@ -572,8 +575,8 @@ def answer_problems(criteria: CriteriaSet, subs: Sequence[Submission]) -> list[P
                     or (checks is not None and _input_error(checks, value) is not None):
                 continue
             if not _figure(value):
-                found.append((i, order, _answer_problem(sub, code, f"{shown(value)} is not a number a criterion "
-                                                        "can be scored on", FIGURE_HINT)))
+                found.append((i, order, _answer_problem(sub, code, say("problem.submission.not_a_figure", value=shown(value)),
+                                                        say("problem.figure.hint"))))
                 continue
             judged.append((i, value))
         if not judged:
@@ -582,9 +585,9 @@ def answer_problems(criteria: CriteriaSet, subs: Sequence[Submission]) -> list[P
         for j, (i, _) in enumerate(judged):
             error = verdicts[j].error
             if error is not None:
-                found.append((i, order, _answer_problem(subs[i], code, f"rule '{node.rule.name}' cannot score this "
-                                                        f"answer: {error}", "scoring would error this criterion "
-                                                        "and leave the unit's figure incomplete: correct the answer")))
+                found.append((i, order, _answer_problem(subs[i], code, say("problem.submission.cannot_score",
+                                                                           rule=node.rule.name, error=error),
+                                                        say("problem.submission.cannot_score_hint"))))
     found.sort(key=lambda item: item[:2])
     return [problem for _, _, problem in found]
 

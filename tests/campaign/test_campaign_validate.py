@@ -20,6 +20,15 @@ from parrules.cli.main import main
 
 from .test_campaign import write_campaign
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English texts of problems (a Vietnamese run is pinned in
+    tests/sets/test_problem_language.py): the library speaks the voice active when a problem is made."""
+    with parrules.speaking(language="en"):
+        yield
+
+
 MAPPING = '[mapping]\nfrom_set = "hand"\nto_set = "hand"\n\n[mapping.codes]\n"2.2" = "2.2"\n'
 
 
@@ -34,7 +43,8 @@ def full_campaign(root: Path) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
+    """`parrules ARGV` in English (`--lang en`): the problems' English texts are compared."""
+    code = main([str(argv[0]), "--lang", "en", *map(str, argv[1:])])
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     return code, out, err

@@ -15,6 +15,15 @@ from parrules.campaign.yoy import compare, load_mapping, load_previous
 
 from ..campaign_data import SET, hand_set, unit
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English texts of problems (a Vietnamese run is pinned in
+    tests/sets/test_problem_language.py): the library speaks the voice active when a problem is made."""
+    with parrules.speaking(language="en"):
+        yield
+
+
 REGISTRY = parrules.Registry(entry_points=False)
 
 # 2025 revision: old 1.3 dropped (its 10 points moved to 1.2), old 2.1 renumbered 2.2 (max 20),

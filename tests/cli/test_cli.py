@@ -47,8 +47,10 @@ def test_problems_exit_1_without_traceback(write):
 
 
 def test_missing_file_is_a_data_problem(tmp_path):
-    proc = run_cli("score", tmp_path / "nope.toml", tmp_path / "sub.toml")
+    proc = run_cli("score", "--lang", "en", tmp_path / "nope.toml", tmp_path / "sub.toml")
     assert proc.returncode == 1 and "criteria set not found" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run_cli("score", tmp_path / "nope.toml", tmp_path / "sub.toml")  # Vietnamese unless told otherwise
+    assert proc.returncode == 1 and "không tìm thấy bộ tiêu chí" in proc.stderr and "not found" not in proc.stderr
 
 
 def test_wrong_usage_exits_2():
@@ -116,8 +118,8 @@ def test_plugins_json_lists_builtins():
 
 
 def test_python_m_parrules_cli_is_the_command():
-    proc = run_cli("--help", module="parrules.cli")
-    assert proc.returncode == 0 and proc.stdout.startswith("usage: parrules [-h] [--version] COMMAND ...")
+    proc = run_cli("--lang", "en", "--help", module="parrules.cli")
+    assert proc.returncode == 0 and proc.stdout.startswith("usage: parrules [-h] [--version]")
     listed = [line.split()[0] for line in proc.stdout.splitlines() if line.startswith("    ") and line[4] != " "]
     assert listed == ["validate", "score", "plugins", "schema", "show", "diff", "new", "doc", "campaign", "report",
                       "serve"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import parrules
 from parrules.files.reading import LineIndex
 
 
@@ -42,3 +43,19 @@ def test_an_integer_of_thousands_of_digits_is_a_problem_not_a_traceback(tmp_path
         with pytest.raises(parrules.ProblemsError) as caught:
             parrules.load_submission(path)
         assert caught.value.problems[0].file == str(path)
+
+
+def test_the_systems_refusals_are_said_in_the_readers_language() -> None:
+    """A file the system refuses is said in the run's language for the refusals a clerk meets; an
+    unusual one keeps the system's own words rather than a wrong translation."""
+    import errno
+
+    from parrules.files.reading import os_reason
+
+    denied = PermissionError(errno.EACCES, "Permission denied")
+    with parrules.speaking(language="vi"):
+        assert os_reason(denied) == "không có quyền đọc"
+        assert os_reason(OSError(errno.ELOOP, "Too many levels of symbolic links")).startswith("các liên kết")
+        assert os_reason(OSError(errno.EXDEV, "Invalid cross-device link")) == "Invalid cross-device link"
+    with parrules.speaking(language="en"):
+        assert os_reason(denied) == "permission denied"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import datetime
+import string
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,6 +44,33 @@ def test_the_scan_finds_a_missing_key(tmp_path: Path) -> None:
         assert _said_keys(tmp_path) == {("m.py", "no.such.key")}
     finally:
         ROOT = saved
+
+
+PLUGIN_CATALOGUES = sorted((ROOT / "plugins").glob("*/*/messages.toml"))
+
+
+@pytest.mark.parametrize("catalogue", PLUGIN_CATALOGUES, ids=lambda p: p.parent.name)
+def test_every_key_a_standard_plugin_says_is_in_its_catalogue(catalogue: Path) -> None:
+    """A plugin's `say` reads its own catalogue: a key it uses and does not hold would be a KeyError in
+    the middle of a run (the criterion erroring), not a missing translation a reviewer sees."""
+    used = _said_keys(catalogue.parent)
+    assert used, f"{catalogue.parent.name} says nothing from its catalogue"
+    loaded = Catalogue.load(catalogue)
+    assert not sorted(f"{file}: {key}" for file, key in used if key not in loaded)
+
+
+def test_the_problem_texts_are_in_both_languages_and_say_different_words() -> None:
+    """Every problem message and hint (problems.toml) is written in each language, not copied: an entry
+    whose Vietnamese equals its English is a forgotten translation, unless it holds no word at all."""
+    keys = [k for k in list(CORE.keys()) if k.startswith("problem.")]
+    assert len(keys) > 150
+
+    def words(template: str) -> str:
+        return "".join(literal for literal, *_ in string.Formatter().parse(template))
+
+    same = [k for k in keys if CORE.text(k, "vi") == CORE.text(k, "en") and any(c.isalpha() for c in
+                                                                               words(CORE.text(k, "vi")))]
+    assert not same
 
 
 def _write(tmp_path: Path, text: str) -> Path:

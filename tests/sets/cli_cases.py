@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from parrules.cli.main import main
+from parrules.messages import current_voice
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,13 @@ class Ran:
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: object) -> Ran:
+    """`parrules ARGS` in the language the test speaks (`--lang` of the current voice unless given), so a
+    test pinned to English reads English problems whatever language the set declares."""
+    argv = [str(a) for a in args]
+    if "--lang" not in argv and argv:
+        argv[1:1] = ["--lang", current_voice().language]
     try:
-        code = main([str(a) for a in args])
+        code = main(argv)
     except BaseException:  # noqa: BLE001 - what escapes is the failure this asserts against
         pytest.fail("an exception escaped parrules:\n" + traceback.format_exc())
     captured = capsys.readouterr()

@@ -13,6 +13,15 @@ from parrules.sets.diff import diff_sets, render_text
 
 from ..sample_sets import CENTRAL
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English texts of problems (a Vietnamese run is pinned in
+    tests/sets/test_problem_language.py): the library speaks the voice active when a problem is made."""
+    with parrules.speaking(language="en"):
+        yield
+
+
 OLD = CENTRAL
 
 # The next year: "Báo cáo CCHC" was dropped, 1.1 renamed, "Bưu chính công ích" moved from 2.2 to 2.3,
@@ -86,7 +95,7 @@ def test_identical_sets_have_no_differences(pair, registry):
 
 
 def test_text_output(pair, capsys):
-    assert main(["diff", str(pair[0]), str(pair[1])]) == 0
+    assert main(["diff", "--lang", "en", str(pair[0]), str(pair[1])]) == 0
     out = capsys.readouterr().out
     assert "  + 2.2 Số hóa hồ sơ (1 points)" in out
     assert "  - 1.2 Báo cáo CCHC (2 points)" in out
@@ -97,6 +106,16 @@ def test_text_output(pair, capsys):
            "{ below = 80, points = 0 }]" in out
     assert "      now: proportional" in out
     assert "  id: central-2024 → par-2025" in out
+
+
+def test_text_output_in_vietnamese(pair, capsys):
+    assert main(["diff", "--lang", "vi", str(pair[0]), str(pair[1])]) == 0
+    out = capsys.readouterr().out
+    assert "\nthêm:\n  + 2.2 Số hóa hồ sơ (1 điểm)" in out
+    assert "\nbỏ:\n  - 1.2 Báo cáo CCHC (2 điểm)" in out
+    assert "\nthay đổi điểm tối đa:\n" in out and "\nthay đổi cách chấm:\n" in out
+    assert "      trước: bands, bands = [{ from = 95" in out and "      nay: proportional" in out
+    assert not [word for word in ("added", "removed", " points)", "was:", "now:", "criteria set") if word in out]
 
 
 def test_json_output_to_file(pair, tmp_path):

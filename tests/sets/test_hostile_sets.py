@@ -20,6 +20,15 @@ from parrules.testing import registry_with
 
 from .cli_cases import run
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English texts of problems (a Vietnamese run is pinned in
+    tests/sets/test_problem_language.py): the library speaks the voice active when a problem is made."""
+    with parrules.speaking(language="en"):
+        yield
+
+
 HEAD = """[set]
 id = "t"
 name = "Thử"
@@ -154,7 +163,7 @@ def test_codes_deeper_than_32_levels_are_one_problem(levels, tmp_path, capsys):
     assert f":{_line(text, first + chr(34))}: " in ran.err
     assert f"has {MAX_LEVELS + 1} levels; a set has at most {MAX_LEVELS}" in ran.err
     if levels > MAX_LEVELS + 1:
-        assert f"{levels - MAX_LEVELS - 1} more codes have more than {MAX_LEVELS} levels" in ran.err
+        assert f"{levels - MAX_LEVELS - 1:,} more codes have more than {MAX_LEVELS} levels" in ran.err
 
 
 def test_a_set_of_32_levels_is_accepted(tmp_path, registry):
@@ -252,7 +261,7 @@ def test_decimals_are_bounded_0_to_6_with_a_clear_message(key, value, tmp_path, 
 @pytest.mark.parametrize(("name", "said"), [
     ("a\0b.toml", "NUL character"),
     ("a" * 300 + ".toml", "305 bytes long; file systems take at most 255"),
-    ("x/" * 2_100 + "set.toml", "bytes long; file systems take at most 4096"),
+    ("x/" * 2_100 + "set.toml", "bytes long; file systems take at most 4,096"),
 ])
 @pytest.mark.parametrize("command", ["validate", "score"])
 def test_a_set_path_no_file_can_have_is_one_problem(name, said, command, tmp_path, capsys):

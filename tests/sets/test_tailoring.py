@@ -12,6 +12,15 @@ from parrules.cli.main import main
 
 from ..sample_sets import CENTRAL
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English texts of problems (a Vietnamese run is pinned in
+    tests/sets/test_problem_language.py): the library speaks the voice active when a problem is made."""
+    with parrules.speaking(language="en"):
+        yield
+
+
 BASE = CENTRAL
 
 LOCAL = """

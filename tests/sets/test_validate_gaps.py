@@ -15,6 +15,15 @@ from parrules.amounts import gaps
 
 from .cli_cases import run
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English texts of problems (a Vietnamese run is pinned in
+    tests/sets/test_problem_language.py): the library speaks the voice active when a problem is made."""
+    with parrules.speaking(language="en"):
+        yield
+
+
 HEAD = '[set]\nid = "t"\nname = "Thử"\nlevel = "department"\ntotal_points = 4\n'
 LEAF = '[criteria."1"]\nname = "Tỷ lệ đúng hạn"\nmax_points = 4\nrule = "bands"\n'
 

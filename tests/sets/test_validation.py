@@ -6,6 +6,15 @@ import pytest
 
 import parrules
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English texts of problems (a Vietnamese run is pinned in
+    tests/sets/test_problem_language.py): the library speaks the voice active when a problem is made."""
+    with parrules.speaking(language="en"):
+        yield
+
+
 HEAD = """[set]
 id = "t"
 name = "Thử"
@@ -204,7 +213,7 @@ def test_submission_problems(make_set, make_sub, registry):
                         total="4")
     sub = make_sub('[self_assessment]\n"1" = 5\n"9" = 1\n[answers]\n"1" = 3\n')
     with pytest.raises(parrules.ProblemsError) as caught:
-        parrules.score(criteria, sub)
+        parrules.score(criteria, sub, language="en")  # score speaks the run's language: the set's, else this
     messages = [p.message for p in caught.value.problems]
     assert "5 points is outside 0..4 for '1'" in messages
     assert "'9' is not a criterion of set 't'" in messages
@@ -222,4 +231,4 @@ def test_submission_paths_stay_inside_their_folder(write):
 def test_negative_self_points(make_set, make_sub, registry):
     criteria = make_set('[criteria."1"]\nname = "A"\nmax_points = 4\nrule = "manual"\n', total="4")
     with pytest.raises(parrules.ProblemsError, match="outside 0..4"):
-        parrules.score(criteria, make_sub('[self_assessment]\n"1" = -1\n'))
+        parrules.score(criteria, make_sub('[self_assessment]\n"1" = -1\n'), language="en")

@@ -24,6 +24,15 @@ from parrules.submissions.submission import answer_problems
 
 from ..sets.cli_cases import run
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English texts of problems (a Vietnamese run is pinned in
+    tests/sets/test_problem_language.py): the library speaks the voice active when a problem is made."""
+    with parrules.speaking(language="en"):
+        yield
+
+
 SET = """[set]
 id = "t"
 name = "Thử"
@@ -172,7 +181,7 @@ def test_minus_zero_is_zero_and_never_printed_as_minus_zero(tmp_path, capsys, mo
     ('[[documents]]\nnumber = "12/KH"\nfile = "' + "a" * 300 + '.pdf"\n', "documents[0].file",
      "304 bytes long; file systems take at most 255"),
     ('[data]\ndossiers = "x\\u0000.csv"\n', "data.dossiers", "NUL character"),
-    ('[data]\ndossiers = "' + "d/" * 2_100 + 'x.csv"\n', "data.dossiers", "bytes long; file systems take at most 4096"),
+    ('[data]\ndossiers = "' + "d/" * 2_100 + 'x.csv"\n', "data.dossiers", "bytes long; file systems take at most 4,096"),
 ])
 @pytest.mark.parametrize("command", ["validate", "score"])
 def test_a_path_no_file_can_have_inside_a_submission_is_one_problem(table, key, said, command, tmp_path, capsys,
@@ -242,7 +251,7 @@ def test_fifty_thousand_unknown_codes_are_a_few_lines(tmp_path, capsys, monkeypa
     assert time.perf_counter() - start < 20
     assert ran.code == 1 and ran.names("subs/U2.toml", 'answers."9.0"', 14), ran.err
     assert ran.err.count("error: ") == 11, ran.err
-    assert "49990 more codes in [answers] are not criteria of set 't'" in ran.err
+    assert "49,990 more codes in [answers] are not criteria of set 't'" in ran.err
 
 
 def test_an_answer_to_a_code_with_an_arabic_indic_digit_says_the_code_to_write(tmp_path, capsys, monkeypatch):

@@ -9,6 +9,15 @@ import pytest
 import parrules
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English texts of problems (a Vietnamese run is pinned in
+    tests/sets/test_problem_language.py): the library speaks the voice active when a problem is made."""
+    with parrules.speaking(language="en"):
+        yield
+
+
+
 @pytest.mark.parametrize("body, said", [
     ('{"unit": {"code": "A", "name": "A", "kind": "department", "period": 2024},'
      ' "answers": {"1": 80, "1": 95}}', "key '1' is given twice"),

@@ -3,9 +3,20 @@
 import json
 from decimal import Decimal as D
 
+import pytest
+
 import parrules
 
 from ..conftest import ROOT
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English texts of problems (a Vietnamese run is pinned in
+    tests/sets/test_problem_language.py): the library speaks the voice active when a problem is made."""
+    with parrules.speaking(language="en"):
+        yield
+
 
 EXAMPLE = ROOT / "examples" / "first-set"
 

@@ -23,7 +23,7 @@ from .texts import say
 def due_dates(params: Mapping[str, Any]) -> list[date]:
     dues = params.get("due")
     if not isinstance(dues, list) or not dues or not all(isinstance(d, date) for d in dues):
-        raise ValueError("check_params.due must be a list of TOML dates, e.g. due = [2024-03-15, 2024-06-15]")
+        raise ValueError(say("documents.params.due"))
     return sorted(dues)
 
 

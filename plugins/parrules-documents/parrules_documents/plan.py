@@ -35,7 +35,7 @@ def evaluate(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) 
         else:
             first = dated[0]
             verdict = parrules.records.DeadlineVerdict(first.issued, deadline)
-            trail = verdict.explain(f"{wanted} {first.describe()}") + note
+            trail = verdict.explain(register.found(params, "plan", first)) + note
             metrics = verdict.metrics()
         out[code] = parrules.Measurement(
             metrics, {"issued": trail, "on_time": trail, "days_late": trail},

@@ -136,3 +136,13 @@ def what(params: Mapping[str, Any], default: str) -> str:
     if params.get("subject_contains"):
         return say("documents.wanted", type=text, subject=params["subject_contains"])
     return text
+
+
+def found(params: Mapping[str, Any], default: str, entry: Entry) -> str:
+    """The wanted document that was found, named as a reader says it: the number and date right after
+    the type, the subject last ("Kế hoạch 07/KH-SNV ngày 05/02/2024 có trích yếu chứa “…”", never the
+    number after the subject, where it reads as part of it)."""
+    text = str(params.get("type") or say(f"documents.default.{default}"))
+    if params.get("subject_contains"):
+        return say("documents.found", type=text, entry=entry.describe(), subject=params["subject_contains"])
+    return say("documents.found_plain", type=text, entry=entry.describe())

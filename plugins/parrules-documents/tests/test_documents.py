@@ -69,8 +69,11 @@ def test_plan_issued_by_its_deadline(registry, register, tmp_path) -> None:
         "U6": {"issued": False, "on_time": False, "days_late": None},  # its only plan has no date
         "U7": {"issued": True, "on_time": True, "days_late": 0},
     }
-    assert got["U2"].explain("on_time") == ("Kế hoạch có trích yếu chứa “kiểm soát thủ tục hành chính” 07/KH-SNV "
-                                           "ngày 05/02/2024: trễ 5 ngày (thời hạn 31/01/2024)")
+    assert got["U2"].explain("on_time") == ("Kế hoạch 07/KH-SNV ngày 05/02/2024 có trích yếu chứa “kiểm soát thủ tục "
+                                           "hành chính”: trễ 5 ngày (thời hạn 31/01/2024)")
+    with parrules.speaking(language="en"):  # the number after the type in English too, the subject last
+        english = registry.checks["documents.plan"].evaluate(units, PLAN)["U2"].explain("on_time")
+    assert english.startswith("Kế hoạch 07/KH-SNV of 5 Feb 2024 containing 'kiểm soát thủ tục hành chính'"), english
     assert dict(got["U5"].issues) == {"invalid_date": 1}
     assert "1 dòng có ngày ban hành không đọc được" in got["U5"].explain("on_time")
     assert dict(got["U6"].issues) == {"missing_date": 1}
@@ -118,7 +121,8 @@ def test_a_unit_without_a_register_or_with_a_broken_one_errors_alone(registry, r
                       encoding="utf-8")
     units = [unit("U1", tmp_path, register=register), unit("U8", tmp_path),
              unit("U9", tmp_path, register=broken), unit("U10", tmp_path, register=tmp_path / "nowhere.csv")]
-    got = registry.checks["documents.plan"].evaluate(units, PLAN)
+    with parrules.speaking(language="en"):  # the problems below are read in English
+        got = registry.checks["documents.plan"].evaluate(units, PLAN)
     assert got["U1"].metrics["on_time"] is True
     assert isinstance(got["U8"], parrules.ProblemsError) and "--data register=" in str(got["U8"])
     assert isinstance(got["U9"], parrules.ProblemsError)

@@ -95,9 +95,10 @@ def test_one_catalogue_for_every_unit(tmp_path) -> None:
 
 def test_missing_catalogue_fails_only_its_unit(tmp_path) -> None:
     services, dossiers = write(tmp_path)
-    got = parrules_dvc.evaluate([unit("U1", tmp_path, services=services, dossiers=dossiers),
-                                 unit("U2", tmp_path, services=tmp_path / "nope.csv", dossiers=dossiers),
-                                 unit("U4", tmp_path, dossiers=dossiers)], {})
+    with parrules.speaking(language="en"):  # the problems below are read in English
+        got = parrules_dvc.evaluate([unit("U1", tmp_path, services=services, dossiers=dossiers),
+                                     unit("U2", tmp_path, services=tmp_path / "nope.csv", dossiers=dossiers),
+                                     unit("U4", tmp_path, dossiers=dossiers)], {})
     assert got["U1"].metrics["level4_share"] == Decimal(40)
     assert isinstance(got["U2"], parrules.ProblemsError) and "service catalogue not found" in str(got["U2"])
     assert "no service catalogue given" in str(got["U4"])

@@ -21,14 +21,14 @@ from .texts import say
 def _weights(params: Mapping[str, Any]) -> dict[str, Decimal]:
     raw = params.get("weights")
     if not isinstance(raw, Mapping) or not raw:
-        raise ValueError('check_params.weights must map each option to a percent, e.g. { A = 100, B = 60, C = 20, D = 0 }')
+        raise ValueError(say("survey.params.weights"))
     return {forms.label(k): parrules.to_decimal(v) for k, v in raw.items()}
 
 
 def evaluate(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) -> dict[str, Any]:
     question = params.get("question")
     if not isinstance(question, str) or not question.strip():
-        raise ValueError("check_params.question must name the question as written in 'Câu hỏi'")
+        raise ValueError(say("survey.params.question"))
     weights = _weights(params)
 
     def read(group: parrules.records.FileGroup) -> dict[str, Any]:

@@ -32,7 +32,7 @@ SATISFIED = ("Hài lòng", "Rất hài lòng")
 def _labels(params: Mapping[str, Any], key: str, default: Sequence[str]) -> set[str]:
     value = params.get(key, list(default))
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"check_params.{key} must be a list of answer labels, e.g. {list(default)}")
+        raise ValueError(say("survey.params.labels", key=key, example=list(default)))
     return {forms.label(v) for v in value}
 
 
@@ -40,7 +40,7 @@ def evaluate(units: Sequence[parrules.UnitEvidence], params: Mapping[str, Any]) 
     scale = _labels(params, "scale", SCALE)
     satisfied = _labels(params, "satisfied", SATISFIED)
     if not satisfied <= scale:
-        raise ValueError("every label in check_params.satisfied must also be in check_params.scale")
+        raise ValueError(say("survey.params.satisfied_in_scale"))
     questions = params.get("questions")
 
     def read(group: parrules.records.FileGroup) -> dict[str, Any]:
