@@ -8,7 +8,9 @@ site-packages and .pth files included in both); `parrules campaign examples/prov
 -o DIR` (the default `--formats`, every report) ≤ 3 × `parrules --help`. Each round runs
 every command once, in a rotating order, so the ratios compare runs of one sitting; the table gives
 medians. The output folder is a fresh temporary folder for every campaign run (nothing is reused).
-A second campaign row names every registered format explicitly, for information.
+A second campaign row names every registered format explicitly, for information, and rows marked
+"info" show `--help` in English, a command's own `--help`, and `--help` with no installed plugin
+loaded (`PARRULES_PLUGINS=`: what parrules itself costs, whatever the plugins import).
 
 Then `python -X importtime` of `parrules --help`: the imports that cost the most, cumulative and self.
 """
@@ -38,10 +40,17 @@ def _load() -> str:
         return " ".join(fh.read().split()[:3])
 
 
+NO_PLUGINS = "PARRULES_PLUGINS="
+"""A leading argument `PARRULES_PLUGINS=`: run the command with that environment variable empty."""
+
+
 def run(command: list[str], cwd: Path = ROOT) -> dict[str, float | int | str]:
     """One whole process: wall seconds (fork to exit), CPU seconds and peak RSS from wait4."""
+    env = None
+    if command[:1] == [NO_PLUGINS]:
+        command, env = command[1:], {**os.environ, "PARRULES_PLUGINS": ""}
     started = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     err = proc.stderr.read() if proc.stderr else b""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
@@ -50,7 +59,8 @@ def run(command: list[str], cwd: Path = ROOT) -> dict[str, float | int | str]:
 
 
 def formats() -> list[str]:
-    done = subprocess.run([PARRULES, "campaign", "--help"], capture_output=True, text=True, check=True)
+    done = subprocess.run([PARRULES, "--lang", "en", "campaign", "--help"], capture_output=True, text=True,
+                          check=True)
     text = " ".join(done.stdout.split())
     marker = "comma-separated from "
     return text.split(marker, 1)[1].split()[0].split(",") if marker in text else []
@@ -61,6 +71,9 @@ def commands(all_formats: list[str]) -> dict[str, list[str] | None]:
         "python -c pass": [PYTHON, "-c", "pass"],
         "parrules --help": [PARRULES, "--help"],
         "parrules campaign … -o DIR": [PARRULES, "campaign", str(CAMPAIGN.relative_to(ROOT)), "-q", "-o", "{out}"],
+        "parrules --lang en --help (info)": [PARRULES, "--lang", "en", "--help"],
+        "parrules campaign --help (info)": [PARRULES, "campaign", "--help"],
+        "PARRULES_PLUGINS= parrules --help (info)": [NO_PLUGINS, PARRULES, "--help"],
     }
     if "docx" in all_formats:
         out["… --formats " + ",".join(all_formats) + " (info)"] = [
@@ -98,6 +111,22 @@ def importtime(top: int) -> str:
     return "\n".join(lines)
 
 
+def warm_up() -> None:
+    """Run every command once, untimed, with bytecode writing allowed: the OS file cache is warm and
+    every module's `__pycache__` is current, as after an install. (Under PYTHONDONTWRITEBYTECODE=1 a
+    module edited since its .pyc was written is compiled again by every timed process, which is not
+    what a user's start-up costs.)"""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    out = Path(tempfile.mkdtemp(prefix="parrules-startup-"))
+    try:
+        for command in ([PARRULES, "--help"], [PARRULES, "campaign", "--help"],
+                        [PARRULES, "campaign", str(CAMPAIGN.relative_to(ROOT)), "-q", "-o", str(out / "x")]):
+            subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           check=False)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=15, help="rounds of the short commands (default 15)")
@@ -112,9 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, list[dict]] = {n: [] for n in names}
     load_before = _load()
     stamp = time.strftime("%Y-%m-%d %H:%M")
-    run([PARRULES, "--help"])  # warm the OS file cache and __pycache__ once, untimed
+    warm_up()
     for r in range(max(args.rounds, args.campaign_rounds)):
-        wanted = [n for n in names if r < (args.campaign_rounds if "campaign" in cmds[n] else args.rounds)]
+        wanted = [n for n in names if r < (args.campaign_rounds if "{out}" in cmds[n] else args.rounds)]
         order = wanted[r % len(wanted):] + wanted[:r % len(wanted)]
         for name in order:
             out = Path(tempfile.mkdtemp(prefix="parrules-startup-"))

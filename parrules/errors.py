@@ -13,7 +13,6 @@ problem is made; `code` (and `file`, `path`, `line`) are the same in every langu
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -81,6 +80,8 @@ class PluginError(ParrulesError):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """The hint clerks need for a typo: 'did you mean max_points?' ("có phải là 'max_points'?")."""
+    import difflib  # only when a name was mistyped; every plugin imports this module
+
     matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return say("problem.did_you_mean", word=matches[0]) if matches else None
 

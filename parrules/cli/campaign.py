@@ -25,11 +25,9 @@ from parrules.cli.common import (
     usage_error,
 )
 from parrules.cli.progress import ProgressBar
-from parrules.cli.tables import ranking_table
 from parrules.messages import say
 
 NAME = "campaign"
-HELP = "score a campaign: rank within cohorts, compare with last year, analyse gaps"
 
 
 def report_formats(text: str) -> list[str]:
@@ -47,10 +45,10 @@ def report_formats(text: str) -> list[str]:
 def arguments(p: argparse.ArgumentParser) -> None:
     from parrules.reports import formats
 
-    p.add_argument("campaign", help="campaign TOML file")
-    p.add_argument("-o", "--output-dir", help="folder for the campaign JSON and reports (default: print the ranking only)")
-    p.add_argument("--formats", default="json,csv,md,xlsx,html,docx",
-                   help=f"reports to write with --output-dir, comma-separated from {','.join(formats())}")
+    p.add_argument("campaign", metavar=say("cli.metavar.campaign"), help=say("cli.campaign.arg.campaign"))
+    p.add_argument("-o", "--output-dir", metavar=say("cli.metavar.folder"), help=say("cli.campaign.arg.output_dir"))
+    p.add_argument("--formats", default="json,csv,md,xlsx,html,docx", metavar=say("cli.metavar.formats"),
+                   help=say("cli.campaign.arg.formats", formats=",".join(formats())))
     add_language(p)
     add_quiet(p)
     add_progress(p)
@@ -61,6 +59,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from parrules.campaign.run import load_campaign, run_campaign
+    from parrules.cli.tables import ranking_table
     from parrules.files.writing import output_folder, output_path
     from parrules.reports import suffixes, write_report
 

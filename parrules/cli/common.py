@@ -22,17 +22,20 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from parrules.files.writing import write_atomic
 from parrules.messages import LANGUAGES, Voice, say, speaking
 
 if TYPE_CHECKING:
     from parrules.campaign.run import Campaign
     from parrules.errors import Problem
+    from parrules.plugins.registry import Command
     from parrules.scoring.results import UnitResult
     from parrules.sets.criteria_set import CriteriaSet
     from parrules.submissions.submission import Submission
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+DEFAULT_CHECK_TIMEOUT = 60
+"""`parrules.scoring.checks.DEFAULT_CHECK_TIMEOUT`, written out so `parrules score --help` need not load
+the scoring code (tests/cli/test_startup.py checks that the two agree)."""
 _LISTED = 20  # units listed by name in the summary of an incomplete run; the rest are counted
 
 STDIN = "-"
@@ -50,10 +53,8 @@ def add_language(p: argparse.ArgumentParser) -> None:
     """`--lang vi|en` (and `--vi`, its deprecated spelling for Vietnamese): the language of every text.
 
     None when not given: the set's or the campaign's declared language then applies (`speak`)."""
-    p.add_argument("--lang", choices=LANGUAGES, default=None,
-                   help="language of every text: vi or en (default: the language the set or campaign declares, "
-                        "else vi)")
-    p.add_argument("--vi", dest="lang", action=_DeprecatedVi, nargs=0, help="deprecated: the same as --lang vi")
+    p.add_argument("--lang", choices=LANGUAGES, default=None, help=say("cli.option.lang"))
+    p.add_argument("--vi", dest="lang", action=_DeprecatedVi, nargs=0, help=say("cli.option.vi"))
 
 
 class _DeprecatedVi(argparse.Action):
@@ -119,25 +120,34 @@ def report_language(voice: Voice) -> dict[str, Any]:
     return {"language": voice.language, "vietnamese": voice.language == "vi"}
 
 
+# -- what a command is called in help --------------------------------------------------------------------
+def help_key(name: str) -> str:
+    """The catalogue key of a built-in command's one-line help (`cli.command.score`)."""
+    return f"cli.command.{name}"
+
+
+def command_help(command: Command) -> str:
+    """A command's one-line help: a built-in's from the catalogue in the current voice, a plugin's as
+    its plugin registered it."""
+    from parrules.plugins.registry import DEFAULT_PLUGINS
+
+    return say(help_key(command.name)) if command.plugin in DEFAULT_PLUGINS else command.help
+
+
 # -- options several commands take ---------------------------------------------------------------------
 def add_quiet(p: argparse.ArgumentParser) -> None:
     """`--quiet`: print only the problems; the exit code says the rest."""
-    p.add_argument("-q", "--quiet", action="store_true",
-                   help="print only problems (no table, progress or summary line); the exit code says the rest")
+    p.add_argument("-q", "--quiet", action="store_true", help=say("cli.option.quiet"))
 
 
 def add_progress(p: argparse.ArgumentParser) -> None:
     """`--progress`: the progress line even when standard error is not a terminal, from the start."""
-    p.add_argument("--progress", action="store_true",
-                   help="show the progress line from the start, also when standard error is not a terminal "
-                        "(default: on a terminal, for runs longer than about 2 seconds)")
+    p.add_argument("--progress", action="store_true", help=say("cli.option.progress"))
 
 
 def add_provisional(p: argparse.ArgumentParser) -> None:
     """The option that accepts incomplete results (exit 0 instead of 3); the reports still mark them."""
-    p.add_argument("--provisional", action="store_true",
-                   help="accept results with errored or unevaluated criteria: exit 0 instead of 3 "
-                        "(the units stay marked incomplete and unranked in every output)")
+    p.add_argument("--provisional", action="store_true", help=say("cli.option.provisional"))
 
 
 def add_check_timeout(p: argparse.ArgumentParser, *, default: float | None = None) -> None:
@@ -148,17 +158,22 @@ def add_check_timeout(p: argparse.ArgumentParser, *, default: float | None = Non
     or `default` when the option is not given: None, which the engine reads as its default and a
     campaign as "the campaign file's value".
     """
-    from parrules.scoring.checks import DEFAULT_CHECK_TIMEOUT, check_timeout_seconds
 
     def seconds(text: str) -> float:
+        from parrules.scoring.checks import check_timeout_seconds
+
         try:
             return check_timeout_seconds(text)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
 
-    p.add_argument("--check-timeout", type=seconds, default=default, metavar="SECONDS",
-                   help=f"seconds one evidence check may run before its criterion errors and the run goes on "
-                        f"(default {DEFAULT_CHECK_TIMEOUT}; 0: no limit)")
+    p.add_argument("--check-timeout", type=seconds, default=default, metavar=say("cli.metavar.seconds"),
+                   help=say("cli.option.check_timeout", default=DEFAULT_CHECK_TIMEOUT))
+
+
+def add_output(p: argparse.ArgumentParser, *, help_key: str = "cli.option.output") -> None:
+    """`-o/--output FILE`: write the command's output to a file (atomically); `-` for standard output."""
+    p.add_argument("-o", "--output", metavar=say("cli.metavar.file"), help=say(help_key))
 
 
 # -- what a command says ------------------------------------------------------------------------------
@@ -284,6 +299,8 @@ def emit(text: str | bytes, output: str | None, *, announce: bool = True) -> Non
     `announce`: say "Wrote FILE" on standard error (a command with a summary line of its own says
     it there instead)."""
     if not to_stdout(output):
+        from parrules.files.writing import write_atomic
+
         assert output is not None
         write_atomic(output, text)
         if announce:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from parrules.cli.common import EXIT_OK, add_language, emit, set_language, speak
+from parrules.cli.common import EXIT_OK, add_language, add_output, emit, set_language, speak
+from parrules.messages import say
 
 NAME = "diff"
-HELP = "show criteria added, removed, renamed or moved, maxima and rules changed between two sets"
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("old", help="the earlier criteria set (TOML)")
-    p.add_argument("new", help="the revised criteria set (TOML)")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    p.add_argument("-o", "--output", help="write to this file (atomically) instead of standard output; - for "
-                                          "standard output")
+    p.add_argument("old", metavar=say("cli.metavar.old"), help=say("cli.diff.arg.old"))
+    p.add_argument("new", metavar=say("cli.metavar.new"), help=say("cli.diff.arg.new"))
+    p.add_argument("--format", choices=("text", "json"), default="text", help=say("cli.diff.arg.format"))
+    add_output(p)
     add_language(p)
 
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from parrules.cli.common import EXIT_OK, add_language, emit, set_language, speak
+from parrules.cli.common import EXIT_OK, add_language, add_output, emit, set_language, speak
+from parrules.messages import say
 
 NAME = "doc"
-HELP = "render a criteria set as the official numbered table (Markdown or HTML)"
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("set", help="criteria-set TOML file, or the id of a set in criteria_sets/")
-    p.add_argument("--format", choices=("markdown", "html"), default="markdown", help="default: markdown")
-    p.add_argument("-o", "--output", help="write to this file (atomically) instead of standard output; - for "
-                                          "standard output")
+    p.add_argument("set", metavar=say("cli.metavar.set"), help=say("cli.doc.arg.set"))
+    p.add_argument("--format", choices=("markdown", "html"), default="markdown", help=say("cli.doc.arg.format"))
+    add_output(p)
     add_language(p)
 
 

@@ -13,22 +13,27 @@ from parrules.messages import say
 LEVELS = ("ministry", "province", "department", "district", "district_office", "commune")
 
 NAME = "new"
-HELP = "write a starting point: `new plugin NAME` (a package) or `new set [PATH]` (a criteria set)"
+YEAR = 2025
+"""The year a new set assesses unless `--year` says otherwise."""
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
     add_language(p)
-    sub = p.add_subparsers(dest="what", metavar="WHAT", required=True)
-    plugin = sub.add_parser("plugin", help="an installable plugin package with one check, one rule kind, tests")
-    plugin.add_argument("name", help="plugin name, e.g. dak-nong (package parrules-dak-nong)")
-    plugin.add_argument("--dir", default=".", help="where to create the package folder (default: here)")
-    skeleton = sub.add_parser("set", help="a commented criteria set that validates")
-    skeleton.add_argument("path", nargs="?", default="criteria.toml", help="file to write (default: criteria.toml)")
-    skeleton.add_argument("--id", default="my-set", help="the set's id")
-    skeleton.add_argument("--name", default="Bộ tiêu chí xác định Chỉ số CCHC", help="the set's name")
-    skeleton.add_argument("--level", default="department",
-                          choices=LEVELS)
-    skeleton.add_argument("--year", type=int, default=2025)
+    sub = p.add_subparsers(dest="what", metavar=say("cli.metavar.what"), required=True,
+                           title=say("cli.parser.commands"))
+    plugin_help, set_help = say("cli.new.arg.plugin"), say("cli.new.arg.set")
+    plugin = sub.add_parser("plugin", help=plugin_help, description=plugin_help)
+    plugin.add_argument("name", metavar=say("cli.metavar.name"), help=say("cli.new.arg.plugin_name"))
+    plugin.add_argument("--dir", default=".", metavar=say("cli.metavar.folder"), help=say("cli.new.arg.dir"))
+    skeleton = sub.add_parser("set", help=set_help, description=set_help)
+    skeleton.add_argument("path", nargs="?", default="criteria.toml", metavar=say("cli.metavar.path"),
+                          help=say("cli.new.arg.path"))
+    skeleton.add_argument("--id", default="my-set", metavar=say("cli.metavar.id"), help=say("cli.new.arg.id"))
+    skeleton.add_argument("--name", default="Bộ tiêu chí xác định Chỉ số CCHC", metavar=say("cli.metavar.name"),
+                          help=say("cli.new.arg.name"))
+    skeleton.add_argument("--level", default="department", choices=LEVELS, help=say("cli.new.arg.level"))
+    skeleton.add_argument("--year", type=int, default=YEAR, metavar=say("cli.metavar.year"),
+                          help=say("cli.new.arg.year", year=YEAR))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from parrules.cli.common import EXIT_OK, add_language, terminal_width
+from parrules.cli.common import EXIT_OK, add_language, command_help, terminal_width
 from parrules.messages import say
 
 NAME = "plugins"
-HELP = "list installed plugins and the rule kinds, checks, report formats and commands each provides"
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--json", action="store_true", help=say("cli.plugins.arg.json"))
     add_language(p)
 
 
@@ -58,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {name:<20} {fmt.description} ({fmt.suffix})  [{fmt.plugin}]")
     print(f"\n{say('cli.plugins.commands')}:")
     for name, command in registry.commands.items():
-        print(f"  {name:<20} {command.help}  [{command.plugin}]")
+        print(f"  {name:<20} {command_help(command)}  [{command.plugin}]")
     for failure in registry.failures:
         print("\n" + say("cli.warning.plugin_skipped", name=failure.name, error=failure.error), file=sys.stderr)
     return EXIT_OK

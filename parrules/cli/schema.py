@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from parrules.cli.common import EXIT_OK, add_language, emit
-from parrules.files.schemas import SCHEMA_NAMES
+from parrules.cli.common import EXIT_OK, add_language, add_output, emit
+from parrules.messages import say
 
 NAME = "schema"
-HELP = "print the JSON Schema of a format (for editors and other systems)"
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", choices=SCHEMA_NAMES, nargs="?", default="criteria-set")
-    p.add_argument("-o", "--output", help="write to this file (atomically) instead of standard output; - for "
-                                          "standard output")
+    from parrules.files.schemas import SCHEMA_NAMES
+
+    p.add_argument("name", choices=SCHEMA_NAMES, nargs="?", default="criteria-set",
+                   metavar=say("cli.metavar.schema"), help=say("cli.schema.arg.name", names=", ".join(SCHEMA_NAMES)))
+    add_output(p)
     add_language(p)
 
 

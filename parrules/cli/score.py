@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 
 from parrules.cli.common import (
+    DEFAULT_CHECK_TIMEOUT,
     add_check_timeout,
     add_language,
+    add_output,
     add_progress,
     add_provisional,
     add_quiet,
@@ -28,22 +30,17 @@ from parrules.cli.common import (
 from parrules.messages import say
 
 NAME = "score"
-HELP = "score submissions against a criteria set"
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    from parrules.scoring.checks import DEFAULT_CHECK_TIMEOUT
-
-    p.add_argument("set", help="criteria-set TOML file")
-    p.add_argument("submissions", nargs="+",
-                   help="submission files (TOML or JSON) or folders of them; - reads one from standard input")
-    p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
-    p.add_argument("-o", "--output", help="write to this file (atomically) instead of standard output; - for "
-                                          "standard output")
-    p.add_argument("--data", action="append", default=[], metavar="NAME=PATH",
-                   help="a campaign-wide data file shared by all units, e.g. dossiers=exports/2024.csv")
-    p.add_argument("--detail", action="store_true",
-                   help="table: every criterion with its name, status and explanation, and the flags")
+    p.add_argument("set", metavar=say("cli.metavar.set"), help=say("cli.option.set"))
+    p.add_argument("submissions", nargs="+", metavar=say("cli.metavar.submissions"),
+                   help=say("cli.option.submissions"))
+    p.add_argument("--format", choices=("table", "json"), default="table", help=say("cli.score.arg.format"))
+    add_output(p)
+    p.add_argument("--data", action="append", default=[], metavar=say("cli.metavar.data"),
+                   help=say("cli.score.arg.data"))
+    p.add_argument("--detail", action="store_true", help=say("cli.score.arg.detail"))
     add_language(p)
     add_quiet(p)
     add_progress(p)

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from parrules.cli.common import EXIT_OK, add_language, emit, set_language, speak
+from parrules.cli.common import EXIT_OK, add_language, add_output, emit, set_language, speak
+from parrules.messages import say
 
 NAME = "show"
-HELP = "print a criteria set's tree, or with --resolved the effective set as TOML"
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("set", help="criteria-set TOML file")
-    p.add_argument("--resolved", action="store_true",
-                   help="print the effective set as TOML, with every `extends` applied")
-    p.add_argument("-o", "--output", help="write the tree (or with --resolved the TOML) to this file (atomically) "
-                                          "instead of standard output; - for standard output")
+    p.add_argument("set", metavar=say("cli.metavar.set"), help=say("cli.option.set"))
+    p.add_argument("--resolved", action="store_true", help=say("cli.show.arg.resolved"))
+    add_output(p, help_key="cli.show.arg.output")
     add_language(p)
 
 

@@ -32,13 +32,12 @@ if TYPE_CHECKING:
     from parrules.submissions.submission import Submission
 
 NAME = "validate"
-HELP = "check a criteria set (and submissions against it), or a whole campaign file, without scoring"
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("set", metavar="SET_OR_CAMPAIGN", help="criteria-set TOML file, or a campaign TOML file")
-    p.add_argument("submissions", nargs="*",
-                   help="submission files or folders (with a set only); - reads one from standard input")
+    p.add_argument("set", metavar=say("cli.metavar.set_or_campaign"), help=say("cli.validate.arg.set"))
+    p.add_argument("submissions", nargs="*", metavar=say("cli.metavar.submissions"),
+                   help=say("cli.validate.arg.submissions"))
     add_language(p)
     add_quiet(p)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import string
 import sys
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +48,7 @@ class Catalogue:
     def __init__(self, entries: Mapping[str, Mapping[str, str]], *, source: str = "") -> None:
         self.source = source
         self._pieces: dict[str, dict[str, list[_Piece]]] = {}
+        self._pending: dict[str, Path] = {}  # files of `on_demand` not read yet, by stem
         problems = []
         for key, languages in entries.items():
             missing = [lang for lang in LANGUAGES if not isinstance(languages.get(lang), str)]
@@ -74,37 +76,91 @@ class Catalogue:
     @classmethod
     def load(cls, *paths: str | Path) -> Catalogue:
         """Read catalogue files (or folders of `*.toml`) into one; a key given in two files is an error."""
-        entries: dict[str, Mapping[str, str]] = {}
-        files = [f for p in map(Path, paths) for f in (sorted(p.glob("*.toml")) if p.is_dir() else [p])]
+        catalogue = cls({})
+        files = _files(paths)
         for file in files:
-            with file.open("rb") as handle:
-                data = tomllib.load(handle)
-            for key, languages in _flatten(data):
-                if key in entries:
-                    raise CatalogueError(f"{file}: {key}: given twice")
-                entries[key] = languages
-        return cls(entries, source=", ".join(str(f) for f in files))
+            catalogue._add_file(file)
+        catalogue.source = ", ".join(str(f) for f in files)
+        return catalogue
+
+    @classmethod
+    def on_demand(cls, *paths: str | Path) -> Catalogue:
+        """A catalogue of files read when first needed: a key whose first part names a file (`cli.…` in
+        `cli.toml`) reads that file alone, any other key every file not read yet.
+
+        `parrules --help` is said from `cli.toml` alone; the core's other files are read, and checked,
+        when a command first says something from them (iterating the keys reads them all, so the
+        catalogue tests still check every file and every key given twice)."""
+        catalogue = cls({})
+        files = _files(paths)
+        catalogue._pending = {f.stem: f for f in files}
+        catalogue.source = ", ".join(str(f) for f in files)
+        return catalogue
+
+    def _add_file(self, file: Path) -> None:
+        with file.open("rb") as handle:
+            data = tomllib.load(handle)
+        entries: dict[str, Mapping[str, str]] = {}
+        for key, languages in _flatten(data):
+            if key in entries or key in self._pieces:
+                raise CatalogueError(f"{file}: {key}: given twice")
+            entries[key] = languages
+        self._pieces.update(Catalogue(entries, source=str(file))._pieces)
+
+    def _read(self, key: str | None) -> bool:
+        """Read the file a key lives in (None: every file left); False when nothing was left to read."""
+        if not self._pending:
+            return False
+        with _READING:  # checks run in threads: one reads a file, the others find it read
+            if not self._pending:
+                return True
+            stem = None if key is None else key.partition(".")[0]
+            if stem in self._pending:
+                files = [self._pending.pop(stem)]
+            else:
+                files, self._pending = list(self._pending.values()), {}
+            for file in files:
+                self._add_file(file)
+        return True
 
     def __contains__(self, key: str) -> bool:
-        return key in self._pieces
+        return key in self._pieces or (self._read(key) and self.__contains__(key))
 
     def keys(self) -> Iterable[str]:
+        while self._read(None):
+            pass
         return self._pieces.keys()
+
+    def _entry(self, key: str) -> dict[str, list[_Piece]]:
+        try:
+            return self._pieces[key]
+        except KeyError:
+            if self._read(key):
+                return self._entry(key)
+            raise
 
     def text(self, key: str, language: str) -> str:
         """The template of a key in a language, placeholders and all (for tests and translators)."""
         return "".join(lit + ("" if f is None else "{" + f + (":" + k if k else "") + "}")
-                       for lit, f, k in self._pieces[key][language])
+                       for lit, f, k in self._entry(key)[language])
 
     def say(self, key: str, /, **values: Any) -> str:
         """The message in the current voice, its placeholders filled and its numbers formatted."""
         voice = current_voice()
         out = []
-        for literal, name, kind in self._pieces[key][voice.language]:
+        try:
+            pieces = self._pieces[key][voice.language]
+        except KeyError:
+            pieces = self._entry(key)[voice.language]
+        for literal, name, kind in pieces:
             out.append(literal)
             if name is not None:
                 out.append(_FORMAT[kind](values[name], voice))
         return "".join(out)
+
+
+def _files(paths: Iterable[str | Path]) -> list[Path]:
+    return [f for p in map(Path, paths) for f in (sorted(p.glob("*.toml")) if p.is_dir() else [p])]
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Mapping[str, str]]]:
@@ -154,7 +210,10 @@ _FORMAT: dict[str, Callable[[Any, Voice], str]] = {
     "date": _format_date,
 }
 
-CORE = Catalogue.load(Path(__file__).with_name("catalogues"))
-"""parrules' own messages (every file in `parrules/messages/catalogues/`)."""
+_READING = threading.Lock()
+
+CORE = Catalogue.on_demand(Path(__file__).with_name("catalogues"))
+"""parrules' own messages (every file in `parrules/messages/catalogues/`), each file read when first
+needed."""
 
 say = CORE.say

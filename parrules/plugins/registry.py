@@ -7,27 +7,34 @@ A plugin that fails to import, or registers something invalid or a name another 
 reported in `Registry.failures` and skipped, never fatal. ``PARRULES_PLUGINS`` limits which installed
 plugins load (comma-separated entry-point names; empty loads none); ``PARRULES_TRACE=1`` prints every
 hook call.
+
+Each hook is called when what it registers is first looked at, not when the registry is made:
+`parrules --help` needs the commands only, so it neither imports the built-in rules, checks and
+report formats nor checks any parameter JSON Schema (which needs jsonschema); a set's rule kinds are
+collected, and their schemas checked, when the set is loaded, and `parrules plugins` collects
+everything. An invalid item is found before anything of its plugin is used for it: the plugin is
+then unregistered, whatever it registered through the other hooks is dropped too, and the reason is
+in `Registry.failures` (reading `failures` collects every hook first).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from importlib import metadata
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import Any
 
-import jsonschema
 import pluggy
 
 from parrules.errors import PluginError
-from parrules.plugins import hookspecs
+from parrules.plugins import discovery, hookspecs
 from parrules.plugins.contracts import CheckKind, RuleKind
-from parrules.plugins.hookspecs import CommandArguments, CommandRun, RenderReport
+from parrules.plugins.hookspecs import CommandArguments, CommandRun, RenderReport, hookimpl
 
 ENTRY_POINT_GROUP = "parrules"
 #: The built-in plugins, by the name results and `parrules plugins` show (kept stable, since published
@@ -37,6 +44,13 @@ DEFAULT_PLUGINS: Mapping[str, str] = MappingProxyType({
     "parrules.builtin_checks": "parrules.builtins.checks",
     "parrules.builtin_reports": "parrules.builtins.reports",
     "parrules.builtin_commands": "parrules.builtins.commands",
+})
+#: The hook each built-in plugin implements: its module is imported when that hook is first called.
+BUILTIN_HOOKS: Mapping[str, str] = MappingProxyType({
+    "parrules.builtin_rules": "register_rule_kinds",
+    "parrules.builtin_checks": "register_checks",
+    "parrules.builtin_reports": "register_report_formats",
+    "parrules.builtin_commands": "register_commands",
 })
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 _COMMAND_NAME = re.compile(r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$")  # typed in a shell: no dots
@@ -89,14 +103,29 @@ class PluginFailure:
     error: str
 
 
+@functools.cache
 def parrules_version() -> str:
     """The installed parrules' version, stamped on results and shown for the built-in plugins."""
-    try:
-        return metadata.version("parrules")
-    except metadata.PackageNotFoundError:  # running from a source tree
-        return "0.0.0+source"
+    return discovery.version("parrules") or "0.0.0+source"  # None: running from a source tree
 
 
+def _builtin(name: str, module: str, hook: str) -> object:
+    """A built-in plugin that imports its module when its hook is called (`parrules --help` calls
+    only `register_commands`); pluggy sees the one hook the module implements."""
+
+    def call(self: object, register: Callable[..., Any]) -> None:
+        getattr(importlib.import_module(module), hook)(register)
+
+    call.__name__ = call.__qualname__ = hook
+    return type(name.rpartition(".")[2], (), {hook: hookimpl(call), "__module__": module})()
+
+
+def __getattr__(name: str) -> ModuleType:
+    """`metadata`: importlib.metadata, imported only when asked for (see `parrules.plugins.discovery`);
+    tests replace its `entry_points` through this name."""
+    if name == "metadata":
+        return importlib.import_module("importlib.metadata")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -104,17 +133,15 @@ class Registry:
     """A plugin manager plus the rule kinds, checks, report formats and commands its plugins registered.
 
     `Registry()` loads the built-ins and installed plugins; `Registry(entry_points=False)` only the
-    built-ins, which is what tests use before adding one plugin with `add_plugin`.
+    built-ins, which is what tests use before adding one plugin with `add_plugin`. What each hook
+    registers is collected when first looked at (see the module's docstring).
     """
 
     entry_points: bool = True
     builtins: bool = True
     manager: pluggy.PluginManager = field(init=False)
-    rule_kinds: dict[str, RuleKind] = field(init=False, default_factory=dict)
-    checks: dict[str, CheckKind] = field(init=False, default_factory=dict)
-    report_formats: dict[str, ReportFormat] = field(init=False, default_factory=dict)
-    commands: dict[str, Command] = field(init=False, default_factory=dict)
-    failures: list[PluginFailure] = field(init=False, default_factory=list)
+    _items: dict[str, dict[str, Any]] = field(init=False, default_factory=dict)  # attribute → name → item
+    _failures: list[PluginFailure] = field(init=False, default_factory=list)
     _versions: dict[str, str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -124,17 +151,45 @@ class Registry:
             self.manager.add_hookcall_monitoring(_trace_before, _trace_after)
         if self.builtins:
             for name, module_name in DEFAULT_PLUGINS.items():
-                self.manager.register(importlib.import_module(module_name), name=name)
+                self.manager.register(_builtin(name, module_name, BUILTIN_HOOKS[name]), name=name)
                 self._versions[name] = parrules_version()
         if self.entry_points:
             self._load_entry_points()
-        self._collect()
+        self._traced()
+
+    def _traced(self) -> None:
+        """Under PARRULES_TRACE every hook is called at once, so the trace shows every plugin's calls."""
+        if os.environ.get("PARRULES_TRACE"):
+            self._collect_all()
+
+    # -- what the plugins registered, collected when first looked at -----------------------------
+    @property
+    def rule_kinds(self) -> dict[str, RuleKind]:
+        return self._collected("register_rule_kinds")
+
+    @property
+    def checks(self) -> dict[str, CheckKind]:
+        return self._collected("register_checks")
+
+    @property
+    def report_formats(self) -> dict[str, ReportFormat]:
+        return self._collected("register_report_formats")
+
+    @property
+    def commands(self) -> dict[str, Command]:
+        return self._collected("register_commands")
+
+    @property
+    def failures(self) -> list[PluginFailure]:
+        """Plugins that failed to load or registered something invalid (every hook is collected first)."""
+        self._collect_all()
+        return self._failures
 
     # -- loading -------------------------------------------------------------------------------
     def _load_entry_points(self) -> None:
         allowed = os.environ.get("PARRULES_PLUGINS")
         wanted = None if allowed is None else {n.strip() for n in allowed.split(",") if n.strip()}
-        for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        for ep in sorted(discovery.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             if wanted is not None and ep.name not in wanted:
                 continue
             if self.manager.has_plugin(ep.name):
@@ -144,7 +199,7 @@ class Registry:
                 self.manager.register(plugin, name=ep.name)
                 self._check_hooks(ep.name)
             except Exception as exc:  # a broken plugin must not take the host down
-                self.failures.append(PluginFailure(ep.name, f"{type(exc).__name__}: {exc}"))
+                self._failures.append(PluginFailure(ep.name, f"{type(exc).__name__}: {exc}"))
                 continue
             dist = getattr(ep, "dist", None)
             self._versions[ep.name] = dist.version if dist is not None else "unknown"
@@ -167,44 +222,59 @@ class Registry:
         except pluggy.PluginValidationError as exc:
             raise PluginError(str(exc)) from None
         self._versions[registered] = version
-        self._collect()
+        self._items.clear()  # collected again, with the new plugin in its place in the order
+        self._traced()
         return registered
 
     def remove_plugin(self, name: str) -> None:
         self.manager.unregister(name=name)
         self._versions.pop(name, None)
-        self._collect()
+        self._items.clear()
+        self._traced()
 
     # -- collecting ----------------------------------------------------------------------------
-    def _collect(self) -> None:
-        for attr, _, _ in _HOOKS.values():
-            setattr(self, attr, {})
+    def _collected(self, hook: str) -> dict[str, Any]:
+        attr = _HOOKS[hook][0]
+        if attr not in self._items:
+            self._collect(hook)
+        return self._items[attr]
+
+    def _collect_all(self) -> None:
+        for hook in _HOOKS:
+            self._collected(hook)
+
+    def _collect(self, hook: str) -> None:
+        """Call one hook of every plugin, in order; a plugin with an invalid item loses everything."""
+        attr, what, build = _HOOKS[hook]
+        collected: dict[str, Any] = {}
         for name, plugin in self._plugins_in_order():
             version = self._versions.get(name, "unknown")
+            items: dict[str, Any] = {}
+            register = _registrar(build, what, name, version, items, collected)
+            others = [p for p in self.manager.get_plugins() if p is not plugin]
             try:
-                self._collect_from(name, plugin, version)
+                self.manager.subset_hook_caller(hook, remove_plugins=others)(register=register)
             except Exception as exc:
-                self.manager.unregister(plugin)
-                self.failures.append(PluginFailure(name, f"{type(exc).__name__}: {exc}"))
+                self._drop(name, plugin, f"{type(exc).__name__}: {exc}")
+                continue
+            collected.update(items)
+        self._items[attr] = collected
+
+    def _drop(self, name: str, plugin: object, error: str) -> None:
+        self.manager.unregister(plugin)
+        self._failures.append(PluginFailure(name, error))
+        for items in self._items.values():
+            for key in [k for k, item in items.items() if item.plugin == name]:
+                del items[key]
 
     def _plugins_in_order(self) -> list[tuple[str, object]]:
         # Built-ins first, then others by name: the same set of plugins always registers in one order.
         pairs = [(self.manager.get_name(p) or "", p) for p in self.manager.get_plugins()]
         return sorted(pairs, key=lambda pair: (pair[0] not in DEFAULT_PLUGINS, pair[0]))
 
-    def _collect_from(self, name: str, plugin: object, version: str) -> None:
-        """Call every register hook of one plugin; nothing it registered is kept if any item is invalid."""
-        found: dict[str, dict[str, Any]] = {}
-        others = [p for p in self.manager.get_plugins() if p is not plugin]
-        for hook, (attr, what, build) in _HOOKS.items():
-            items = found[attr] = {}
-            register = _registrar(build, what, name, version, items, getattr(self, attr))
-            self.manager.subset_hook_caller(hook, remove_plugins=others)(register=register)
-        for attr, items in found.items():
-            getattr(self, attr).update(items)
-
     # -- describing ----------------------------------------------------------------------------
     def plugins(self) -> list[PluginInfo]:
+        self._collect_all()
         infos = []
         for name, plugin in self._plugins_in_order():
             hooks = tuple(sorted(c.name for c in self.manager.get_hookcallers(plugin) or []))
@@ -241,6 +311,8 @@ def _make(cls: Any, name: str, func: Callable[..., Any], meta: Mapping[str, Any]
         schema = getattr(item, attr, None)
         if schema is None:
             continue
+        import jsonschema  # only once a plugin's rule kinds or checks are collected: never for --help
+
         try:
             jsonschema.Draft202012Validator.check_schema(schema)
         except jsonschema.SchemaError as exc:

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 import parrules
-from parrules import Measurement, UnitEvidence, hookimpl, rounded_percent
+from parrules import Measurement, UnitEvidence, hookimpl
 from parrules.records import (
     DOSSIER_COLUMNS,
     UNIT_CATALOGUE_PARAMS,
@@ -171,14 +171,14 @@ def _measure(u: _Unit, unknown: Counter[str]) -> Measurement:
         if not total:
             return say("dvc.no_dossiers_of", level=what) + note
         return say("dvc.online_share", online=online, total=total, level=what, note=note,
-                   rate=rounded_percent(value))
+                   rate=parrules.rounded_percent(value))
 
     no_procedures = say("dvc.no_procedures") + level_note
     explanations = {
         "level34_share": say("dvc.level34_share", offered=l3 + l4, procedures=procedures, level3=l3, level4=l4,
-                             note=level_note, rate=rounded_percent(level34_share)) if procedures else no_procedures,
+                             note=level_note, rate=parrules.rounded_percent(level34_share)) if procedures else no_procedures,
         "level4_share": say("dvc.level4_share", offered=l4, procedures=procedures, note=level_note,
-                            rate=rounded_percent(level4_share)) if procedures else no_procedures,
+                            rate=parrules.rounded_percent(level4_share)) if procedures else no_procedures,
         "online_dossier_share": share(o34, d34, "level34", shares["online_dossier_share"]),
         "online_share_level3": share(u.online[3], u.dossiers[3], "level3", shares["online_share_level3"]),
         "online_share_level4": share(u.online[4], u.dossiers[4], "level4", shares["online_share_level4"]),
