@@ -136,7 +136,7 @@ def test_builders_and_assertions():
 
 
 def test_assert_problem():
-    with pytest.raises(parrules.ProblemsError) as caught:
+    with pytest.raises(parrules.ProblemsError) as caught, parrules.speaking(language="en"):
         build_set({"1": {"name": "Một", "max_point": 2, "rule": "yes_no"}}, registry=registry_with(),
                   total_points=2)
     assert_problem(caught, path='criteria."1".max_point', contains="did you mean 'max_points'")
