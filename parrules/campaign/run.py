@@ -52,6 +52,7 @@ from parrules.campaign.yoy import (
 )
 from parrules.errors import Problem, ProblemsError, raise_if
 from parrules.files.reading import os_reason, path_problem, read_document, shown_path
+from parrules.files.seal import sealed
 from parrules.files.writing import write_atomic
 from parrules.messages import say
 from parrules.plugins.registry import Registry, parrules_version
@@ -211,7 +212,7 @@ class CampaignResult:
     def write_json(self, path: str | Path) -> Path:
         """Write the campaign JSON atomically, streamed: units are serialised while earlier ones are written."""
         with no_gc_pauses():
-            return write_atomic(path, campaign_json_chunks(self))
+            return write_atomic(path, sealed(campaign_json_chunks(self)))
 
     def to_dict(self, *, units: Any = None) -> dict[str, Any]:
         """The campaign JSON (schema: `parrules schema campaign`); reports are rendered from it.

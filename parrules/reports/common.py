@@ -8,13 +8,15 @@ re-scoring, and every format shows the same figures.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from parrules.amounts import bounded
+from parrules.amounts import MAX_ADJUSTED_EXPONENT, MAX_DIGITS, MIN_ADJUSTED_EXPONENT, bounded
 from parrules.errors import Problem, ProblemsError, key_path
 from parrules.files.reading import MAX_NESTING, LineIndex, nesting_problem
+from parrules.files.schema_check import Check, compile_schema
 from parrules.sets.model import Rounding
 from parrules.sets.validation import validate_model
 
@@ -33,13 +35,15 @@ def data_problems(data: Mapping[str, Any], file: str) -> list[Problem]:
     meets a value it cannot format. The decimals of points and percentages are checked by the set's own
     `[set.rounding]` model (0 to 6: 10^9 decimals would build strings of a gigabyte), and every number
     must be a figure a PAR result can hold (`amounts.bounded`: below 10^16, no finer than 10^-20).
-    Nesting is checked first, by `nesting_problem` (`CAMPAIGN_NESTING` levels), so no walk here or in
-    a renderer can run out of stack.
+    Nesting is checked first (`CAMPAIGN_NESTING` levels, the problem as `nesting_problem` words it),
+    so no walk here or in a renderer can run out of stack.
     """
-    deep = nesting_problem(data, file, LineIndex(), limit=CAMPAIGN_NESTING)
-    if deep is not None:
-        return [dataclasses.replace(deep, message=f"values are nested more than {CAMPAIGN_NESTING} levels deep "
-                                    "here; no campaign results hold that many", hint=HAND_EDIT_HINT)]
+    wrong: list[tuple[tuple[object, ...], str]] = []
+    if not _figures_out_of_bounds(data, wrong):
+        deep = nesting_problem(data, file, LineIndex(), limit=CAMPAIGN_NESTING)
+        if deep is not None:
+            return [dataclasses.replace(deep, message=f"values are nested more than {CAMPAIGN_NESTING} levels "
+                                        "deep here; no campaign results hold that many", hint=HAND_EDIT_HINT)]
     problems: list[Problem] = []
     cs = data.get("criteria_set")
     if isinstance(cs, Mapping):
@@ -47,7 +51,7 @@ def data_problems(data: Mapping[str, Any], file: str) -> list[Problem]:
         found: list[Problem] = []
         validate_model(Rounding, rounding, file=file, prefix=("criteria_set",), lines=LineIndex(), problems=found)
         problems.extend(dataclasses.replace(p, hint=HAND_EDIT_HINT) for p in found)
-    wrong = [*_figures_out_of_bounds(data), *_membership(data)]
+    wrong.extend(_membership(data))
     for path, message in wrong[:_LISTED]:
         problems.append(Problem(file, key_path(*path), message, hint=HAND_EDIT_HINT))
     if len(wrong) > _LISTED:
@@ -62,32 +66,105 @@ def check_data(data: Mapping[str, Any], file: str) -> None:
         raise ProblemsError(problems)
 
 
-def _figures_out_of_bounds(data: Mapping[str, Any]) -> list[tuple[tuple[object, ...], str]]:
-    """(key path, why) of every number that no PAR figure can be.
+def check_campaign(data: Mapping[str, Any], file: str) -> None:
+    """Raise one `ProblemsError` if campaign data that may have been edited by hand cannot be reported:
+    a value the campaign schema refuses (its key path, and the missing key named), then `check_data`.
 
-    Recursive, which is safe only because `nesting_problem` has bounded the depth first; the key
-    path is built only for a number that is wrong (a campaign JSON holds hundreds of thousands).
+    The schema is applied by the checks `compile_schema` makes of it, which only say valid or not;
+    `jsonschema` runs only on data they refuse, to word the problem as it always has — and then on
+    the refused units alone: a unit the checks pass has no error to add, and `jsonschema` over 10,000
+    units takes minutes. A schema `compile_schema` could not turn into checks is applied by
+    `jsonschema` alone, to all of the data."""
+    whole, unit = _campaign_checks()
+    if whole is not None and whole(data):
+        check_data(data, file)  # what the schema cannot say: decimals, figures' bounds, nesting
+        return
+    import jsonschema
+
+    from parrules.files.schemas import shipped_schema
+
+    units = data.get("units")
+    shown, refused = data, []
+    if unit is not None and isinstance(units, list):
+        refused = [i for i, entry in enumerate(units) if not unit(entry)]
+        shown = {**data, "units": [units[i] for i in refused]}
+    validator = jsonschema.Draft202012Validator(shipped_schema("campaign"))
+    error = jsonschema.exceptions.best_match(validator.iter_errors(shown))
+    if error is not None:
+        where, message = list(error.absolute_path), f"does not match the campaign schema: {error.message}"
+        if shown is not data and where[:1] == ["units"] and len(where) > 1 and isinstance(where[1], int):
+            where[1] = refused[where[1]]  # the unit's place in the file
+        if error.validator == "required" and isinstance(error.instance, dict):  # name the key, not its table
+            missing = next((k for k in error.validator_value if k not in error.instance), None)
+            if missing is not None:
+                where, message = [*where, missing], "this key is missing (every campaign JSON has it)"
+        raise ProblemsError([Problem(file, key_path(*where), message, hint=HAND_EDIT_HINT)])
+    check_data(data, file)
+
+
+@functools.cache
+def _campaign_checks() -> tuple[Check | None, Check | None]:
+    """The compiled checks of the campaign schema, and of one of its units."""
+    # imported here: the module also holds the generators of the other schemas, which reports never need
+    from parrules.files.schemas import shipped_schema
+
+    schema = shipped_schema("campaign")
+    items = (schema.get("properties", {}).get("units") or {}).get("items")
+    plain = set(schema.get("properties", {}).get("units") or {}) <= {"type", "items", "description"}
+    # only when the list's schema says nothing of its length, so that leaving out the units that pass
+    # cannot add an error or hide one
+    unit = compile_schema({"$defs": schema.get("$defs", {}), **items}) if plain and isinstance(items, dict) else None
+    return compile_schema(schema), unit
+
+
+_INT_BOUND = 10 ** (MAX_ADJUSTED_EXPONENT + 1)  # an int below this in size is a figure; `bounded` says why not
+
+
+def _figures_out_of_bounds(data: Mapping[str, Any], out: list[tuple[tuple[object, ...], str]]) -> bool:
+    """Adds (key path, why) to `out` for every number that no PAR figure can be; False, with the walk
+    stopped, where values nest deeper than `CAMPAIGN_NESTING` levels.
+
+    One recursive walk, its depth counted, so it never goes deeper than the bound (and the caller asks
+    `nesting_problem` where and how deep). The key path is built only for a number that is wrong, from
+    the keys of the containers being walked: a campaign JSON holds millions of values.
     """
-    out: list[tuple[tuple[object, ...], str]] = []
     path: list[object] = []
 
-    def check(key: object, value: Any) -> None:
-        if isinstance(value, (dict, list)):
-            path.append(key)
-            walk(value)
-            path.pop()
-        elif isinstance(value, (Decimal, int)) and not isinstance(value, bool):
-            try:
-                bounded(Decimal(value))
-            except ValueError as exc:
-                out.append(((*path, key), str(exc)))
+    def wrong(key: object, value: Any) -> None:
+        try:
+            bounded(value if type(value) is Decimal else Decimal(value))
+        except ValueError as exc:
+            out.append(((*path, key), str(exc)))
 
-    def walk(value: dict[str, Any] | list[Any]) -> None:
-        for key, inner in (value.items() if isinstance(value, dict) else enumerate(value)):
-            check(key, inner)
+    def walk(items: Any, depth: int) -> bool:  # the items of a container `depth` levels down, not empty
+        if depth >= CAMPAIGN_NESTING:  # its values would be one level too deep
+            return False
+        for key, value in items:
+            kind = type(value)
+            if kind is dict or kind is list:
+                if value:
+                    path.append(key)
+                    if not walk(value.items() if kind is dict else enumerate(value), depth + 1):
+                        return False
+                    path.pop()
+            elif kind is Decimal:
+                if not value.is_finite() or (value and (not MIN_ADJUSTED_EXPONENT <= value.adjusted()
+                                                        <= MAX_ADJUSTED_EXPONENT or len(str(value)) > MAX_DIGITS)):
+                    wrong(key, value)  # perhaps: `bounded` is the judge, and words the message
+            elif kind is int:
+                if not -_INT_BOUND < value < _INT_BOUND:
+                    wrong(key, value)
+            elif isinstance(value, (dict, list)):  # a subclass: data made in Python, not read from a file
+                if value:
+                    path.append(key)
+                    if not walk(value.items() if isinstance(value, dict) else enumerate(value), depth + 1):
+                        return False
+                    path.pop()
+            elif isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+                wrong(key, value)
+        return True
 
-    walk(dict(data))
-    return out
+    return walk(dict(data).items(), 0) if data else True
 
 
 def _membership(data: Mapping[str, Any]) -> list[tuple[tuple[object, ...], str]]:

@@ -11,8 +11,10 @@ an autofilter, frozen panes and column widths taken from its content.
 Numbers are written as numbers with number formats ("0.00"), never as text, so the clerk can sort,
 sum and chart them; Excel shows the decimal separator of the reader's locale (83,55 in Vietnamese).
 A criterion that is N/A, not evaluated or errored has its status written where its points would be:
-an empty or 0.00 cell would read as a figure. XlsxWriter streams rows to disk (`constant_memory`):
-the detail sheet has a row per unit and criterion, written cell by cell with no other work per cell.
+an empty or 0.00 cell would read as a figure. XlsxWriter makes each sheet — title block, header,
+widths, formats, frozen panes, autofilter, print setup, charts — and the rows below the headers are
+written as XML text (`sheet_xml`) into the workbook it closed: the detail sheet has a row per unit and
+criterion, 760,000 rows at 10,000 units, and XlsxWriter's cell by cell writing was most of the time.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import datetime
 import io
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +31,14 @@ import xlsxwriter
 from parrules.amounts import round_to, rounder
 from parrules.messages import current_voice, say
 from parrules.reports.common import ReportData
+from parrules.reports.sheet_xml import (
+    SharedStrings,
+    SheetRows,
+    column_letter,
+    insert_rows,
+    text_rows,
+    text_xml,
+)
 from parrules.reports.views import (
     NOT_A_FIGURE,
     UnitView,
@@ -65,9 +75,10 @@ def render_xlsx(view: ReportData) -> bytes:
                                          "strings_to_urls": False})
         # Same data, same bytes: the workbook's creation time would otherwise be the moment of rendering.
         book.set_properties({"created": _FIXED_TIME, "title": title_block(view.data).title})
-        _Workbook(book, view.data).fill()
+        workbook = _Workbook(book, view.data)
+        workbook.fill()
         book.close()
-    return out.getvalue()
+    return insert_rows(out.getvalue(), workbook.spliced, workbook.strings) if workbook.spliced else out.getvalue()
 
 
 def _number_format(decimals: int, signed: bool = False) -> str:
@@ -106,7 +117,15 @@ class _Workbook:
         self.rounded = {kind: _set_rounding(decimals, voice.mode) for kind, decimals in (
             ("points", voice.decimals), ("spoints", voice.decimals),
             ("pct", voice.percent_decimals), ("spct", voice.percent_decimals))}
-        add = book.add_format
+        made: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+        def add(properties: dict[str, Any]) -> Any:
+            # One object per distinct format ("pct" is "points" when the decimals agree): XlsxWriter gives
+            # an index only to the first of identical formats, and the rows written as XML name the index.
+            key = tuple(sorted(properties.items()))
+            if key not in made:
+                made[key] = book.add_format(properties)
+            return made[key]
         self.f = {
             "title": add({"bold": True, "font_size": 14, "text_wrap": True, "valign": "top"}),
             "note": add({"text_wrap": True, "valign": "top"}),
@@ -121,7 +140,11 @@ class _Workbook:
             "sint": add({"num_format": "+0;-0;0"}),
             "date": add({"num_format": "dd/mm/yyyy" if voice.language == "vi" else "d mmm yyyy", "align": "left"}),
             "dash": add({"align": "right"}),
+            # the detail's final points: a number, or the status where there is none, to the right alike
+            "final": add({"num_format": _number_format(voice.decimals), "align": "right"}),
         }
+        self.spliced: dict[int, SheetRows] = {}  # sheets whose rows are added after XlsxWriter is done
+        self.strings = SharedStrings()  # the texts their cells share
         self.views = unit_views(data)
         self.cohorts = list(cohorts(data, self.views))
         self.ordered = [u for _, units in self.cohorts for u in units]
@@ -172,6 +195,9 @@ class _Workbook:
         ws.print_area(0, 0, last_row, last)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         ws.set_footer("&C" + say("xlsx.footer"))
+        # The dash's format, on the (empty) column past the last: a format no cell XlsxWriter writes uses
+        # is not in the workbook's styles, and the rows, written after, name it.
+        ws.set_column(last + 1, last + 1, None, self.f["dash"])
         return ws, header_row
 
     @staticmethod
@@ -179,20 +205,39 @@ class _Workbook:
         """About how many characters a merged row of the title block holds."""
         return sum(c.width or 12 for c in columns)
 
-    def put(self, ws: Any, r: int, columns: Sequence[_Column], item: Any) -> None:
-        """One row of a small sheet (a row per unit at most): a None is a dash, a text stays text."""
-        for c, column in enumerate(columns):
-            value = column.value(item)
-            if value is None:
-                ws.write_string(r, c, _DASH, self.f["dash"])
-            elif isinstance(value, str):
-                if value:
-                    ws.write_string(r, c, value)
-            elif isinstance(value, datetime.date):
-                ws.write_datetime(r, c, datetime.datetime(value.year, value.month, value.day), self.f["date"])
-            else:
-                rounded = self.rounded.get(column.kind)
-                ws.write_number(r, c, rounded(value) if rounded else value, self.f[column.kind])
+    def add_rows(self, ws: Any, header_row: int, columns: Sequence[_Column], items: Sequence[Any]) -> None:
+        """The rows of a sheet (a row per item, below its header), made as XML text (`sheet_xml`) once
+        XlsxWriter has closed the workbook: a None is a dash, a text stays text (an empty one is no
+        cell), a date is a date, a number a number in its column's format, rounded as the set rounds."""
+        for i, column in enumerate(columns):  # the formats, on the columns: the rows name them by index
+            if self.f.get(column.kind) is not None:
+                ws.set_column(i, i, column.width or _width(column.header, (), 12), self.f[column.kind])
+        if items:
+            self.spliced[ws.index] = SheetRows(self.rows_xml(columns, items, header_row + 1),
+                                               header_row + len(items), len(columns) - 1)
+
+    def rows_xml(self, columns: Sequence[_Column], items: Sequence[Any], first: int) -> Iterator[str]:
+        """`add_rows`' rows as XML, from the (0-based) row `first` on; made as the workbook is copied."""
+        dash = f' s="{_style(self.f["dash"])}" t="inlineStr">{text_xml(_DASH)}</c>'
+        shared = self.strings.cell
+        kinds = [(column_letter(i), column.value, self.rounded.get(column.kind),
+                  "" if self.f.get(column.kind) is None else f' s="{_style(self.f[column.kind])}"')
+                 for i, column in enumerate(columns)]
+        for r, item in enumerate(items, start=first + 1):
+            row = [f'<row r="{r}">']
+            for letter, value_of, rounded, style in kinds:
+                value = value_of(item)
+                if value is None:
+                    row.append(f'<c r="{letter}{r}"{dash}')
+                elif isinstance(value, str):
+                    if value:
+                        row.append(f'<c r="{letter}{r}"{shared(value)}</c>')
+                elif isinstance(value, datetime.date):
+                    row.append(f'<c r="{letter}{r}"{style}><v>{_excel_day(value)}</v></c>')
+                else:
+                    row.append(f'<c r="{letter}{r}"{style}><v>{rounded(value) if rounded else _number_text(value)}</v></c>')
+            row.append("</row>")
+            yield "".join(row)
 
     # --- the ranking matrix ---------------------------------------------------------------------
 
@@ -248,8 +293,7 @@ class _Workbook:
             lines.append(say("report.compared_with", previous_set=change.previous_set or _DASH))
         ws, header_row = self.sheet(say("xlsx.sheet.ranking"), cols, preamble=[block.title, *lines], frozen_columns=5,
                                     rows=len(self.ordered))
-        for r, unit in enumerate(self.ordered, start=header_row + 1):
-            self.put(ws, r, cols, unit)
+        self.add_rows(ws, header_row, cols, self.ordered)
         band_col = next(i for i, c in enumerate(cols) if c.kind == "band")
         self.colour_bands(ws, header_row + 1, header_row + max(len(self.ordered), 1), band_col)
         for i, column in enumerate(cols):
@@ -295,9 +339,8 @@ class _Workbook:
                 share = round_to(Decimal(count) * 100 / units, current_voice().percent_decimals) if units else None
                 cells.append((count, share))
             table.append((code, label, cells))
-        ws, _ = self.sheet(say("xlsx.sheet.bands"), cols, frozen_columns=1, rows=len(table))
-        for r, row in enumerate(table, start=1):
-            self.put(ws, r, cols, row)
+        ws, header_row = self.sheet(say("xlsx.sheet.bands"), cols, frozen_columns=1, rows=len(table))
+        self.add_rows(ws, header_row, cols, table)
         if not table or not stats:  # no cohort (a hand-made JSON): a chart of no series cannot be drawn
             return
         chart = self.book.add_chart({"type": "column"})
@@ -314,8 +357,9 @@ class _Workbook:
     # --- per criterion ---------------------------------------------------------------------------
 
     def detail(self) -> None:
-        """A row per unit and criterion: the hot path of a large campaign, so the cells are written
-        inline, the labels looked up in dictionaries made once."""
+        """A row per unit and criterion: the hot path of a large campaign. XlsxWriter makes the sheet
+        and its header; the rows are made here as XML text (`sheet_xml`), the labels and the
+        criteria's cells made once, and put into the workbook once it is closed."""
         crit_names = {code: str(c.get("name", "")) for code, c in self.criteria.items()}
         maxima = {code: c.get("max_points") for code, c in self.criteria.items()}
         units = [(u, self.raw[u.code]) for u in self.ordered]
@@ -326,7 +370,7 @@ class _Workbook:
                 _Column(say("report.col.max"), "points", str, 9),
                 _Column(say("report.col.self"), "points", str, 10),
                 _Column(say("report.col.computed"), "points", str, 11),
-                _Column(say("report.col.final"), "points", str, 12),
+                _Column(say("report.col.final"), "final", str, 12),
                 _Column(say("report.col.stage"), "text", str, 22),
                 _Column(say("report.col.status"), "text", str, 16),
                 _Column(say("report.col.explanation"), "text", str, 80)]
@@ -334,51 +378,77 @@ class _Workbook:
             cols += [_Column(say("report.col.previous_points"), "points", str, 11),
                      _Column(say("report.col.total_change"), "spoints", str, 12)]
         count = sum(len(raw.get("leaves", ())) for _, raw in units)
-        ws, _ = self.sheet(say("xlsx.sheet.detail"), cols, frozen_columns=4, rows=count)
+        ws, header_row = self.sheet(say("xlsx.sheet.detail"), cols, frozen_columns=4, rows=count)
+        for i, column in enumerate(cols):  # the numbers' formats, on the columns: the rows name them by index
+            if column.kind != "text":
+                ws.set_column(i, i, column.width, self.f[column.kind])
+        self.spliced[ws.index] = SheetRows(self.detail_rows(units, crit_names, maxima, header_row + 1),
+                                           header_row + count, len(cols) - 1)
+
+    def detail_rows(self, units: list[tuple[UnitView, Mapping[str, Any]]], crit_names: Mapping[str, str],
+                    maxima: Mapping[str, Any], first: int) -> Iterator[str]:
+        """The detail sheet's rows as XML, from its `first` (0-based) row on; made while the workbook is
+        copied, after XlsxWriter has given each format its index."""
+        points, final = _style(self.f["points"]), _style(self.f["final"])
+        spoints = _style(self.f["spoints"]) if self.previous else None  # the change on last year's points
+        rnd = self.rounded["points"]
+        numbers: dict[Any, str] = {}  # a value's text, rounded as the set rounds: values repeat
+
+        def number(value: Any) -> str:
+            text = numbers.get(value)
+            if text is None:
+                text = numbers[value] = str(rnd(value))
+            return text
+        strings = self.strings
+        shared = strings.cell
         statuses = {s: status_label(s) for s in ("full", "partial", "zero", *NOT_A_FIGURE)}
+        dash = text_xml(_DASH)
+        criteria = {code: (code, crit_names.get(code, ""),
+                           "" if maxima.get(code) is None else f'<c r="E%d" s="{points}"><v>{number(maxima[code])}</v></c>')
+                    for code in crit_names}
         stages: dict[tuple[Any, int], str] = {}
-        points, spoints, dash = self.f["points"], self.f["spoints"], self.f["dash"]
-        write_string, write_number, rnd = ws.write_string, ws.write_number, self.rounded["points"]
         previous = self.previous
-        r = 0
+        number_of = numbers.get
+        r = first
         for unit, raw in units:
             code, name = unit.code, unit.name
-            changes = (raw.get("yoy") or {}).get("criteria") or {}
+            changes = (raw.get("yoy") or {}).get("criteria") or {} if previous else {}
             for leaf in raw.get("leaves", ()):
                 r += 1
+                get = leaf.get
                 c = leaf["code"]
-                write_string(r, 0, code)
-                write_string(r, 1, name)
-                write_string(r, 2, c)
-                write_string(r, 3, crit_names.get(c, ""))
-                if (v := maxima.get(c)) is not None:
-                    write_number(r, 4, rnd(v), points)
-                if (v := leaf.get("self_points")) is not None:
-                    write_number(r, 5, rnd(v), points)
-                if (v := leaf.get("computed_points")) is not None:
-                    write_number(r, 6, rnd(v), points)
-                status = leaf.get("status", "")
-                label = statuses.get(status) or status
-                if status in NOT_A_FIGURE:
-                    write_string(r, 7, label, dash)
-                elif (v := leaf.get("final_points")) is not None:
-                    write_number(r, 7, rnd(v), points)
-                else:
-                    write_string(r, 7, _DASH, dash)
-                rounds = leaf.get("appraisals")
-                key = (leaf.get("final_stage"), rounds[-1].get("round", 1) if rounds else 0)
+                c_code, c_name, c_max = criteria.get(c) or (c, "", "")
+                status = get("status", "")
+                label = statuses.get(status) or str(status)
+                rounds = get("appraisals")
+                key = (get("final_stage"), rounds[-1].get("round", 1) if rounds else 0)
                 stage = stages.get(key)
                 if stage is None:
                     stage = stages[key] = stage_label(*key)
-                write_string(r, 8, stage)
-                write_string(r, 9, label)
-                if text := leaf.get("explanation"):
-                    write_string(r, 10, text)
+                row = [f'<row r="{r}"><c r="A{r}"{shared(code)}</c><c r="B{r}"{shared(name)}</c>'
+                       f'<c r="C{r}"{shared(c_code)}</c><c r="D{r}"{shared(c_name)}</c>']
+                if c_max:
+                    row.append(c_max % r)
+                if (v := get("self_points")) is not None:
+                    row.append(f'<c r="F{r}" s="{points}"><v>{number_of(v) or number(v)}</v></c>')
+                if (v := get("computed_points")) is not None:
+                    row.append(f'<c r="G{r}" s="{points}"><v>{number_of(v) or number(v)}</v></c>')
+                if status in NOT_A_FIGURE:
+                    row.append(f'<c r="H{r}" s="{final}"{shared(label)}</c>')
+                elif (v := get("final_points")) is not None:
+                    row.append(f'<c r="H{r}" s="{final}"><v>{number_of(v) or number(v)}</v></c>')
+                else:
+                    row.append(f'<c r="H{r}" s="{final}" t="inlineStr">{dash}</c>')
+                row.append(f'<c r="I{r}"{shared(stage)}</c><c r="J{r}"{shared(label)}</c>')
+                if text := get("explanation"):
+                    row.append(f'<c r="K{r}"{shared(text)}</c>')
                 if previous and (moved := changes.get(c)):
                     if (v := moved.get("previous")) is not None:
-                        write_number(r, 11, rnd(v), points)
+                        row.append(f'<c r="L{r}" s="{points}"><v>{number(v)}</v></c>')
                     if (v := moved.get("change")) is not None:
-                        write_number(r, 12, rnd(v), spoints)
+                        row.append(f'<c r="M{r}" s="{spoints}"><v>{number(v)}</v></c>')
+                row.append("</row>")
+                yield "".join(row)
 
     def appraisals(self) -> None:
         """Every appraisal round of every criterion, with the unit's explanation (giải trình)."""
@@ -398,11 +468,12 @@ class _Workbook:
                 _Column(say("report.col.at"), "date", lambda t: t[2].at, 12),
                 _Column(say("report.col.response"), "text", lambda t: t[2].response,
                         _width("", (t[2].response for t in rows), 60, 16))]
-        ws, _ = self.sheet(say("xlsx.sheet.appraisals"), cols, frozen_columns=3, rows=len(rows))
-        for r, row in enumerate(rows, start=1):
-            self.put(ws, r, cols, row)
+        ws, header_row = self.sheet(say("xlsx.sheet.appraisals"), cols, frozen_columns=3, rows=len(rows))
+        self.add_rows(ws, header_row, cols, rows)
 
     def flags(self) -> None:
+        """The flags for appraisers: a row per flag, which at 10,000 units is tens of thousands of rows of
+        text, so they are written as XML text like the detail's (`sheet_xml.text_rows`)."""
         rows = [(unit, leaf["code"], flag) for unit in self.ordered for leaf in self.raw[unit.code].get("leaves", ())
                 for flag in leaf.get("flags") or ()]
         cols = [_Column(say("report.col.unit_code"), "text", lambda t: t[0].code, _width("", (t[0].code for t in rows), 14)),
@@ -411,9 +482,18 @@ class _Workbook:
                 _Column(say("report.col.flag"), "text", lambda t: flag_label(t[2]["kind"]), 34),
                 _Column(say("report.col.message"), "text", lambda t: str(t[2].get("message", "")),
                         _width("", (str(t[2].get("message", "")) for t in rows), 80, 16))]
-        ws, _ = self.sheet(say("xlsx.sheet.flags"), cols, frozen_columns=3, rows=len(rows))
-        for r, row in enumerate(rows, start=1):
-            self.put(ws, r, cols, row)
+        ws, header_row = self.sheet(say("xlsx.sheet.flags"), cols, frozen_columns=3, rows=len(rows))
+        labels: dict[str, str] = {}
+
+        def texts(row: tuple[UnitView, str, Mapping[str, Any]]) -> tuple[str, ...]:
+            kind = row[2]["kind"]
+            label = labels.get(kind)
+            if label is None:
+                label = labels[kind] = flag_label(kind)
+            return row[0].code, row[0].name, row[1], label, str(row[2].get("message", ""))
+        if rows:
+            self.spliced[ws.index] = SheetRows(text_rows(map(texts, rows), header_row + 1, self.strings), header_row + len(rows),
+                                               len(cols) - 1)
 
     def revision(self) -> None:
         """After a revision of the set: last year's criteria that are gone and this year's new ones."""
@@ -425,9 +505,8 @@ class _Workbook:
         cols = [_Column(say("xlsx.revision.change"), "text", lambda t: t[0], _width("", (t[0] for t in rows), 60)),
                 _Column(say("report.col.criterion_code"), "text", lambda t: t[1], 12),
                 _Column(say("report.col.criterion"), "text", lambda t: t[2], _width("", (t[2] for t in rows), 60, 16))]
-        ws, _ = self.sheet(say("xlsx.sheet.revision"), cols, frozen_columns=0, rows=len(rows))
-        for r, row in enumerate(rows, start=1):
-            self.put(ws, r, cols, row)
+        ws, header_row = self.sheet(say("xlsx.sheet.revision"), cols, frozen_columns=0, rows=len(rows))
+        self.add_rows(ws, header_row, cols, rows)
 
 
 def _field_getter(code: str) -> Callable[[UnitView], Any]:
@@ -437,6 +516,25 @@ def _field_getter(code: str) -> Callable[[UnitView], Any]:
             return None
         return found.points if found.applicable else field_points_text(found)
     return value
+
+
+def _style(fmt: Any) -> int:
+    """The index XlsxWriter gave a format when it closed the workbook (a format a column or a cell of its
+    own uses; see `_Workbook.add_rows`)."""
+    if fmt.xf_index is None:
+        raise RuntimeError("an XLSX format is named by rows but used by no column or cell XlsxWriter wrote")
+    return int(fmt.xf_index)
+
+
+def _excel_day(value: datetime.date) -> int:
+    """A day as Excel numbers it (1 = 1 January 1900), counting the 29 February 1900 Excel believes in."""
+    serial = (datetime.date(value.year, value.month, value.day) - datetime.date(1899, 12, 31)).days
+    return serial + 1 if serial > 59 else serial
+
+
+def _number_text(value: Any) -> str:
+    """A number that is not rounded (a count, a rank) as a cell's value."""
+    return str(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else f"{float(value):.16G}"
 
 
 def _lines(column: _Column) -> int:

@@ -15,7 +15,7 @@ from parrules.cli.main import build_parser, main
 from parrules.messages import CORE, speaking
 
 NAMES = [command.NAME for command in COMMANDS]
-ENGLISH_ONLY = {"report": "parrules/cli/report.py", "serve": "parrules/service/command.py"}
+ENGLISH_ONLY = {"serve": "parrules/service/command.py"}
 """Commands whose options' help is still written in English in their module (the catalogue has their
 entries, `cli.report.arg.*`, `cli.serve.arg.*`): test_the_english_only_commands_are_these keeps this
 list honest."""
