@@ -58,7 +58,8 @@ from typing import Any, NamedTuple
 HERE = Path(__file__).resolve().parent
 DATA = Path(os.environ.get("PARRULES_BENCH_DATA", "/tmp/bench-data"))  # --data-dir
 AS_OF = dt.date(2025, 6, 30)
-COUNTS = ("dossier_count", "resolved_count", "late_count", "apology_missing", "apology_after_due", "bad_rows")
+COUNTS = ("dossier_count", "resolved_count", "late_count", "late_with_apology", "apology_missing", "apology_after_due",
+          "bad_rows")
 RATES = ("on_time_rate", "apology_rate", "postal_rate", "online_rate")
 METRICS = COUNTS + RATES
 #: --no-duplicate-ids: all three skip the repeated-id scan (tthc.dossiers' `duplicate_ids = false`),
@@ -153,7 +154,8 @@ def _finish(unit: str, dossier_count: int, resolved: int, on_time: int, late: in
             after: int, postal: int, online: int, bad: int) -> tuple[str, dict[str, Any]]:
     return str(unit), {
         "dossier_count": int(dossier_count), "resolved_count": int(resolved), "late_count": int(late),
-        "apology_missing": int(late - with_letter), "apology_after_due": int(after), "bad_rows": int(bad),
+        "late_with_apology": int(with_letter), "apology_missing": int(late - with_letter),
+        "apology_after_due": int(after), "bad_rows": int(bad),
         "on_time_rate": _pct(on_time, resolved), "apology_rate": _pct(with_letter, late),
         "postal_rate": _pct(postal, dossier_count), "online_rate": _pct(online, dossier_count),
     }
@@ -369,6 +371,11 @@ EXPORT_COLUMNS = {
     "completed": "completed_date", "postal_return": "returned_by_post", "apology_no": "apology_ref",
     "apology_date": "apology_date",
 }
+#: What the English export's values mean, as its user writes it (tthc.dossiers check_params.values, see
+#: plugins/parrules-tthc/README.md): the peer's `channel IN ('online_l3', 'online_l4')` and `= 'postal'`.
+EXPORT_VALUES = {"channel": {"counter": "counter", "postal": "postal", "online_l3": "online_level3",
+                             "online_l4": "online_level4"},
+                 "postal_return": {"true": "yes", "false": "no"}}
 GB = 10**9
 
 
@@ -432,6 +439,7 @@ def criteria_13(layout: Layout, check_ids: bool, extra: str = "") -> str:
     params: dict[str, Any] = {"as_of": AS_OF_13}
     if layout.shape == "export":
         params["columns"] = EXPORT_COLUMNS
+        params["values"] = EXPORT_VALUES
     if not check_ids:
         params["duplicate_ids"] = False
     inline = _toml(params)
@@ -542,7 +550,8 @@ def peer_13(layout: Layout, path: Path, units: list[str], variant: str) -> dict[
     for code in units:  # a unit without rows: zero counts, no rates (as parrules reports it)
         n, resolved, on_time, late, letter, after, postal, online, bad = map(int, got.get(code, (0,) * 9))
         out[code] = {"dossier_count": n, "resolved_count": resolved, "late_count": late,
-                     "apology_missing": late - letter, "apology_after_due": after, "bad_rows": bad,
+                     "late_with_apology": letter, "apology_missing": late - letter, "apology_after_due": after,
+                     "bad_rows": bad,
                      "on_time_rate": _rate_34(on_time, resolved), "apology_rate": _rate_34(letter, late),
                      "postal_rate": _rate_34(postal, n), "online_rate": _rate_34(online, n)}
     return out

@@ -16,45 +16,58 @@ Typical use in a check::
     rows = parrules.records.fetch(con, f"SELECT unit, count(*) FROM {rec.view} GROUP BY ALL", rec)
 
 In the view every requested column is present under its canonical name: text columns as VARCHAR
-exactly as written in the file (trim, NFC and case-folding are left to Python on the grouped keys,
-where they cost nothing), an optional column missing from the file as NULL, and each date column `d`
-as a DATE parsed from dd/mm/yyyy or ISO text (or taken from a typed Parquet/XLSX date) plus a
-BOOLEAN `d__given` that is true when the file had *something* in that cell — so a check can tell a
-missing date (`NOT d__given`) from an invalid one such as 31/02 (`d__given AND d IS NULL`).
+exactly as written in the file (trim, NFC and case-folding are left to the check: to Python on the
+grouped keys, or to `normalized_sql` inside the query), columns asked for as `typed` in the file's own
+type (an integer id stays an integer), an optional column missing from the file as NULL, and each
+date column `d` as a DATE parsed from dd/mm/yyyy or ISO text (or taken from a typed Parquet/XLSX date)
+plus a BOOLEAN `d__given` that is true when the file had *something* in that cell — so a check can
+tell a missing date (`NOT d__given`) from an invalid one such as 31/02 (`d__given AND d IS NULL`).
+A text date column's usual format is read off its first rows and tried first; the others are still
+tried on every cell it misses, so the result is that of trying them all, at the cost of one.
+
+A run's checks share one database through `session()`: each check's `connect()` is then a cursor on
+it, and a file opened by one check is not described or (when small) parsed again by the next.
 
 Problems a clerk can fix (file not found, a required column missing, an unreadable file) raise
-`ProblemsError` naming the file and the column and suggesting the nearest header.
+`ProblemsError` naming the file and the column and suggesting the nearest header, in the voice of the
+run (`records.toml` in the message catalogue).
 
 The module also holds what several checks share, so that no plugin has to import another (each
 standard plugin is its own distribution and installs alone, in any order): the headers of the
 national one-stop-shop dossier export (`DOSSIER_COLUMNS`) and how its submission channel is read
 (`is_online_channel`), the optional unit catalogue (`read_unit_catalogue`), how a rate is shown
-(`format_rate`), and the deadline verdict of a plan or document (`deadline_param`, `DeadlineVerdict`).
+(`format_rate`), how a record file is named to a clerk (`said_what`), and the deadline verdict of a
+plan or document (`deadline_param`, `DeadlineVerdict`).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
 import re
-import tempfile
+import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
-from parrules.amounts import format_points, percent, round_to
+    import duckdb
+
+from parrules.amounts import percent, round_to
 from parrules.errors import Problem, ProblemsError, did_you_mean
 from parrules.files.digest import sha256_digest
+from parrules.messages import CORE, say
 from parrules.plugins.contracts import UnitEvidence
 
 __all__ = [
@@ -63,6 +76,7 @@ __all__ = [
     "UNIT_CATALOGUE_PARAMS",
     "DeadlineVerdict",
     "FileGroup",
+    "RecordSession",
     "Records",
     "UnitCodes",
     "connect",
@@ -73,9 +87,12 @@ __all__ = [
     "group_units",
     "is_online_channel",
     "normalize_label",
+    "normalized_sql",
     "open_records",
     "percent",
     "read_unit_catalogue",
+    "said_what",
+    "session",
     "sha256_digest",
 ]
 
@@ -104,6 +121,8 @@ class Records:
     headers: Mapping[str, str]
     digest: Future[str] = field(repr=False, compare=False)
     file_headers: tuple[str, ...] = field(default=(), repr=False)
+    types: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    """Canonical column → its DuckDB type in the view: VARCHAR, DATE, or a `typed` column's own type."""
 
     @property
     def sha256(self) -> str:
@@ -119,9 +138,23 @@ def connect(*, threads: int | None = None, memory_limit: str | None = None) -> d
 
     Spill files go to the system temp folder (not the clerk's working folder). `memory_limit` (e.g.
     "1GB") caps DuckDB's buffers; the environment variables PARRULES_DUCKDB_THREADS and
-    PARRULES_DUCKDB_MEMORY_LIMIT set the defaults for a whole run.
+    PARRULES_DUCKDB_MEMORY_LIMIT set the defaults for a whole run. Inside a `session` (and with no
+    setting of its own asked for) it is a cursor on the session's one database, so a check that
+    connects, opens its files and closes pays for none of it again: closing the cursor leaves the
+    session's database and the files it has read open for the next check.
     """
+    active = _SESSION.get()
+    if active is not None and threads is None and memory_limit is None:
+        return active.cursor()
+    return _new_database(threads, memory_limit)
+
+
+def _new_database(threads: int | None, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
+    import duckdb  # only when a check reads records: `parrules --help` loads every plugin
+
     con = duckdb.connect(":memory:")
+    import tempfile
+
     spill = Path(tempfile.gettempdir()) / f"parrules-duckdb-{os.getpid()}"
     con.execute(f"SET temp_directory = {_literal(str(spill))}")
     threads = threads or int(os.environ.get("PARRULES_DUCKDB_THREADS", "0") or 0) or None
@@ -131,6 +164,85 @@ def connect(*, threads: int | None = None, memory_limit: str | None = None) -> d
     if memory_limit:
         con.execute(f"SET memory_limit = {_literal(memory_limit)}")
     return con
+
+
+class RecordSession:
+    """One DuckDB database and the record files opened in it, shared by every check of a run.
+
+    A campaign calls one check per (check, parameters) — 19 calls for the 63-province example — and
+    several read the same small files (the dossier export, the unit catalogue). Without a session each
+    call opens a database, sniffs and describes each file and parses it again; in one, `connect` hands
+    out cursors on one database, `open_records` describes a file once, keeps a small CSV or XLSX
+    (up to `SMALL_FILE_BYTES`) in a table after its first read, reuses a view asked for twice with
+    the same columns, and hashes each file once. A file changed on disk during the run (another size or
+    modification time) is read afresh. Views and tables live in the session's database under names of
+    their own (`Records.view`), so a check running in another thread (the engine's time limit) sees
+    them through its cursor. Use it through `session()`.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._names = 0
+        self.described: dict[tuple[Any, ...], tuple[str, dict[str, str]]] = {}
+        self.views: dict[tuple[Any, ...], Records] = {}
+        self.digests: dict[tuple[Any, ...], Future[str]] = {}
+        self.formats: dict[tuple[Any, ...], str | None] = {}
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            if self._con is None:
+                self._con = _new_database(None, None)
+            return self._con.cursor()
+
+    def name(self, prefix: str) -> str:
+        with self._lock:
+            self._names += 1
+            return f"{prefix}__{self._names}"
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self._lock
+
+    def close(self) -> None:
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+            self.described.clear()
+            self.views.clear()
+            self.formats.clear()
+
+
+#: A CSV or XLSX file at most this big is kept in a table of the session's database after its first
+#: read (a province's unit catalogue, a 63-unit example export); a bigger one is read where it is by
+#: each query, as outside a session, so that a national export never has to fit in memory.
+SMALL_FILE_BYTES = 16 * 2**20
+
+_SESSION: ContextVar[RecordSession | None] = ContextVar("parrules_records_session", default=None)
+
+
+@contextmanager
+def session() -> Iterator[RecordSession]:
+    """Share one DuckDB database, and the record files read into it, between every check in the block.
+
+    The engine enters it once around a run's checks; a program scoring many campaigns may enter it
+    around all of them. Inside an active session it is that session (nothing new is opened). Checks
+    need not know: `connect`, `open_records` and `fetch` behave alike in and out of a session, only
+    faster inside one. A check runs in a copy of the caller's context, so a session entered in the
+    caller's thread is seen in the check's.
+    """
+    active = _SESSION.get()
+    if active is not None:
+        yield active
+        return
+    opened = RecordSession()
+    token = _SESSION.set(opened)
+    try:
+        yield opened
+    finally:
+        _SESSION.reset(token)
+        opened.close()
 
 
 def file_sha256(path: str | Path) -> str:
@@ -146,6 +258,20 @@ def normalize_label(text: object) -> str:
     return " ".join(unicodedata.normalize("NFC", str(text)).split()).casefold()
 
 
+def normalized_sql(expr: str) -> str:
+    """SQL for `normalize_label` of a VARCHAR expression, for a check that classifies labels inside
+    its query: NFC, runs of spaces (tabs, no-break spaces) made one, trimmed, lower-cased (which is
+    case-folding for Vietnamese). NULL stays NULL."""
+    return f"lower(trim(regexp_replace(nfc_normalize({expr}), '[\\s\\x{{00A0}}\\x{{3000}}]+', ' ', 'g')))"
+
+
+def said_what(what: str) -> str:
+    """The name of a record file in the voice of the run: a standard name ("dossier export") from the
+    catalogue (`records.what.*`), another check's own words as it wrote them."""
+    key = "records.what." + what.replace(" ", "_")
+    return say(key) if key in CORE else what
+
+
 def open_records(
     con: duckdb.DuckDBPyConnection,
     path: str | Path,
@@ -154,39 +280,50 @@ def open_records(
     required: Iterable[str] = (),
     optional: Iterable[str] = (),
     dates: Iterable[str] = (),
+    typed: Iterable[str] = (),
     date_formats: Sequence[str] = DATE_FORMATS,
     view: str = "records",
     what: str = "data file",
     key: str = "columns",
 ) -> Records:
-    """Create view `view` over the file at `path` with canonical column names; return its `Records`.
+    """Create a view over the file at `path` with canonical column names; return its `Records`.
 
     `columns` maps canonical names to the file's headers (matched exactly, else ignoring case, spaces
     and Unicode normalisation). `required` columns must be in the file; `optional` ones read as NULL
     when absent; columns listed in `dates` (required or optional) are parsed as described in the
-    module docstring. `what` names the file for messages ("dossier export"), `key` is the setting a
-    clerk edits to fix a header ("check_params.columns"). The format follows the suffix: .csv (UTF-8,
-    BOM or not, delimiter sniffed), .xlsx (first sheet, via openpyxl), .parquet.
+    module docstring. Columns listed in `typed` keep the file's own type when it is not text (a
+    Parquet BIGINT id stays BIGINT, so comparing and sorting ids costs what integers cost; a BOOLEAN
+    stays BOOLEAN); `Records.types` says what each column is in the view. `what` names the file for
+    messages ("dossier export"), `key` is the setting a clerk edits to fix a header
+    ("check_params.columns"). The format follows the suffix: .csv (UTF-8, BOM or not, delimiter
+    sniffed), .xlsx (first sheet, via openpyxl), .parquet. The view is called `view` outside a
+    session, and has a name of its own inside one: query `Records.view`.
     """
     path = Path(path)
     shown = str(path)
+    named = said_what(what)
     if not path.is_file():
-        raise ProblemsError([Problem(shown, "", f"{what} not found",
-                                     hint="check the path in [data] or --data, relative to the submission")])
-    if path.stat().st_size == 0:
-        raise ProblemsError([Problem(shown, "", f"the {what} is empty",
-                                     hint="export it again: the file should start with a header row")])
+        raise ProblemsError([Problem(shown, "", say("records.not_found", what=named),
+                                     hint=say("records.not_found_hint"), code="not_found")])
+    stat = path.stat()
+    if stat.st_size == 0:
+        raise ProblemsError([Problem(shown, "", say("records.empty", what=named), hint=say("records.empty_hint"),
+                                     code="empty")])
     fmt = _SUFFIXES.get(path.suffix.lower())
     if fmt is None:
-        raise ProblemsError([Problem(shown, "", f"cannot read a {what} with suffix '{path.suffix}'",
-                                     hint="export it as .csv (UTF-8), .xlsx or .parquet")])
-    required, optional, date_cols = list(required), list(optional), set(dates)
-    source = _source(con, path, fmt, view, what)
-    try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
-    except duckdb.Error as exc:
-        raise ProblemsError([_read_problem(shown, what, exc)]) from None
-    types = {str(row[0]): str(row[1]).upper() for row in described}
+        raise ProblemsError([Problem(shown, "", say("records.suffix", what=named, suffix=path.suffix),
+                                     hint=say("records.suffix_hint"), code="unsupported_format")])
+    required, optional, date_cols, keep = list(required), list(optional), set(dates), set(typed)
+    active = _SESSION.get()
+    identity = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if active is None:
+        source, types = _describe(con, path, fmt, view, named)
+    else:
+        with active.lock:
+            if identity not in active.described:
+                active.described[identity] = _describe(con, path, fmt, active.name("file"), named,
+                                                       keep=fmt != "parquet" and stat.st_size <= SMALL_FILE_BYTES)
+            source, types = active.described[identity]
     file_headers = tuple(types)
     by_label: dict[str, str] = {}
     for header in file_headers:
@@ -198,42 +335,147 @@ def open_records(
         wanted = columns.get(name)
         if wanted is None:
             if name in required:
-                problems.append(Problem(shown, f"{key}.{name}", f"no header is mapped to the column '{name}'",
-                                        hint=f'add {name} = "<header in the file>" to {key}'))
+                problems.append(Problem(shown, f"{key}.{name}", say("records.unmapped", name=name),
+                                        hint=say("records.unmapped_hint", name=name, key=key), code="missing_column"))
             continue
         header = wanted if wanted in types else by_label.get(normalize_label(wanted))
         if header is not None:
             found[name] = header
         elif name in required:
-            hint = did_you_mean(wanted, file_headers) or "the file's headers are: " + ", ".join(file_headers)
-            problems.append(Problem(shown, f"{key}.{name}",
-                                    f"the {what} has no column '{wanted}' (needed for {name})", hint=hint))
+            hint = did_you_mean(wanted, file_headers) or say("records.headers", headers=", ".join(file_headers))
+            problems.append(Problem(shown, f"{key}.{name}", say("records.no_column", what=named, header=wanted, name=name),
+                                    hint=hint, code="missing_column"))
     if problems:
         raise ProblemsError(problems)
 
-    select: list[str] = []
+    text_dates = [found[name] for name in [*required, *optional]
+                  if name in date_cols and name in found and types[found[name]] not in _DATE_TYPES]
+    detected = _detect_formats(con, source, text_dates, tuple(date_formats), types, named, active, identity)
+    inner: list[str] = []  # read from the file (text dates parsed once, as `name__text` and `name`)
+    select: list[str] = []  # the view's columns, over `inner`
+    shape: dict[str, str] = {}
     for name in [*required, *optional]:
         alias = _ident(name)
+        given = _ident(name + "__given")
         header = found.get(name)
         if name in date_cols:
+            shape[name] = "DATE"
             if header is None:
-                select += [f"NULL::DATE AS {alias}", f"false AS {_ident(name + '__given')}"]
+                select += [f"NULL::DATE AS {alias}", f"false AS {given}"]
                 continue
             col, typ = _ident(header), types[header]
             if typ in _DATE_TYPES:
-                select += [f"{col}::DATE AS {alias}", f"({col} IS NOT NULL) AS {_ident(name + '__given')}"]
+                inner.append(f"{col}::DATE AS {alias}, ({col} IS NOT NULL) AS {given}")
             else:
-                text = col if typ == "VARCHAR" else f"{col}::VARCHAR"
-                formats = "[" + ", ".join(_literal(f) for f in date_formats) + "]"
-                select += [f"try_strptime(trim({text}), {formats})::DATE AS {alias}",
-                           f"(nullif(trim({text}), '') IS NOT NULL) AS {_ident(name + '__given')}"]
+                text = _ident(name + "__text")
+                inner.append(f"{col if typ == 'VARCHAR' else f'{col}::VARCHAR'} AS {text}")
+                inner.append(f"{_parse_date(text, detected.get(header), date_formats)} AS {alias}")
+                # A parsed cell had something in it; only a cell that did not parse is trimmed to tell an
+                # empty one from an invalid one (trimming every cell cost as much as parsing it: a CASE, whose
+                # branches DuckDB evaluates only on their rows, unlike OR's). Spelt
+                # rtrim(ltrim()) so that DuckDB does not take it for the parse's trim() and compute that
+                # one for every cell, ahead of both.
+                select.append(f"{alias}, CASE WHEN {alias} IS NOT NULL THEN true WHEN {text} IS NULL THEN false "
+                              f"ELSE rtrim(ltrim({text})) <> '' END AS {given}")
+                continue
+            select.append(f"{alias}, {given}")
         elif header is None:
             select.append(f"NULL::VARCHAR AS {alias}")
+            shape[name] = "VARCHAR"
         else:
-            col = _ident(header)
-            select.append(f"{col} AS {alias}" if types[header] == "VARCHAR" else f"{col}::VARCHAR AS {alias}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {_ident(view)} AS SELECT {', '.join(select)} FROM {source}")
-    return Records(path, fmt, _ident(view), found, _hash_in_background(path), file_headers)
+            col, typ = _ident(header), types[header]
+            if typ == "VARCHAR" or name in keep:
+                inner.append(f"{col} AS {alias}")
+                shape[name] = typ
+            else:
+                inner.append(f"{col}::VARCHAR AS {alias}")
+                shape[name] = "VARCHAR"
+            select.append(alias)
+    body = f"SELECT {', '.join(select)} FROM (SELECT {', '.join(inner) or 'NULL AS _'} FROM {source})"
+    if active is None:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {_ident(view)} AS {body}")
+        return Records(path, fmt, _ident(view), found, _hash_in_background(path), file_headers, shape)
+    with active.lock:
+        cached = active.views.get((identity, body))
+        if cached is not None:
+            return cached
+        name = _ident(active.name(view))
+        con.execute(f"CREATE VIEW {name} AS {body}")
+        digest = active.digests.get(identity)
+        if digest is None:
+            digest = active.digests[identity] = _hash_in_background(path)
+        rec = active.views[(identity, body)] = Records(path, fmt, name, found, digest, file_headers, shape)
+        return rec
+
+
+def _describe(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, name: str, what: str, *,
+              keep: bool = False) -> tuple[str, dict[str, str]]:
+    """(FROM clause, {header: DuckDB type}) of a file; `keep` reads it into a table `name` once."""
+    import duckdb  # only when a check reads records: `parrules --help` loads every plugin
+
+    source = _source(con, path, fmt, name, what)
+    try:
+        if keep and fmt == "csv":
+            table = _ident(name)
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM {source}")
+            source = table
+        described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+    except duckdb.Error as exc:
+        raise ProblemsError([_read_problem(str(path), what, exc)]) from None
+    return source, {str(row[0]): str(row[1]).upper() for row in described}
+
+
+#: Rows read from the top of a file to find the one format each of its text date columns is written in.
+DATE_SAMPLE_ROWS = 2048
+
+
+def _detect_formats(con: duckdb.DuckDBPyConnection, source: str, headers: Sequence[str], formats: tuple[str, ...],
+                    types: Mapping[str, str], what: str, active: RecordSession | None,
+                    identity: tuple[Any, ...]) -> dict[str, str | None]:
+    """The format most of each text date column's first cells are written in (None: no cell parsed).
+
+    A column is nearly always written in one format, and trying it alone first costs a fraction of
+    trying every format on every cell (an ISO column read with dd/mm/yyyy tried first took 2.4× the
+    CPU time). The sample only orders the attempts: `_parse_date` still tries every format on a cell
+    the guess does not parse, so a mixed column reads as it would with no guess at all. A column
+    with nothing parsable in the sample takes the format found for the file's other date columns.
+    """
+    import duckdb  # only when a check reads records: `parrules --help` loads every plugin
+
+    known = active.formats if active is not None else {}
+    wanted = [h for h in headers if (identity, h, formats) not in known]
+    guesses = {h: known[(identity, h, formats)] for h in headers if h not in wanted}
+    if wanted:
+        cells = [_ident(h) if types[h] == "VARCHAR" else f"{_ident(h)}::VARCHAR" for h in wanted]
+        inner = ", ".join(f"{cell} AS c{i}" for i, cell in enumerate(cells))
+        counts = ", ".join(f"count(try_strptime(trim(c{i}), {_literal(f)}))"
+                           for i in range(len(wanted)) for f in formats)
+        try:
+            row = con.execute(f"SELECT {counts} FROM (SELECT {inner} FROM {source} LIMIT {DATE_SAMPLE_ROWS})").fetchone()
+        except duckdb.Error as exc:
+            raise ProblemsError([_read_problem(identity[0], what, exc)]) from None
+        assert row is not None
+        for i, header in enumerate(wanted):
+            hits = row[i * len(formats):(i + 1) * len(formats)]
+            best = max(range(len(formats)), key=lambda k: (hits[k], -k))
+            guesses[header] = formats[best] if hits[best] else None
+            if active is not None:
+                active.formats[(identity, header, formats)] = guesses[header]
+    seen = Counter(f for f in guesses.values() if f)
+    common = seen.most_common(1)[0][0] if seen else None
+    return {h: guesses[h] or common for h in headers}
+
+
+def _parse_date(text: str, guess: str | None, formats: Sequence[str]) -> str:
+    """SQL parsing a text date: the column's usual format first, then every format on what it missed.
+
+    The formats do not overlap — no cell is read by two of them as different dates — so the result is
+    that of trying the formats in any order; trying the right one first only spends less.
+    """
+    every = "[" + ", ".join(_literal(f) for f in formats) + "]"
+    if guess is None:
+        return f"try_strptime(trim({text}), {every})::DATE"
+    return f"coalesce(try_strptime({text}, {_literal(guess)}), try_strptime(trim({text}), {every}))::DATE"
 
 
 def fetch(con: duckdb.DuckDBPyConnection, sql: str, records: Records | Sequence[Records],
@@ -242,12 +484,14 @@ def fetch(con: duckdb.DuckDBPyConnection, sql: str, records: Records | Sequence[
 
     CSV files are parsed while the query runs, so a ragged line or a non-UTF-8 file surfaces here.
     """
+    import duckdb  # only when a check reads records: `parrules --help` loads every plugin
+
     try:
         return con.execute(sql, params or []).fetchall()
     except duckdb.Error as exc:
         recs = [records] if isinstance(records, Records) else list(records)
         shown = ", ".join(str(r.path) for r in recs) or "<query>"
-        raise ProblemsError([_read_problem(shown, what, exc)]) from None
+        raise ProblemsError([_read_problem(shown, said_what(what), exc)]) from None
 
 
 @dataclass(frozen=True)
@@ -275,8 +519,8 @@ def group_units(units: Sequence[UnitEvidence], data_name: str, columns: Mapping[
         path = unit.data.get(data_name)
         if path is None:
             failed[unit.code] = ProblemsError([Problem(
-                f"unit {unit.code}", f"data.{data_name}", f"no {what} given for this unit",
-                hint=f'add {data_name} = "<file>" under [data] in the submission, or pass --data {data_name}=<file>')])
+                f"unit {unit.code}", f"data.{data_name}", say("records.not_given", what=said_what(what)),
+                hint=say("records.not_given_hint", name=data_name), code="missing_file")])
             continue
         override = unit.figures.get("columns", {})
         override = override.get(data_name, {}) if isinstance(override, Mapping) else {}
@@ -354,12 +598,13 @@ def is_online_channel(channel: object) -> bool:
 
 
 def format_rate(value: Decimal | None) -> str:
-    """A rate for explanations: '75 %', '86.67 %', '—' when there is none (nothing to divide by).
+    """A rate for explanations, in the voice of the run: '86,67 %' in Vietnamese, '86.67 %' in English,
+    '75 %', and '—' when there is none (nothing to divide by).
 
     Rounded to 2 decimals half-up for people only; the metric itself stays exact. Shared so that every
     check words the same rate the same way.
     """
-    return "—" if value is None else format_points(round_to(value, 2)) + " %"
+    return say("records.rate_none") if value is None else say("records.rate", rate=round_to(value, 2))
 
 
 def read_unit_catalogue(con: duckdb.DuckDBPyConnection, units: Sequence[UnitEvidence],
@@ -447,6 +692,8 @@ _hasher: ThreadPoolExecutor | None = None
 def _hash_in_background(path: Path) -> Future[str]:
     global _hasher
     if _hasher is None:
+        from concurrent.futures import ThreadPoolExecutor
+
         _hasher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="parrules-sha256")
     return _hasher.submit(file_sha256, path)
 
@@ -460,18 +707,19 @@ def _literal(text: str) -> str:
 
 
 def _source(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, view: str, what: str) -> str:
-    """The FROM clause reading the file (XLSX is first copied into a temp table)."""
+    """The FROM clause reading the file (XLSX is first copied into a table: a temporary one outside a
+    session, one of the session's database inside, where every check's cursor sees it)."""
     if fmt == "parquet":
         return f"read_parquet({_literal(str(path))})"
     if fmt == "csv":
         return (f"read_csv({_literal(str(path))}, header = true, all_varchar = true, "
                 "encoding = 'utf-8')")
     table = _ident(view + "__xlsx")
-    _load_xlsx(con, path, table, what)
+    _load_xlsx(con, path, table, what, temp=_SESSION.get() is None)
     return table
 
 
-def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, what: str) -> None:
+def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, what: str, *, temp: bool = True) -> None:
     """Copy the first sheet into a DuckDB temp table through a temporary CSV.
 
     DuckDB's own excel extension is downloaded at run time (impossible offline) and the PyPI repack
@@ -479,17 +727,22 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, what: str
     used, at a cost that follows the cells in the file (`_sheet_rows`); the query itself still runs
     in DuckDB. Date cells become ISO text, integral numbers lose their ".0".
     """
+    import duckdb  # only when a check reads records: `parrules --help` loads every plugin
+
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - openpyxl is a dependency of parrules
-        raise ProblemsError([Problem(str(path), "", f"reading a {what} in XLSX needs openpyxl",
-                                     hint="pip install openpyxl, or export the sheet as CSV")]) from None
-    damaged = "open and re-save it in Excel, or export the sheet as CSV"
+        raise ProblemsError([Problem(str(path), "", say("records.xlsx.needs_openpyxl", what=what),
+                                     hint=say("records.xlsx.needs_openpyxl_hint"), code="unreadable")]) from None
+    damaged = say("records.hint.damaged_xlsx")
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile/openpyxl raise many types for a damaged workbook
-        raise ProblemsError([Problem(str(path), "", f"cannot open the {what} as an XLSX workbook: {exc}",
-                                     hint=damaged)]) from None
+        raise ProblemsError([Problem(str(path), "", say("records.xlsx.not_a_workbook", what=what, detail=exc),
+                                     hint=damaged, code="unreadable")]) from None
+    import csv
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="parrules-xlsx-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
@@ -498,11 +751,12 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, what: str
             except ProblemsError:
                 raise
             except Exception as exc:  # a damaged or forged sheet: bad XML, a cell reference or a string index
-                raise ProblemsError([Problem(str(path), "", f"cannot read the {what}'s first sheet: "
-                                             f"{type(exc).__name__}: {str(exc)[:200]}", hint=damaged)]) from None
+                raise ProblemsError([Problem(str(path), "", say("records.xlsx.bad_sheet", what=what,
+                                                                  detail=f"{type(exc).__name__}: {str(exc)[:200]}"),
+                                             hint=damaged, code="unreadable")]) from None
             finally:
                 book.close()
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv({_literal(tmp)}, "
+        con.execute(f"CREATE OR REPLACE {'TEMP ' if temp else ''}TABLE {table} AS SELECT * FROM read_csv({_literal(tmp)}, "
                     "header = true, all_varchar = true, encoding = 'utf-8')")
     except duckdb.Error as exc:
         raise ProblemsError([_read_problem(str(path), what, exc)]) from None
@@ -535,10 +789,8 @@ def _sheet_rows(sheet: Any, shown: str, what: str) -> Iterator[list[str]]:
     written = filled = 0
     for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
         if number > XLSX_MAX_ROWS:
-            raise ProblemsError([Problem(shown, "", f"the {what}'s first sheet has rows past row {XLSX_MAX_ROWS:,}, "
-                                         "the last an XLSX sheet can have",
-                                         hint="the file is damaged or was not written by a spreadsheet program: "
-                                              "open and re-save it in Excel, or export the sheet as CSV")])
+            raise ProblemsError([Problem(shown, "", say("records.xlsx.too_many_rows", what=what, limit=XLSX_MAX_ROWS),
+                                         hint=say("records.xlsx.too_many_rows_hint"), code="unreadable")])
         if not row:  # a row the file does not have, or one without cells
             continue
         if pick is None:  # the first row with something in it is the header
@@ -555,11 +807,9 @@ def _sheet_rows(sheet: Any, shown: str, what: str) -> Iterator[list[str]]:
         written += len(values)
         filled += len(values) - blank
         if written > _XLSX_FREE_CELLS and written > _XLSX_SPARSEST * filled:
-            raise ProblemsError([Problem(shown, "", f"the {what}'s first sheet has {len(values):,} columns with a "
-                                         f"header but only {filled:,} of its first {written:,} cells under them "
-                                         "are filled: no export is that empty",
-                                         hint="delete the columns and cells outside the table, or export the "
-                                              "sheet as CSV")])
+            raise ProblemsError([Problem(shown, "", say("records.xlsx.too_sparse", what=what, columns=len(values),
+                                                        filled=filled, written=written),
+                                         hint=say("records.xlsx.too_sparse_hint"), code="unreadable")])
         if blank < len(values):
             yield ["" if value is None else _cell(value) for value in values]
 
@@ -586,7 +836,7 @@ def _read_problem(shown: str, what: str, exc: BaseException) -> Problem:
     line = int(found.group(1)) if found else None
     text = detail if (found and detail) else head
     if "utf-8" in text.lower() or "unicode" in text.lower():
-        hint = "save it as CSV UTF-8 (Excel: Save As → CSV UTF-8) with one header row"
+        hint = say("records.hint.utf8")
     else:
-        hint = "check that every line has the same columns as the header"
-    return Problem(shown, "", f"cannot read the {what}: {text}", line=line, hint=hint)
+        hint = say("records.hint.columns")
+    return Problem(shown, "", say("records.unreadable", what=what, detail=text), line=line, hint=hint, code="unreadable")

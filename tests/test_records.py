@@ -14,6 +14,14 @@ import pytest
 import parrules
 from parrules import records
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages asserted below are the English ones; `test_problems_and_rates_speak_the_voice_of_the_run` reads both."""
+    with parrules.speaking("en"):
+        yield
+
+
 COLUMNS = {"unit": "Mã đơn vị", "received": "Ngày tiếp nhận", "note": "Ghi chú"}
 TEXT = ("Mã đơn vị,Ngày tiếp nhận\n"
         "U1,01/02/2024\n"
@@ -240,3 +248,108 @@ def test_deadline_param_must_be_a_toml_date() -> None:
     assert records.deadline_param({"deadline": dt.date(2024, 1, 31)}) == dt.date(2024, 1, 31)
     with pytest.raises(ValueError, match=r"check_params.deadline must be a TOML date .*'31/01/2024'"):
         records.deadline_param({"deadline": "31/01/2024"})
+
+
+# -- one database for a whole run (records.session) ------------------------------------------------------
+
+
+def test_a_session_reads_a_small_file_once_and_shares_it_with_every_check(tmp_path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(TEXT, encoding="utf-8")
+    outside = read(path)
+    with records.session() as opened:
+        first = records.connect()
+        rec = records.open_records(first, path, COLUMNS, required=("unit", "received"), optional=("note",),
+                                   dates=("received",))
+        first.close()  # a check closes its connection: the session's database and the view stay
+        second = records.connect()
+        again = records.open_records(second, path, COLUMNS, required=("unit", "received"), optional=("note",),
+                                     dates=("received",))
+        assert again is rec and rec.view != '"records"'
+        tables = {name for (name,) in second.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        assert len(tables) == 1  # the CSV was copied into the session's database once
+        assert records.fetch(second, f"SELECT unit, received, received__given, note FROM {rec.view}", rec) == outside
+        assert rec.sha256 == records.file_sha256(path)
+        with records.session() as inner:  # entering again inside one is the same session
+            assert inner is opened
+        # A file changed during the run is read afresh.
+        path.write_text(TEXT + "U3,06/02/2024\n", encoding="utf-8")
+        changed = records.open_records(second, path, COLUMNS, required=("unit", "received"), optional=("note",),
+                                       dates=("received",))
+        assert changed is not rec
+        assert len(records.fetch(second, f"SELECT * FROM {changed.view}", changed)) == len(outside) + 1
+    assert read(path)[-1] == ("U3", dt.date(2024, 2, 6), True, None)  # and after the session, as before
+
+
+def test_a_check_in_another_thread_sees_the_callers_session(tmp_path) -> None:
+    import contextvars
+    import threading
+
+    path = tmp_path / "d.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Mã đơn vị", "Ngày tiếp nhận"])
+    book.active.append(["U1", dt.datetime(2024, 2, 1)])
+    book.save(path)
+    got: list[object] = []
+    with records.session():
+        def check() -> None:
+            con = records.connect()
+            rec = records.open_records(con, path, COLUMNS, required=("unit", "received"), dates=("received",))
+            got.append(records.fetch(con, f"SELECT unit, received FROM {rec.view}", rec))
+            con.close()
+
+        for _ in range(2):  # as the engine runs each check: in a thread, in a copy of the caller's context
+            thread = threading.Thread(target=contextvars.copy_context().run, args=(check,))
+            thread.start()
+            thread.join()
+    assert got == [[("U1", dt.date(2024, 2, 1))]] * 2
+
+
+def test_a_mixed_date_column_reads_alike_whatever_format_its_first_cells_have(tmp_path) -> None:
+    # The format guessed from the top of a column is only tried first: every cell below is still read.
+    iso_first = "Mã đơn vị,Ngày tiếp nhận\n" + "U0,2024-01-01\n" * 50 + TEXT.split("\n", 1)[1]
+    path = tmp_path / "iso.csv"
+    path.write_text(iso_first, encoding="utf-8")
+    assert read(path)[50:] == EXPECTED
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_text("Mã đơn vị,Ngày tiếp nhận\nU1,hôm qua\nU1,  \nU1, 05/02/2024 \nU1,2024-13-01\n", encoding="utf-8")
+    assert [(r[1], r[2]) for r in read(garbage)] == [(None, True), (None, False), (dt.date(2024, 2, 5), True),
+                                                      (None, True)]
+
+
+def test_typed_columns_keep_the_files_type(tmp_path) -> None:
+    path = tmp_path / "typed.parquet"
+    duckdb.execute(f"""COPY (SELECT * FROM (VALUES (24000001::BIGINT, true, 'U1'), (24000002, NULL, 'U2'))
+                       t(record_id, by_post, unit)) TO '{path}' (FORMAT parquet)""")
+    con = records.connect()
+    columns = {"id": "record_id", "post": "by_post", "unit": "unit"}
+    rec = records.open_records(con, path, columns, required=("id", "unit"), optional=("post",), typed=("id", "post"))
+    assert rec.types == {"id": "BIGINT", "unit": "VARCHAR", "post": "BOOLEAN"}
+    assert records.fetch(con, f"SELECT id, post FROM {rec.view}", rec) == [(24000001, True), (24000002, None)]
+    text = records.open_records(con, path, columns, required=("id",), view="as_text")
+    assert text.types == {"id": "VARCHAR"}
+    assert records.fetch(con, f"SELECT id FROM {text.view}", text) == [("24000001",), ("24000002",)]
+
+
+def test_problems_and_rates_speak_the_voice_of_the_run(tmp_path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("Mã đơn vi\nU1\n", encoding="utf-8")
+    said = {}
+    for language in ("vi", "en"):
+        with parrules.speaking(language):
+            with pytest.raises(parrules.ProblemsError) as missing:
+                records.open_records(records.connect(), tmp_path / "nope.csv", COLUMNS, required=("unit",),
+                                     what="dossier export")
+            with pytest.raises(parrules.ProblemsError) as column:
+                records.open_records(records.connect(), path, COLUMNS, required=("unit",), what="survey file",
+                                     key="check_params.columns")
+            with pytest.raises(parrules.ProblemsError) as own_words:
+                records.open_records(records.connect(), tmp_path / "nope.csv", COLUMNS, what="plan register")
+            said[language] = (missing.value.problems[0].message, column.value.problems[0].message,
+                              column.value.problems[0].hint, own_words.value.problems[0].message,
+                              records.format_rate(records.percent(2, 3)), records.format_rate(None))
+    assert said["vi"] == ("không tìm thấy tệp hồ sơ TTHC", "tệp phiếu khảo sát không có cột 'Mã đơn vị' (cần cho unit)",
+                          "có phải là 'Mã đơn vi'?", "không tìm thấy plan register", "66,67 %", "—")
+    assert said["en"] == ("dossier export not found", "the survey file has no column 'Mã đơn vị' (needed for unit)",
+                          "did you mean 'Mã đơn vi'?", "plan register not found", "66.67 %", "—")
+    assert missing.value.problems[0].code == "not_found" and column.value.problems[0].code == "missing_column"

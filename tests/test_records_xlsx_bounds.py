@@ -20,6 +20,14 @@ import pytest
 import parrules
 from parrules.records import XLSX_MAX_ROWS, connect, fetch, open_records
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages asserted below are the English ones; tests/test_records.py reads both."""
+    with parrules.speaking("en"):
+        yield
+
+
 _PARTS = {
     "[Content_Types].xml": (
         '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'

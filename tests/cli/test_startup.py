@@ -44,6 +44,14 @@ def test_parrules_help_loads_none_of_the_heavy_modules() -> None:
     assert _loaded_after(help_run.replace("'--help'", "'--lang', 'en', '--help'"), PARRULES_PLUGINS="") == []
 
 
+def test_parrules_help_with_the_standard_plugins_loads_none_of_the_heavy_modules() -> None:
+    """The standard plugins import duckdb, pydantic and the scoring code only when a check runs, so a
+    province with them installed gets the same start-up. They import `parrules.records` (its names
+    are their public API), which itself imports duckdb only when a check reads a file."""
+    help_run = "import sys; sys.argv = ['parrules', '--help']; from parrules.cli.main import main; main()"
+    assert _loaded_after(help_run) == ["parrules.records"]
+
+
 def test_a_public_name_is_imported_when_first_used() -> None:
     loaded = _loaded_after("import parrules; parrules.Engine")
     assert "parrules.scoring" in loaded and "parrules.campaign" not in loaded

@@ -1,5 +1,5 @@
-"""The plugin's texts: its catalogue (`messages.toml`, Vietnamese and English side by side), loaded
-once through parrules' public API, and `say`, which writes one in the voice of the run."""
+"""The plugin's texts: its catalogue (`messages.toml`, Vietnamese and English side by side), read when
+first needed, through parrules' public API, and `say`, which writes one in the voice of the run."""
 
 from __future__ import annotations
 
@@ -7,5 +7,5 @@ from pathlib import Path
 
 import parrules
 
-MESSAGES = parrules.Catalogue.load(Path(__file__).with_name("messages.toml"))
+MESSAGES = parrules.Catalogue.on_demand(Path(__file__).with_name("messages.toml"))
 say = MESSAGES.say

@@ -55,11 +55,18 @@ A1_METRICS = {
     "apology_rate": Decimal(50), "apology_missing": 2, "apology_after_due": 1,
     "postal_rate": Decimal("28.57142857142857142857142857142857"),
     "online_rate": Decimal("42.85714285714285714285714285714286"), "bad_rows": 0,
+    # Every row is "Mức độ 3": the three online dossiers are level 3, i.e. partly online; 2 late with a letter.
+    "late_with_apology": 2, "online_level3_rate": Decimal("42.85714285714285714285714285714286"),
+    "online_level4_rate": Decimal(0), "fully_online_rate": Decimal(0),
+    "partly_online_rate": Decimal("42.85714285714285714285714285714286"),
 }
 A2_METRICS = {
     "dossier_count": 3, "resolved_count": 3, "on_time_rate": Decimal("66.66666666666666666666666666666667"),
     "late_count": 1, "apology_rate": Decimal(0), "apology_missing": 1, "apology_after_due": 0,
     "postal_rate": Decimal(0), "online_rate": Decimal("33.33333333333333333333333333333333"), "bad_rows": 5,
+    "late_with_apology": 0, "online_level3_rate": Decimal("33.33333333333333333333333333333333"),
+    "online_level4_rate": Decimal(0), "fully_online_rate": Decimal(0),
+    "partly_online_rate": Decimal("33.33333333333333333333333333333333"),
 }
 
 
@@ -282,34 +289,51 @@ def test_sample_export_and_its_four_faulty_rows() -> None:
         "dossier_count": 9, "resolved_count": 8, "on_time_rate": Decimal("87.5"), "late_count": 2,
         "apology_rate": Decimal(50), "apology_missing": 1, "apology_after_due": 1,
         "postal_rate": Decimal("33.33333333333333333333333333333333"),
-        "online_rate": Decimal("33.33333333333333333333333333333333"), "bad_rows": 1}
+        "online_rate": Decimal("33.33333333333333333333333333333333"), "bad_rows": 1,
+        # Online: H21.00003 and H21.00005 (level 4), H21.00008 (level 3); H21.00022 late with a letter.
+        "late_with_apology": 1, "online_level3_rate": Decimal("11.11111111111111111111111111111111"),
+        "online_level4_rate": Decimal("22.22222222222222222222222222222222"),
+        "fully_online_rate": Decimal("22.22222222222222222222222222222222"),
+        "partly_online_rate": Decimal("11.11111111111111111111111111111111")}
     assert tp.issues == {"duplicate_id": 1, "unknown_unit": 1}
     # Sở Nội vụ: 11 rows, H21.00032 left out; 8 of 10 on time; postal 5 of 10; online 3 of 10.
     assert dict(nv.metrics) == {
         "dossier_count": 10, "resolved_count": 10, "on_time_rate": Decimal(80), "late_count": 2,
         "apology_rate": Decimal(0), "apology_missing": 2, "apology_after_due": 0,
-        "postal_rate": Decimal(50), "online_rate": Decimal(30), "bad_rows": 1}
+        "postal_rate": Decimal(50), "online_rate": Decimal(30), "bad_rows": 1,
+        # Online: H21.00001, H21.00012 (level 3), H21.00030 (level 4); H21.00032 (level 4) is left out.
+        "late_with_apology": 0, "online_level3_rate": Decimal(20), "online_level4_rate": Decimal(10),
+        "fully_online_rate": Decimal(10), "partly_online_rate": Decimal(20)}
     assert nv.issues == {"completed_before_received": 1, "unknown_unit": 1}
     # Đắk Mil: 13 rows, the 31/02 row left out; 6 of 12 on time; 2 of 6 late with a letter.
     assert dict(dm.metrics) == {
         "dossier_count": 12, "resolved_count": 12, "on_time_rate": Decimal(50), "late_count": 6,
         "apology_rate": Decimal("33.33333333333333333333333333333333"), "apology_missing": 4,
         "apology_after_due": 0, "postal_rate": Decimal("16.66666666666666666666666666666667"),
-        "online_rate": Decimal(25), "bad_rows": 1}
+        "online_rate": Decimal(25), "bad_rows": 1,
+        # Online: H21.00009, H21.00029 (level 3), H21.00014 (level 4); letters for H21.00011, H21.00020.
+        "late_with_apology": 2, "online_level3_rate": Decimal("16.66666666666666666666666666666667"),
+        "online_level4_rate": Decimal("8.333333333333333333333333333333333"),
+        "fully_online_rate": Decimal("8.333333333333333333333333333333333"),
+        "partly_online_rate": Decimal("16.66666666666666666666666666666667")}
     assert dm.issues == {"invalid_date": 1, "duplicate_id": 1, "unknown_unit": 1}
     assert "000.00.99.H21" in dm.explain("bad_rows")
 
 
 def test_missing_column_names_the_file_and_the_nearest_header(tmp_path) -> None:
     path = write_export(tmp_path, "csv")
-    got = evaluate([unit(A1, tmp_path, dossiers=path)], columns={"received": "Ngày tiếp nhân"})
-    error = got[A1]
-    assert isinstance(error, parrules.ProblemsError)
-    (problem,) = error.problems
-    assert problem.file == str(path.resolve())
-    assert problem.path == "check_params.columns.received"
-    assert "no column 'Ngày tiếp nhân'" in problem.message
-    assert problem.hint == "did you mean 'Ngày tiếp nhận'?"
+    said = {"vi": ("tệp hồ sơ TTHC không có cột 'Ngày tiếp nhân' (cần cho received)", "có phải là 'Ngày tiếp nhận'?"),
+            "en": ("the dossier export has no column 'Ngày tiếp nhân' (needed for received)",
+                   "did you mean 'Ngày tiếp nhận'?")}
+    for language, (message, hint) in said.items():
+        with parrules.speaking(language):
+            got = evaluate([unit(A1, tmp_path, dossiers=path)], columns={"received": "Ngày tiếp nhân"})
+        error = got[A1]
+        assert isinstance(error, parrules.ProblemsError)
+        (problem,) = error.problems
+        assert problem.file == str(path.resolve())
+        assert problem.path == "check_params.columns.received" and problem.code == "missing_column"
+        assert (problem.message, problem.hint) == (message, hint)
 
 
 def test_column_mapping_from_the_submission(tmp_path) -> None:
@@ -327,9 +351,13 @@ def test_missing_file_and_unreadable_file_fail_only_their_unit(tmp_path) -> None
     got = evaluate([unit(A1, tmp_path, dossiers=good), unit(A2, tmp_path, dossiers=tmp_path / "nope.csv"),
                     unit(A3, tmp_path, dossiers=latin), unit("000.00.04.H21", tmp_path)])
     assert dict(got[A1].metrics) == A1_METRICS
-    assert "dossier export not found" in str(got[A2]) and "nope.csv" in str(got[A2])
-    assert "latin1.csv" in str(got[A3]) and "not utf-8 encoded" in str(got[A3]) and "CSV UTF-8" in str(got[A3])
-    assert "no dossier export given" in str(got["000.00.04.H21"])
+    assert "không tìm thấy tệp hồ sơ TTHC" in str(got[A2]) and "nope.csv" in str(got[A2])
+    assert "latin1.csv" in str(got[A3]) and "không đọc được tệp hồ sơ TTHC" in str(got[A3])
+    assert "not utf-8 encoded" in str(got[A3]) and "lưu tệp dưới dạng CSV UTF-8" in str(got[A3])
+    assert "đơn vị này chưa có tệp hồ sơ TTHC" in str(got["000.00.04.H21"])
+    with parrules.speaking("en"):
+        got = evaluate([unit(A2, tmp_path, dossiers=tmp_path / "nope.csv"), unit(A3, tmp_path, dossiers=latin)])
+    assert "dossier export not found" in str(got[A2]) and "save it as CSV UTF-8" in str(got[A3])
 
 
 SET = """
@@ -406,3 +434,212 @@ def test_campaign_where_one_units_file_is_missing(tmp_path) -> None:
     # The bad rows reach the result even though no criterion scores bad_rows.
     assert dm.warnings == ("tthc.dossiers: các dòng có lỗi trong dữ liệu hệ thống: 1 dòng có ngày không đọc được, "
                            "1 dòng trùng mã hồ sơ, 1 dòng của đơn vị không có trong danh mục",)
+
+
+# -- what a province's values mean: check_params.values ------------------------------------------------
+
+LEVELS = {"dossier_count", "online_rate", "online_level3_rate", "online_level4_rate", "fully_online_rate",
+          "partly_online_rate", "postal_rate"}
+
+
+def levels_of(measurement) -> dict:
+    return {k: v for k, v in measurement.metrics.items() if k in LEVELS}
+
+
+def test_the_sample_export_with_its_levels_mapped_to_fully_and_partly_online() -> None:
+    # Đắk Mil's 12 counted dossiers: online H21.00009 and H21.00029 (Mức độ 3), H21.00014 (Mức độ 4). Mapped
+    # as the 2022 names, level 3 → một phần, level 4 → toàn trình: no dossier is "level 3" or "level 4" any
+    # more, 2 are partly and 1 fully online. Mapping the post to the counter takes H21… out of postal only
+    # where the result was not returned by post either.
+    values = {"level": {"Mức độ 3": "partial", "mức  độ 4": "full", "Mức độ 2": "other"},
+              "channel": {"Bưu chính công ích": "counter"}}
+    dm = evaluate([unit("000.00.29.H21", FIXTURE.parent, dossiers=FIXTURE)], values=values)["000.00.29.H21"]
+    assert levels_of(dm) == {
+        "dossier_count": 12, "online_rate": Decimal(25), "online_level3_rate": Decimal(0),
+        "online_level4_rate": Decimal(0), "fully_online_rate": Decimal("8.333333333333333333333333333333333"),
+        "partly_online_rate": Decimal("16.66666666666666666666666666666667"),
+        "postal_rate": Decimal("16.66666666666666666666666666666667")}  # both returned by post (Có)
+    assert dm.explain("fully_online_rate") == ("1/12 hồ sơ xử lý trực tuyến toàn trình (kể cả mức độ 4) (không tính 1 dòng "
+                                               "có lỗi: 1 dòng có ngày không hợp lệ; 1 dòng trùng mã hồ sơ, vẫn được tính)"
+                                               " → 8,33 %")
+    # Sở Nội vụ's post dossiers H21.00010 (returned by post) still count as postal; the other three no longer.
+    nv = evaluate([unit("000.00.20.H21", FIXTURE.parent, dossiers=FIXTURE)], values=values)["000.00.20.H21"]
+    assert nv.metrics["postal_rate"] == Decimal(20)
+    assert not {k for k in nv.issues if k.startswith("unclassified")}  # every value of the sample has a class
+
+
+# A province's own export: channel codes, levels written as numbers, a kiosk, a value nobody mapped.
+OWN = [  # (id, channel, level, received, due, completed, returned by post)
+    ("P-1", "web", "4", "2024-03-01", "2024-03-05", "2024-03-04", "N"),
+    ("P-2", "WEB ", "3", "2024-03-01", "2024-03-05", "2024-03-06", "N"),
+    ("P-3", "online_l4", "", "2024-03-01", "2024-03-05", "2024-03-05", "N"),
+    ("P-4", "kiosk", "2", "2024-03-01", "2024-03-05", "2024-03-05", "Y"),
+    ("P-5", "counter", "2", "2024-03-01", "2024-03-05", "2024-03-05", "N"),
+    ("P-6", "Zalo", "3", "2024-03-01", "2024-03-05", "2024-03-05", "N"),
+    ("P-7", "web", "L5", "2024-03-01", "2024-03-05", "2024-03-05", "maybe"),
+    ("P-8", "postal", "2", "2024-03-01", "2024-03-05", "2024-03-09", ""),
+]
+OWN_COLUMNS = {"id": "id", "unit": "agency", "channel": "channel", "level": "level", "received": "received",
+               "due": "due", "completed": "completed", "postal_return": "by_post"}
+OWN_VALUES = {"channel": {"web": "online", "kiosk": "counter", "online_l4": "online_level4"},
+              "level": {"L5": "other"}, "postal_return": {"Y": "yes", "N": "no"}}
+
+
+def write_own(tmp_path: Path, fmt: str, rows=OWN) -> Path:
+    text = "id,agency,channel,level,received,due,completed,by_post\n" + "".join(
+        f"{r[0]},{A1},{r[1]},{r[2]},{r[3]},{r[4]},{r[5]},{r[6]}\n" for r in rows)
+    src = tmp_path / "own.csv"
+    src.write_text(text, encoding="utf-8")
+    if fmt == "csv":
+        return src
+    path = tmp_path / "own.parquet"
+    duckdb.execute(f"COPY (SELECT * FROM read_csv('{src}', all_varchar = true)) TO '{path}' (FORMAT parquet)")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_provinces_own_channel_and_level_values_mapped(tmp_path, fmt) -> None:
+    path = write_own(tmp_path, fmt)
+    got = evaluate([unit(A1, tmp_path, dossiers=path)], columns=OWN_COLUMNS, values=OWN_VALUES)[A1]
+    # 8 dossiers. Online: P-1 (web, level 4), P-2 ("WEB ", level 3), P-3 (online_l4: the level is in the
+    # channel), P-7 (web, level L5 mapped to other) = 4/8. Level 3: P-2; level 4: P-1, P-3; fully = level 4,
+    # partly = level 3. Postal: P-8 by channel, P-4 returned by post (Y) = 2/8. P-6 "Zalo" matches no class:
+    # counted, in no share, reported. P-7's postal return "maybe" cannot be read: not postal, reported.
+    assert levels_of(got) == {
+        "dossier_count": 8, "online_rate": Decimal(50), "online_level3_rate": Decimal("12.5"),
+        "online_level4_rate": Decimal(25), "fully_online_rate": Decimal(25), "partly_online_rate": Decimal("12.5"),
+        "postal_rate": Decimal(25)}
+    assert got.metrics["late_with_apology"] == 0 and got.metrics["late_count"] == 2  # P-2, P-8
+    assert got.issues == {"unclassified_channel": 1, "unclassified_postal_return": 1}
+    assert "1 hồ sơ có hình thức nộp không thuộc loại nào (Zalo): khai báo trong check_params.values.channel" \
+        in got.explain("online_rate")
+    assert "(maybe)" in got.explain("postal_rate") and "Zalo" in got.explain("postal_rate")
+    with parrules.speaking("en"):
+        got = evaluate([unit(A1, tmp_path, dossiers=path)], columns=OWN_COLUMNS, values=OWN_VALUES)[A1]
+    assert got.explain("online_rate") == (
+        "4 of 8 dossiers submitted online (1 dossier with a channel that matches no class (Zalo): map it in "
+        "check_params.values.channel) → 50 %")
+
+
+def test_unmapped_values_fall_back_to_the_default_rules_and_unknown_ones_are_counted(tmp_path) -> None:
+    # Without check_params.values: "web" (3 rows, one written "WEB "), "kiosk" and "Zalo" mean nothing to
+    # the default rules (5 rows unclassified), "online_l4" contains "online", "counter" and "postal" are
+    # known; an online dossier without a level (P-3) is an unclassified level; "Y"/"N" are the default yes/no.
+    path = write_own(tmp_path, "csv")
+    got = evaluate([unit(A1, tmp_path, dossiers=path)], columns=OWN_COLUMNS)[A1]
+    assert got.issues == {"unclassified_channel": 5, "unclassified_level": 1, "unclassified_postal_return": 1}
+    assert got.metrics["online_rate"] == Decimal("12.5")  # P-3 only
+    assert got.metrics["online_level4_rate"] == Decimal(0) and got.metrics["postal_rate"] == Decimal(25)
+    assert "5 hồ sơ có hình thức nộp không thuộc loại nào (WEB , Zalo, kiosk, web)" in got.explain("online_rate")
+    assert "1 hồ sơ trực tuyến có mức độ không thuộc loại nào ((trống))" in got.explain("online_level4_rate")
+
+
+def test_an_export_without_levels_has_no_level_shares(tmp_path) -> None:
+    rows = [(i, A1, c, "01/03/2024", "05/03/2024", "04/03/2024", "Không", "", "") for i, c in
+            (("L-1", "Trực tuyến"), ("L-2", "Trực tiếp"))]
+    path = write_export(tmp_path, "csv", rows)
+    columns = {"level": "no such column"}  # an optional column the file does not have
+    got = evaluate([unit(A1, tmp_path, dossiers=path)], columns=columns)[A1]
+    assert got.metrics["online_rate"] == Decimal(50)
+    assert {k: got.metrics[k] for k in ("online_level3_rate", "fully_online_rate")} == \
+        {"online_level3_rate": None, "fully_online_rate": None}
+    assert got.explain("fully_online_rate").startswith("tệp hồ sơ không có cột mức độ DVC")
+    # A channel mapping that names levels gives them back.
+    got = evaluate([unit(A1, tmp_path, dossiers=path)], columns=columns,
+                   values={"channel": {"Trực tuyến": "online_full"}})[A1]
+    assert got.metrics["fully_online_rate"] == Decimal(50) and got.metrics["online_level4_rate"] == Decimal(0)
+
+
+def test_toan_trinh_and_mot_phan_labels_are_fully_and_partly_online(tmp_path) -> None:
+    base = ROWS[0]
+    rows = [(f"T-{i}", *base[1:]) for i in range(4)]
+    text = csv_text(rows).splitlines()
+    levels = ["DVC trực tuyến toàn trình", "Một phần", "Mức độ 4", "Toàn  trình"]
+    lines = [text[0]] + [line.replace("Mức độ 3", level) for line, level in zip(text[1:], levels)]
+    path = tmp_path / "levels.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got = evaluate([unit(A1, tmp_path, dossiers=path)])[A1]
+    assert {k: got.metrics[k] for k in ("online_level4_rate", "fully_online_rate", "partly_online_rate")} == {
+        "online_level4_rate": Decimal(25), "fully_online_rate": Decimal(75), "partly_online_rate": Decimal(25)}
+    assert got.issues == {}
+
+
+def test_a_class_that_does_not_exist_is_refused_when_the_set_is_loaded(tmp_path) -> None:
+    registry = parrules.Registry(entry_points=False)
+    registry.add_plugin(parrules_tthc, name="tthc")
+    text = SET.format(policy="verified").replace(
+        "check_params = { as_of = 2025-01-01 }",
+        'check_params = { as_of = 2025-01-01, values = { channel = { web = "website" } } }', 1)
+    path = tmp_path / "set.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(parrules.ProblemsError) as err:
+        parrules.load_criteria_set(path, registry)
+    assert "website" in str(err.value) and "values" in str(err.value)
+
+
+def test_unclassified_values_reach_the_units_warnings(tmp_path) -> None:
+    path = write_own(tmp_path, "csv")
+    registry = parrules.Registry(entry_points=False)
+    registry.add_plugin(parrules_tthc, name="tthc")
+    set_path = tmp_path / "set.toml"
+    columns = ", ".join(f'{k} = "{v}"' for k, v in OWN_COLUMNS.items())
+    set_path.write_text(SET.format(policy="verified").replace(
+        "{ as_of = 2025-01-01 }", "{ as_of = 2025-01-01, columns = { " + columns + " } }"), encoding="utf-8")
+    criteria = parrules.load_criteria_set(set_path, registry)
+    sub = tmp_path / "u.toml"
+    sub.write_text(f'[unit]\ncode = "{A1}"\nname = "Đơn vị"\nkind = "department"\nperiod = 2024\n', encoding="utf-8")
+    run = parrules.score_many(criteria, [parrules.load_submission(sub)], data={"dossiers": path})
+    (warning,) = run.units[0].warnings
+    assert "5 hồ sơ có hình thức nộp không thuộc loại nào" in warning
+    assert "1 hồ sơ trực tuyến có mức độ không thuộc loại nào" in warning
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
+def test_the_same_metrics_inside_a_records_session(tmp_path, fmt) -> None:
+    path = write_export(tmp_path, fmt)
+    units = [unit(A1, tmp_path, dossiers=path), unit(A2, tmp_path, dossiers=path)]
+    with parrules.records.session():
+        first = evaluate(units)
+        again = evaluate(units, duplicate_ids=False)  # a second check call on the same file, as a set makes
+    assert dict(first[A1].metrics) == A1_METRICS and dict(first[A2].metrics) == A2_METRICS
+    assert again[A2].metrics["bad_rows"] == 3 and first[A1].sources == again[A1].sources
+
+
+def test_the_readmes_examples_are_sets_that_load_and_the_mapping_they_show_works(tmp_path) -> None:
+    import re
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", readme, re.S)
+    assert len(blocks) == 2
+    registry = parrules.Registry(entry_points=False)
+    registry.add_plugin(parrules_tthc, name="tthc")
+    for n, block in enumerate(blocks):
+        path = tmp_path / f"readme-{n}.toml"
+        points = re.search(r"max_points = ([\d.]+)", block).group(1)
+        leaf_alone = re.sub(r'criteria\."[\d.]+"', 'criteria."1"', block)  # the README's codes have parents elsewhere
+        path.write_text(f'[set]\nid = "readme"\nname = "README"\nlevel = "department"\ntotal_points = {points}\n\n'
+                        + leaf_alone, encoding="utf-8")
+        criteria = parrules.load_criteria_set(path, registry)
+        (leaf,) = [node for node in criteria.nodes.values() if node.check is not None]
+        params = leaf.spec.check_params
+    # The mapping of the second block, on an export written that way.
+    rows = "".join(f"U1,{c},{lv},01/03/2024,05/03/2024,04/03/2024,{p}\n"
+                   for c, lv, p in (("web", 4, "Y"), ("online_l3", 3, "N"), ("kiosk", 2, "N"), ("postal", 2, "N")))
+    export = tmp_path / "agency.csv"
+    export.write_text("agency_code,submission_channel,service_level,Ngày tiếp nhận,Ngày hẹn trả,Ngày trả kết quả,"
+                      "returned\n" + rows, encoding="utf-8")
+    params = {**params, "columns": {**params["columns"], "postal_return": "returned"}, "duplicate_ids": False}
+    got = parrules_tthc.evaluate([unit("U1", tmp_path, dossiers=export)], {"as_of": AS_OF, **params})["U1"]
+    assert {k: got.metrics[k] for k in ("fully_online_rate", "partly_online_rate", "postal_rate")} == {
+        "fully_online_rate": Decimal(25), "partly_online_rate": Decimal(25), "postal_rate": Decimal(50)}
+    assert got.issues == {}
+
+
+def test_a_campaign_scored_inside_one_records_session_scores_the_same(tmp_path) -> None:
+    submissions = {"000.00.19.H21": '[answers]\n"1" = 95\n', "000.00.29.H21": ""}
+    alone = run_campaign(tmp_path, "verified", submissions)
+    with parrules.records.session():  # as the engine enters it around a run's checks (one database, files read once)
+        shared = run_campaign(tmp_path, "verified", submissions)
+    assert [[leaf.to_dict() for leaf in u.leaves] for u in shared.units] == \
+        [[leaf.to_dict() for leaf in u.leaves] for u in alone.units]
+    assert [u.warnings for u in shared.units] == [u.warnings for u in alone.units]
