@@ -337,8 +337,8 @@ def row(criteria: parrules.CriteriaSet, size: int, out_dir: Path, with_zen: bool
 # One fresh process per (kind, size, answers, round), kinds interleaved with a rotating order, so the
 # ratios compare runs of one sitting and each peak RSS is that path's own (inputs included):
 #   campaign — campaign_result + write_json (ranking, gaps, JSON), as the original table;
-#   score    — parrules.score_many + parrules.to_json(run.to_dict()) written to a file: what
-#              `parrules score --format json` runs after loading the files;
+#   score    — parrules.score_many + RunResult.write_json(file): what `parrules score --format json
+#              -o F` runs after loading the files (the bytes of to_json(run.to_dict(), indent=False), checked);
 #   peers    — the bare loop and zen-engine's evaluate_batch on the same numbers.
 # With --cli, whole processes too: `parrules score SET FOLDER --format json -o F` and
 # `parrules campaign C.toml -o DIR --formats json` on the same inputs written as files (information).
@@ -411,9 +411,13 @@ def bars_child(kind: str, size: int, answers: str, out_dir: Path, check: bool) -
         run = campaign.run
     else:
         run = parrules.score_many(criteria, subs)
-        target.write_text(parrules.to_json(run.to_dict()).decode("utf-8"), encoding="utf-8")
+        run.write_json(target)  # what `parrules score --format json -o F` writes
     result["time"] = time.perf_counter() - started
     result["peak"] = _rss()
+    if check and kind == "score":  # the streamed writer against the plain path, byte for byte (untimed)
+        same = target.read_bytes() == parrules.to_json(run.to_dict(), indent=False)
+        result["agreement_json"] = "score JSON: the same bytes as to_json(run.to_dict(), indent=False)" if same else \
+            "score JSON: **differs** from to_json(run.to_dict(), indent=False)"
     result["json_bytes"] = target.stat().st_size
     # how much the engine could share: distinct LeafResult objects over all units and leaves
     result["distinct_leaf_results"] = sum(len({id(u.leaves[i]) for u in run.units})
@@ -573,7 +577,8 @@ def bars(sizes: list[int], rounds: int, with_cli: bool, check: bool) -> int:
                   f"| {max(x['peak'] for x in score) / 2**20:,.0f} | {peak / 1e9:.2f} GB | {mem} "
                   f"| {camp[0]['json_bytes'] / 1e6:,.1f} | {score[0]['json_bytes'] / 1e6:,.1f} |")
             if score[0].get("agreement"):
-                notes.append(f"- {size:,} units, {answers}: {score[0]['agreement']}")
+                notes.append(f"- {size:,} units, {answers}: {score[0]['agreement']}"
+                             + (f"; {score[0]['agreement_json']}" if score[0].get("agreement_json") else ""))
             if any(x.get("zen_note") for x in peers):
                 notes.append(f"- {size:,} units, {answers}: {peers[0]['zen_note']}")
     print("\nSeconds per row (medians; runs):\n")
@@ -613,8 +618,8 @@ def bars(sizes: list[int], rounds: int, with_cli: bool, check: bool) -> int:
         print("\nAgreement (first round, untimed, in the score process):\n" + "\n".join(notes))
     print("\ncampaign = score every leaf with explanations and flags, sum nodes, rank, gaps, statistics, write the "
           "campaign JSON (the original table's `time`); score+JSON = `parrules.score_many` + "
-          "`parrules.to_json(run.to_dict())` written to a file (what `parrules score --format json` does after "
-          "loading the files); peak = max RSS of that process, inputs included; bars apply at "
+          "`RunResult.write_json(file)` (what `parrules score --format json -o F` does after loading the files; "
+          "the same bytes as `parrules.to_json(run.to_dict(), indent=False)`, checked); peak = max RSS of that process, inputs included; bars apply at "
           f"{' and '.join(f'{s:,}' for s in BAR_SIZES)} units (memory at {MEMORY_SIZE:,}).")
     return 1 if failed else 0
 

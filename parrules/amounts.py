@@ -35,8 +35,12 @@ _BELOW_ALL = Decimal("-Infinity")
 #: no finer than 10^-20, at most 34 significant digits. Anything else is a mistake or a game.
 MAX_ADJUSTED_EXPONENT, MIN_ADJUSTED_EXPONENT, MAX_DIGITS = 15, -20, 34
 
-FIGURE_HINT = "write the figure itself: nan and inf are not figures, nor numbers of 16 digits and more"
-"""What to do about a number `to_decimal` refuses, wherever it was written (a set, a submission)."""
+def _refused(key: str, **values: object) -> str:
+    """Why a number is refused, in the voice of the run (`problem.figure.*` in the catalogue); the
+    catalogue is imported here, when a number is refused, never on the path of every figure."""
+    from parrules.messages import say
+
+    return say(f"problem.figure.{key}", **values)
 
 
 def to_decimal(value: object) -> Decimal:
@@ -54,14 +58,14 @@ def to_decimal(value: object) -> Decimal:
 def bounded(number: Decimal) -> Decimal:
     """`number` if it is a figure a PAR set can hold (see MAX_ADJUSTED_EXPONENT), else ValueError."""
     if not number.is_finite():
-        raise ValueError(f"not a finite number: {number}")
+        raise ValueError(_refused("not_finite", value=number))
     if number:
         adjusted = number.adjusted()
         if adjusted > MAX_ADJUSTED_EXPONENT:
-            raise ValueError(f"{shown(number)} is larger than any figure a criterion can hold (below 10^16)")
+            raise ValueError(_refused("too_large", value=shown(number)))
         if adjusted < MIN_ADJUSTED_EXPONENT or (  # its text bounds its digits: a short one needs no count
                 len(str(number)) > MAX_DIGITS and len(number.as_tuple().digits) > MAX_DIGITS):
-            raise ValueError(f"{shown(number)} has more precision than any figure a criterion can hold")
+            raise ValueError(_refused("too_precise", value=shown(number)))
     return number
 
 
@@ -76,7 +80,7 @@ def _convert(value: object) -> Decimal:
     if isinstance(value, Decimal):
         return value
     if isinstance(value, bool):
-        raise TypeError("a yes/no value is not a number")
+        raise TypeError(_refused("yes_no"))
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
@@ -88,8 +92,8 @@ def _convert(value: object) -> Decimal:
         try:
             return Decimal(text)
         except decimal.InvalidOperation:
-            raise ValueError(f"not a number: {shown(value)}") from None
-    raise TypeError(f"not a number: {shown(value)}")
+            raise ValueError(_refused("not_a_number", value=shown(value))) from None
+    raise TypeError(_refused("not_a_number", value=shown(value)))
 
 
 def quantum(decimals: int) -> Decimal:

@@ -23,6 +23,7 @@ from parrules.files.reading import nfc
 from parrules.messages import current_voice, say
 from parrules.plugins.contracts import Leaf, Scored
 from parrules.plugins.hookspecs import hookimpl
+from parrules.scoring.sharing import spelling
 from parrules.scoring.stages import figure_rounder, rounded_figure, rounded_percent, rounded_points
 
 _NUMBER = {"type": "number"}
@@ -75,10 +76,10 @@ class _Figures:
             shown = self.round(value)
         except InvalidOperation:  # more digits than rounding can hold: nothing to round away
             return value
-        if shown != value:
-            keeps = keeps or partial(_within, low=low, high=high)
-            if not keeps(shown):
-                return rounded_figure(value, self.decimals, keeps)  # type: ignore[return-value]
+        if shown != value and not (keeps(shown) if keeps is not None else
+                                   (low is None or shown >= low) and (high is None or shown < high)):
+            return rounded_figure(value, self.decimals,  # type: ignore[return-value]
+                                  keeps or partial(_within, low=low, high=high))
         return shown
 
 
@@ -209,13 +210,42 @@ def _within(number: Decimal, low: Decimal | None, high: Decimal | None) -> bool:
     return (low is None or number >= low) and (high is None or number < high)
 
 
-def _bands(ready: tuple[str, list[_BandRow], _Figures], value: Any) -> Scored:
-    unit, table, figures = ready
-    number = _figure(value)
-    for low, high, points, verdict in table:
+def _band_of(table: list[_BandRow], number: Decimal) -> int:
+    """The place of the band `number` falls in (from inclusive, below exclusive), or -1 for none."""
+    for i, (low, high, _, _) in enumerate(table):
         if (low is None or number >= low) and (high is None or number < high):
-            return Scored(points, _said_band(figures.language, figures.shown(number, low=low, high=high), unit, verdict))
-    raise ValueError(say("rule.error.no_band", value=number, unit=unit))
+            return i
+    return -1
+
+
+def _bands(leaf: Leaf, values: Sequence[Any]) -> list[Scored]:
+    """Every value of the column against the bands, worked out once per column: a value costs its
+    band and its rounded figure; values in the same band shown alike share one verdict."""
+    unit, table, figures = _band_table(leaf)
+    language = figures.language
+    # "{figure} → {verdict}" per band, split around the figure (a text placeholder, filled as given)
+    around = [say("rule.bands", figure="\0", verdict=verdict).split("\0") for *_, verdict in table]
+    made: dict[tuple[int, str], Scored] = {}
+    out = []
+    for value in values:
+        try:
+            number = _figure(value)
+            i = _band_of(table, number)
+            if i < 0:
+                raise ValueError(say("rule.error.no_band", value=number, unit=unit))
+            low, high, points, verdict = table[i]
+            shown = figures.shown(number, low=low, high=high)
+            key = (i, spelling(shown))
+            found = made.get(key)
+            if found is None:
+                parts = around[i]
+                text = parts[0] + _said_figure(language, shown, unit) + parts[1] if len(parts) == 2 \
+                    else _said_band(language, shown, unit, verdict)
+                found = made[key] = Scored(points, text)
+            out.append(found)
+        except (TypeError, ValueError, ArithmeticError) as exc:  # this value's error, not the column's
+            out.append(Scored(None, "", error=str(exc) or type(exc).__name__))
+    return out
 
 
 def _validate_bands(leaf: Leaf) -> list[str]:
@@ -268,18 +298,43 @@ def _proportional_scale(leaf: Leaf) -> _Proportion:
     return leaf, floor, cap, say("rule.proportional.capped", cap=cap), scale, _Figures()
 
 
-def _proportional(ready: _Proportion, value: Any) -> Scored:
-    leaf, floor, cap, capped_note, scale, figures = ready
-    rate = _number(value, "rate")
-    if rate < floor:
-        return Scored(ZERO, say("rule.proportional.below_floor", rate=rounded_figure(
-            rate, current_voice().percent_decimals, lambda r: r < floor), floor=floor, result=_result(ZERO, leaf)))
-    counted = min(rate, cap)
-    points = divide(leaf.max_points * counted, cap)
-    capped = rate > cap
-    shown_rate = figures.shown(rate, keeps=(lambda r: r > cap) if capped else (lambda r: floor <= r <= cap))
-    return Scored(points, _said_proportion(figures.language, shown_rate, capped_note if capped else "", scale,
-                                           _result(points, leaf)))
+def _proportional(leaf: Leaf, values: Sequence[Any]) -> list[Scored]:
+    """Every value of the column, the scale worked out once: a value costs its points and its rounded
+    rate; the texts of rates and points shown alike are written once."""
+    leaf, floor, cap, capped_note, scale, figures = _proportional_scale(leaf)
+    language = figures.language
+    top = leaf.max_points
+    points_shown = figure_rounder(current_voice().decimals)
+    results: dict[str, str] = {}  # "1,73/2 điểm" by the rounded points' spelling
+    texts: dict[tuple[str, bool, str], str] = {}
+    out = []
+    for value in values:
+        try:
+            rate = _number(value, "rate")
+            if rate < floor:
+                out.append(Scored(ZERO, say("rule.proportional.below_floor", rate=rounded_figure(
+                    rate, figures.decimals, lambda r: r < floor), floor=floor, result=_result(ZERO, leaf))))
+                continue
+            capped = rate > cap
+            points = divide(top * (cap if capped else rate), cap)
+            shown_rate = figures.shown(rate, keeps=(lambda r: r > cap) if capped else (lambda r: floor <= r <= cap))
+            try:
+                said_points = points_shown(points)
+            except InvalidOperation:  # more digits than rounding holds: as `rounded_points` says it
+                said_points = rounded_points(points)  # type: ignore[assignment]
+            key_points = spelling(said_points)
+            result = results.get(key_points)
+            if result is None:
+                result = results[key_points] = _said_result(language, said_points, top)
+            key = (spelling(shown_rate), capped, key_points)
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = _said_proportion(language, shown_rate, capped_note if capped else "", scale,
+                                                     result)
+            out.append(Scored(points, text))
+        except (TypeError, ValueError, ArithmeticError) as exc:  # this value's error, not the column's
+            out.append(Scored(None, "", error=str(exc) or type(exc).__name__))
+    return out
 
 
 def _validate_proportional(leaf: Leaf) -> list[str]:
@@ -395,12 +450,12 @@ def register_rule_kinds(register: Callable[..., Any]) -> None:
     register("choice", _each(_choice),
              description="Named options, each worth a share of the maximum (e.g. tốt 100 %, khá 75 %)",
              params_schema=_params({"options": _OPTIONS}, ["options"]), input_schema={"type": "string"})
-    register("bands", _each_prepared(_band_table, _bands), validate=_validate_bands,
+    register("bands", _bands, validate=_validate_bands,
              description="Bands on a metric: lower bound inclusive, upper exclusive (từ 90% đến dưới 100%)",
              params_schema=_params({"bands": {"type": "array", "minItems": 1, "items": _BAND},
                                     "unit": {"type": "string"}}, ["bands"]),
              input_schema={"type": ["number", "string"]})
-    register("proportional", _each_prepared(_proportional_scale, _proportional), validate=_validate_proportional,
+    register("proportional", _proportional, validate=_validate_proportional,
              description="Points × rate; below the floor 0; full points from the cap on",
              params_schema=_params({"floor": _PERCENT, "cap": {"type": "number", "exclusiveMinimum": 0}}),
              input_schema={"type": ["number", "string"]})

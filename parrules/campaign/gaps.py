@@ -24,7 +24,7 @@ from parrules.scoring.sharing import PerResult
 from parrules.sets.codes import field_code
 from parrules.sets.criteria_set import CriteriaSet, code_sort_key
 
-_RECOVERABLE = ("partial", "zero", "not_evaluated", "error")
+_RECOVERABLE = frozenset({"partial", "zero", "not_evaluated", "error"})
 
 
 @cheap_init
@@ -98,7 +98,10 @@ class _SetFacts:
         for node in criteria.walk():
             self.role[node.code] = node.role  # a field's role, passed down to everything below it
             self.field[node.code] = field_code(node.code)
-        self.order = {code: i for i, code in enumerate(sorted(criteria.leaves, key=code_sort_key))}
+        order = {code: i for i, code in enumerate(sorted(criteria.leaves, key=code_sort_key))}
+        # per leaf: its name, field, role and minus its place in the set's order (for sorting losses)
+        self.leaf_facts = {code: (criteria.nodes[code].name, self.field[code], self.role[code], -order[code])
+                           for code in criteria.leaves}
         bands = [b for b in criteria.meta.bands if b.from_ is not None]
         self.band_floors = sorted((b.from_, b.code) for b in bands)  # type: ignore[misc]
         self.only_base = all(role == "base" for role in self.role.values())
@@ -106,42 +109,40 @@ class _SetFacts:
         self.percent_step = quantum(r.percent_decimals)
         self.round_percent = rounder(r.percent_decimals, r.mode)
         self.loss_of: PerResult[LeafResult, Loss | None] = PerResult(self._loss)
+        self.rank_of: dict[Loss, tuple[Decimal, int]] = {}  # (lost, minus the set's order): larger comes first
 
     def losses_of(self, leaves: Sequence[LeafResult]) -> list[Loss]:
-        """The unit's losses, unsorted; each distinct leaf result is looked at once."""
-        return list(filter(None, self.loss_of.many(leaves)))  # a Loss is always true; no loss is None
+        """The unit's losses, largest first, then in the set's order; each distinct leaf result is
+        looked at once. A unit has one leaf per criterion, so no two of its losses rank alike."""
+        losses = list(filter(None, self.loss_of.many(leaves)))  # a Loss is always true; no loss is None
+        losses.sort(key=self.rank_of.__getitem__, reverse=True)
+        return losses
 
     def _loss(self, leaf: LeafResult) -> Loss | None:
-        role = self.role[leaf.code]
+        name, field, role, minus_order = self.leaf_facts[leaf.code]
         if role == "penalty" and leaf.final_points:
             lost = leaf.final_points
         elif role == "base" and leaf.status in _RECOVERABLE:
             lost = leaf.max_points - (leaf.final_points or ZERO)
         else:
             return None
-        return Loss(leaf.code, self.criteria.nodes[leaf.code].name, self.field[leaf.code], role, lost,
-                    leaf.max_points, leaf.final_points, leaf.status, leaf.explanation)
-
-    def places(self) -> dict[Loss, int]:
-        """Every loss made so far by its place: largest first, then in the set's order."""
-        order = self.order
-        made = [loss for loss in self.loss_of.values() if loss is not None]
-        return {loss: i for i, loss in enumerate(sorted(made, key=lambda x: (-x.lost, order[x.code])))}
+        loss = Loss(leaf.code, name, field, role, lost, leaf.max_points, leaf.final_points, leaf.status,
+                    leaf.explanation)
+        self.rank_of[loss] = (lost, minus_order)
+        return loss
 
 
 def analyse(criteria: CriteriaSet, ranking: Ranking) -> dict[str, GapAnalysis]:
     """Gap analysis of every ranked unit, by unit code."""
     facts = _SetFacts(criteria)
     strict = bool(ranking.tie_break)
-    found = [(placing, facts.losses_of(placing.unit.leaves)) for placing in ranking.placings]
-    places = facts.places()
     above: dict[str, tuple[int, Decimal]] = {}
     for cohort in ranking.cohorts:
         above.update(_next_better(cohort.placings))
     out = {}
-    for placing, losses in found:
+    for placing in ranking.placings:
         code = placing.unit.unit.code
-        out[code] = _analysis(criteria, placing.unit, tuple(sorted(losses, key=places.__getitem__)), above.get(code),
+        out[code] = _analysis(criteria, placing.unit, tuple(facts.losses_of(placing.unit.leaves)), above.get(code),
                               strict, facts)
     return out
 

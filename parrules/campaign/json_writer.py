@@ -2,9 +2,9 @@
 
 A campaign's units share leaf and node results (see `parrules.scoring.sharing`), so there are far
 fewer distinct results, and gap losses, than units × criteria. Each distinct one is serialised once,
-in caches this writer owns for one campaign, and a unit's entry is one bytes template filled with
-those pieces and a few small `orjson` calls: building a dict per unit for a general serialiser cost
-more than all the scoring.
+in caches this writer owns for one campaign (`parrules.scoring.json_writer.RawJson`, which also
+writes the run JSON), and a unit's entry is one bytes template filled with those pieces and a few
+small `orjson` calls: building a dict per unit for a general serialiser cost more than all the scoring.
 
 The bytes are exactly those of `to_json(CampaignResult.to_dict(), indent=False)` (sorted keys,
 exact decimals); `tests/campaign/test_campaign.py` and `tests/scoring/test_columnwise.py` compare them.
@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from parrules.files.writing import decimal_json, json_default
-from parrules.scoring.sharing import PerResult, spelling
+from parrules.scoring.json_writer import RawJson, kept
+from parrules.scoring.sharing import PerResult
 
 if TYPE_CHECKING:
     from parrules.campaign.gaps import GapAnalysis, Target
@@ -52,42 +51,15 @@ def campaign_json_chunks(result: CampaignResult, batch: int = 200) -> Iterator[b
     yield b"]" + tail + b"\n"
 
 
-class _Writer:
+class _Writer(RawJson):
     """Raw JSON of numbers and shared results, each made once while one campaign is written."""
 
     def __init__(self) -> None:
-        self._numbers: dict[str, tuple[bytes, Any]] = {}  # by spelling: its JSON text, and as a Fragment
-        self._texts: dict[str | None, bytes] = {}  # bands, kinds, labels: a few strings, many times
-        self._leaves: PerResult[Any, bytes] = PerResult(lambda leaf: self.dumps(leaf.to_dict(compact=True)))
-        self._nodes: PerResult[Any, bytes] = PerResult(lambda node: self.dumps(node.to_dict(compact=True)))
+        super().__init__()
         self._losses: PerResult[Any, bytes] = PerResult(
-            lambda loss: _LOSS % (orjson.dumps(loss.code), self.number(loss.lost)))  # Loss.to_dict(brief=True)
+            lambda loss: _LOSS % (self.text(loss.code), self.number(loss.lost)))  # Loss.to_dict(brief=True)
         # Provenance hashes by value: equal stamps write the same JSON.
-        self._provenances: PerResult[Any, bytes] = PerResult(lambda item: self.dumps(item.to_dict()))
-
-    def number(self, value: Decimal | None) -> bytes:
-        """A Decimal as exact JSON text (1.50 stays 1.50), as `to_json` writes it."""
-        if value is None:
-            return b"null"
-        return self._number(value)[0]
-
-    def _number(self, value: Decimal) -> tuple[bytes, Any]:
-        """(its JSON text, that text as an orjson Fragment), made once per spelling."""
-        key = spelling(value)
-        found = self._numbers.get(key)
-        if found is None:
-            text = decimal_json(value).encode()
-            found = self._numbers[key] = (text, orjson.Fragment(text))
-        return found
-
-    def _fragment(self, value: Any) -> Any:
-        """orjson's `default`: a Decimal's cached Fragment; anything else as `to_json` does."""
-        if type(value) is not Decimal:
-            return json_default(value)
-        return self._number(value)[1]
-
-    def dumps(self, data: Any) -> bytes:
-        return orjson.dumps(data, default=self._fragment, option=_OPTIONS)
+        self._provenances: PerResult[Any, bytes] = PerResult(lambda item: kept(self.dumps(item.to_dict())))
 
     def _gaps(self, gap: GapAnalysis | None) -> bytes:
         if gap is None:
@@ -99,15 +71,9 @@ class _Writer:
         if target is None:
             return b"null"
         num = self.number
-        return _TARGET % (orjson.dumps(target.criteria), num(target.gain), self._text(target.kind),
-                          self._text(target.label), num(target.needed_index), b"true" if target.reachable else b"false",
+        return _TARGET % (orjson.dumps(target.criteria), num(target.gain), self.text(target.kind),
+                          self.text(target.label), num(target.needed_index), b"true" if target.reachable else b"false",
                           num(target.resulting_index))
-
-    def _text(self, text: str) -> bytes:
-        found = self._texts.get(text)
-        if found is None:
-            found = self._texts[text] = orjson.dumps(text)
-        return found
 
     def unit(self, result: CampaignResult, placing: Placing) -> bytes:
         """One unit's entry: the same as `dumps(result.unit_entry(placing))`."""
@@ -115,14 +81,10 @@ class _Writer:
         num, dumps = self.number, self.dumps
         code = unit.unit.code
         change = result.yoy.units.get(code) if result.yoy else None
-        band = self._texts.get(unit.band)
-        if band is None:
-            band = self._texts[unit.band] = dumps(unit.band)
         return _UNIT % (
-            num(unit.applicable_max), band, num(unit.base_points), num(unit.bonus_points),
+            num(unit.applicable_max), self.text(unit.band), num(unit.base_points), num(unit.bonus_points),
             self._gaps(result.gaps.get(code)), dumps(unit.incomplete_dict()) if unit.incomplete else b"[]",
-            num(unit.index),
-            b",".join(self._leaves.many(unit.leaves)), b",".join(self._nodes.many(unit.nodes)),
+            num(unit.index), self.compact_leaves(unit.leaves), self.compact_nodes(unit.nodes),
             num(unit.penalty_points), dumps(placing.to_dict()), self._provenances(unit.provenance),
             num(unit.total_points),
             dumps(unit.unit.to_dict()), dumps(unit.warnings) if unit.warnings else b"[]",

@@ -25,6 +25,7 @@ from typing import Any
 from parrules.amounts import ZERO, rounder
 from parrules.campaign.collation import vietnamese_key
 from parrules.files.reading import nfc
+from parrules.messages import say
 from parrules.scoring.frozen_init import cheap_init
 from parrules.scoring.results import UnitResult
 from parrules.sets.criteria_set import CriteriaSet
@@ -64,9 +65,9 @@ def check_tie_break(keys: Sequence[str], criteria: CriteriaSet) -> list[str]:
     for key in keys:
         if key.startswith("field:"):
             if key[6:] not in criteria.roots:
-                bad.append(f"'{key}': '{key[6:]}' is not a field (top-level criterion) of set '{criteria.id}'")
+                bad.append(say("problem.campaign.tie_break_field", key=key, field=key[6:], set=criteria.id))
         elif key not in TIE_BREAK_KEYS:
-            bad.append(f"'{key}' is not a tie-break key; use one of {', '.join(TIE_BREAK_KEYS)} or field:CODE")
+            bad.append(say("problem.campaign.tie_break_unknown", key=key, keys=", ".join(TIE_BREAK_KEYS)))
     return bad
 
 

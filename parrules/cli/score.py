@@ -52,7 +52,6 @@ def arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from parrules.cli.progress import ProgressBar
     from parrules.cli.tables import run_table, unit_table
-    from parrules.files.writing import to_json
     from parrules.scoring.engine import Engine
     from parrules.sets.criteria_set import load_criteria_set
 
@@ -70,15 +69,19 @@ def run(args: argparse.Namespace) -> int:
                                      language=voice.language)
         bar("scoring", len(subs), len(subs))
     width = terminal_width(args.output)
-    if args.format == "json":
-        text = to_json(result.to_dict()).decode("utf-8")
-    elif len(result.units) == 1:
-        text = unit_table(result.units[0], criteria, detail=args.detail, width=width) + "\n"
+    if args.format == "json":  # from each distinct result, compact: to_json(result.to_dict(), indent=False)
+        if to_stdout(args.output):
+            emit(result.to_json(), args.output, announce=False)
+        else:
+            result.write_json(args.output)  # streamed, atomic: units written while the next are made
     else:
-        text = run_table(result, criteria, width=width) + "\n"
-        if args.detail:
-            text += "".join("\n" + unit_table(u, criteria, detail=True, width=width) + "\n" for u in result.units)
-    emit(text, args.output, announce=False)
+        if len(result.units) == 1:
+            text = unit_table(result.units[0], criteria, detail=args.detail, width=width) + "\n"
+        else:
+            text = run_table(result, criteria, width=width) + "\n"
+            if args.detail:
+                text += "".join("\n" + unit_table(u, criteria, detail=True, width=width) + "\n" for u in result.units)
+        emit(text, args.output, announce=False)
     code = say_incomplete(result.units, provisional=args.provisional)
     n = len(result.units)
     if to_stdout(args.output):

@@ -26,6 +26,9 @@ from parrules.errors import OutputError, ParrulesError
 def decimal_json(value: Decimal) -> str:
     """A Decimal as exact JSON number text: 13.50 stays 13.50, an integral 1E+1 is 10; a figure beyond
     any PAR bound (1E+99999999, which a hostile answer may carry into `declared`) keeps its exponent."""
+    text = str(value)
+    if text[-1] != "0" and "." in text and "E" not in text:  # a fraction written out (73.1234): as it is
+        return text
     if not value.is_finite() or (value and not MIN_ADJUSTED_EXPONENT <= value.adjusted() <= MAX_ADJUSTED_EXPONENT):
         return str(value)
     return plain(value) if value == value.to_integral_value() else format(value, "f")

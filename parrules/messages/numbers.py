@@ -11,6 +11,8 @@ import datetime as _dt
 from decimal import Decimal
 from functools import cache, lru_cache
 
+from parrules.amounts import plain, rounder
+
 _DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 
 
@@ -30,26 +32,27 @@ def format_number(value: Decimal | int | None, decimals: int | None, language: s
     """
     if value is None:
         return "—"
-    from parrules.amounts import plain
-
     if isinstance(value, int):
         text = f"{value:,}"
     elif not value.is_finite():
         return str(value)
     elif decimals is None:
-        text = _grouped(plain(value))
+        text = plain(value)
+        point_at = text.find(".")
+        if (len(text) if point_at < 0 else point_at) - (text[0] == "-") > 3:  # 1.234 needs a group sign
+            text = _grouped(text)
     else:
         text = format(_rounder(decimals, mode)(value), f",.{decimals}f")
     point, group = separators(language)
     if (point, group) == (".", ","):
         return text
+    if "," not in text:  # nothing grouped (most figures): only the decimal sign changes
+        return text.replace(".", point)
     return text.replace(",", "\0").replace(".", point).replace("\0", group)
 
 
 @lru_cache(maxsize=64)
 def _rounder(decimals: int, mode: str):  # noqa: ANN202 - a partial of Decimal.quantize
-    from parrules.amounts import rounder
-
     return rounder(decimals, mode)
 
 

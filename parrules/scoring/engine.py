@@ -33,9 +33,9 @@ from parrules.scoring.inputs import (
     unanswered_reads_as,
 )
 from parrules.scoring.results import RunResult, UnitResult
-from parrules.scoring.rules import score_column
+from parrules.scoring.rules import score_values
 from parrules.scoring.sharing import LeafColumn, Units
-from parrules.scoring.stages import Criterion, LeafInput, rounding_mode, settle
+from parrules.scoring.stages import Criterion, LeafInput, rounding_mode, settle, settled_by_rule
 from parrules.scoring.totals import SumPlan
 from parrules.sets.criteria_set import CriteriaSet, Node
 from parrules.submissions.submission import Submission, validate_submissions
@@ -109,9 +109,15 @@ def _score_declared(criteria: CriteriaSet, node: Node, units: Units) -> LeafColu
     inputs = [declared_input(d, needs_input) for d in declared]
     scored = _scored(node, inputs, [j for j, v in enumerate(inputs) if v is not MISSING and v is not NOT_APPLICABLE])
     criterion = Criterion(criteria, node)
-    table = [settle(criterion, subs[r], LeafInput(inputs[j], scored.get(j), "", declared[j], MISSING,
-                                                  units.attached(r)), shown_declared(declared[j]))
-             for j, r in enumerate(reps)]
+    plain = criterion.plain  # most situations: only the rule speaks (`settled_by_rule`)
+    table = []
+    for j, r in enumerate(reps):
+        verdict, shown = scored[j], shown_declared(declared[j])
+        result = settled_by_rule(criterion, subs[r], verdict, "", shown) if plain and verdict is not None else None
+        if result is None:
+            result = settle(criterion, subs[r], LeafInput(inputs[j], verdict, "", declared[j], MISSING,
+                                                          units.attached(r)), shown)
+        table.append(result)
     return LeafColumn(table, slots)
 
 
@@ -128,13 +134,20 @@ def _score_checked(criteria: CriteriaSet, node: Node, units: Units, measured: Me
     inputs = [value for value, _, _ in given]
     scored = _scored(node, inputs, [i for i, v in enumerate(inputs) if needs_input and not settled(v)])
     criterion = Criterion(criteria, node)
-    table = [settle(criterion, sub, LeafInput(value, scored.get(i), trail, declared[i], verified, units.attached(i)),
+    table = [settle(criterion, sub, LeafInput(value, scored[i], trail, declared[i], verified, units.attached(i)),
                     shown_declared(declared[i]))
              for i, (sub, (value, verified, trail)) in enumerate(zip(units.subs, given))]
     return LeafColumn(table, list(range(len(table))))
 
 
-def _scored(node: Node, inputs: list, positions: list[int]) -> dict[int, Scored]:
+def _scored(node: Node, inputs: list, positions: list[int]) -> list[Scored | None]:
+    """The rule's verdict for each input at `positions`, None for the others (settled before the rule)."""
     if not positions or node.rule is None:
-        return {}
-    return score_column(node, [inputs[j] for j in positions], positions)
+        return [None] * len(inputs)
+    verdicts: list[Scored | None] = score_values(node, [inputs[j] for j in positions])  # type: ignore[assignment]
+    if len(positions) == len(inputs):  # every input went to the rule, in order
+        return verdicts
+    out: list[Scored | None] = [None] * len(inputs)
+    for j, verdict in zip(positions, verdicts):
+        out[j] = verdict
+    return out

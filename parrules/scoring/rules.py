@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from parrules.amounts import MAX_ADJUSTED_EXPONENT, shown, to_decimal
+from parrules.amounts import MAX_ADJUSTED_EXPONENT, bounded, shown, to_decimal
 from parrules.messages import say
 from parrules.plugins.contracts import Scored
 from parrules.scoring.sharing import distinct_inputs
@@ -20,6 +20,11 @@ from parrules.sets.criteria_set import Node
 
 def score_column(node: Node, values: list[Any], positions: list[int]) -> dict[int, Scored]:
     """The rule's verdict for each value, by the position given for it."""
+    return dict(zip(positions, score_values(node, values)))
+
+
+def score_values(node: Node, values: list[Any]) -> list[Scored]:
+    """The rule's verdict for each value, in the order given (each distinct value scored once)."""
     assert node.rule is not None
     distinct, slots = distinct_inputs(values)
     refused = {j: reason for j, value in enumerate(distinct) if (reason := _not_a_figure(value))}
@@ -37,12 +42,18 @@ def score_column(node: Node, values: list[Any], positions: list[int]) -> dict[in
     except BaseException as exc:  # a plugin's bug, SystemExit included, must not stop the run
         failed = Scored(None, "", error=say("rule.failed", rule=node.rule.name, error=f"{type(exc).__name__}: {exc}"))
         outcome = [failed] * len(distinct)
-    return {position: outcome[slot] for position, slot in zip(positions, slots)}
+    return list(map(outcome.__getitem__, slots))
 
 
 def _not_a_figure(value: Any) -> str | None:
     """Why a number (or a number in a table) is no PAR figure, or None: such a value is never given to
     a rule, built-in or a plugin's, so it can earn nothing (see `amounts.bounded`)."""
+    if value.__class__ is Decimal:  # most answers: checked without a conversion
+        try:
+            bounded(value)
+        except ValueError:
+            return _why_not_a_figure(value)
+        return None
     if isinstance(value, bool) or not isinstance(value, (Decimal, int, float, dict, list, tuple)):
         return None
     if isinstance(value, (dict, list, tuple)):

@@ -283,7 +283,13 @@ class PerResult(Generic[K, V]):
             return list(map(made.__getitem__, items))
         except KeyError:
             found = list(map(made.get, items, repeat(_ABSENT)))
-        return [self(item) if f is _ABSENT else f for f, item in zip(found, items)]
+        make = self._make
+        for i, f in enumerate(found):
+            if f is _ABSENT:  # made here, unless the same object came earlier in `items`
+                item = items[i]
+                f = made.get(item, _ABSENT)
+                found[i] = made[item] = make(item) if f is _ABSENT else f
+        return found
 
     def values(self) -> list[V]:
         """What was made so far, once per distinct object."""

@@ -116,7 +116,7 @@ class Criterion:
     """What settling one criterion needs from the set, looked up once per criterion, not per unit."""
 
     __slots__ = ("code", "max_points", "rule_name", "precedence", "evidence", "has_check", "policy", "na_full",
-                 "_round", "_rounded")
+                 "plain", "_round", "_rounded")
 
     def __init__(self, criteria: CriteriaSet, node: Node) -> None:
         meta = criteria.meta
@@ -130,6 +130,9 @@ class Criterion:
         self.has_check = node.check is not None
         self.policy = meta.declared_vs_verified
         self.na_full = meta.not_applicable == "full_points"
+        # Nothing but the rule can decide a unit that has no self-assessment and no appraisal for it:
+        # no evidence to flag, no check to compare with, and the computed stage in the precedence.
+        self.plain = not self.evidence and not self.has_check and "computed" in self.precedence
         self._round = rounding if rounding.at == "leaf" else None
         self._rounded: dict[str, Decimal] = {}
 
@@ -163,6 +166,11 @@ class LeafInput:
 def settle(criterion: Criterion, sub: Submission, given: LeafInput, shown_declared: Any) -> LeafResult:
     """One unit's result for one criterion: every stage, the final points by precedence, the flags."""
     code = criterion.code
+    scored = given.scored
+    if scored is not None and criterion.plain:
+        ruled = settled_by_rule(criterion, sub, scored, given.trail, shown_declared, given.verified)
+        if ruled is not None:
+            return ruled
     computed, computed_trail, error = computed_stage(criterion, given)
     self_value: Any = NOT_APPLICABLE if code in sub.self_na else sub.self_assessment.get(code, MISSING)
     rounds = appraisal_rounds(sub, code) if code in sub.appraisals else ()
@@ -181,6 +189,28 @@ def settle(criterion: Criterion, sub: Submission, given: LeafInput, shown_declar
         None if given.verified is MISSING else frozen(given.verified),
         flags, error,
     )
+
+
+def settled_by_rule(criterion: Criterion, sub: Submission, scored: Scored, trail: str, shown_declared: Any,
+                    verified: Any = MISSING) -> LeafResult | None:
+    """The result when only the rule speaks — a criterion with nothing to flag (`Criterion.plain`), a
+    unit with no self-assessment and no appraisal for it, a verdict in range — made directly; None
+    otherwise (`settle` then goes through every stage). The same result `settle` gives: most
+    distinct situations of a campaign are of this kind."""
+    code = criterion.code
+    points = scored.points
+    if scored.error is not None or type(points) is not Decimal or code in sub.self_assessment \
+            or code in sub.self_na or code in sub.appraisals:
+        return None
+    if not (points.is_finite() and ZERO <= points <= criterion.max_points):
+        return None
+    computed = criterion.rounded(points)
+    return LeafResult(
+        code, criterion.max_points, None, computed, (), computed, "computed",
+        "full" if computed == criterion.max_points else "zero" if computed == 0 else "partial",
+        join_trail(trail, scored.explanation) if trail else scored.explanation,
+        shown_declared if type(shown_declared) in _AS_IS else frozen(shown_declared),
+        None if verified is MISSING else frozen(verified))
 
 
 def computed_stage(criterion: Criterion, given: LeafInput) -> tuple[Any, str, str | None]:

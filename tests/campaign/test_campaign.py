@@ -57,7 +57,7 @@ def test_campaign_runs_with_paths_relative_to_its_file(tmp_path) -> None:
 
 def test_missing_paths_are_reported_with_key_and_line(tmp_path) -> None:
     path = write_campaign(tmp_path, 'previous_results = "previous/2023.json"\n[campaign.data]\ndossiers = "nope.csv"\n')
-    with pytest.raises(parrules.ProblemsError) as info:
+    with pytest.raises(parrules.ProblemsError) as info, parrules.speaking(language="en"):
         load_campaign(path)
     found = {(p.path, p.line) for p in info.value.problems}
     assert ("campaign.previous_results", 6) in found
@@ -67,7 +67,7 @@ def test_missing_paths_are_reported_with_key_and_line(tmp_path) -> None:
 
 def test_unknown_tie_break_key_is_a_problem(tmp_path) -> None:
     path = write_campaign(tmp_path, 'tie_break = ["field:9"]\n')
-    with pytest.raises(parrules.ProblemsError) as info:
+    with pytest.raises(parrules.ProblemsError) as info, parrules.speaking(language="en"):
         load_campaign(path, parrules.Registry(entry_points=False))
     assert "'9' is not a field" in info.value.problems[0].message
 

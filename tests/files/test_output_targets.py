@@ -3,6 +3,7 @@ failed write leaves neither a partial file nor a temporary one behind."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def test_dash_is_standard_output(tmp_path: Path, capsys: pytest.CaptureFixture[s
     monkeypatch.chdir(tmp_path)
     assert main(["score", str(SET), str(SUBS), "--format", "json", "-o", "-"]) == 0
     out = capsys.readouterr().out
-    assert '"format": "parrules.results/1"' in out
+    assert json.loads(out)["format"] == "parrules.results/1"
     assert not (tmp_path / "-").exists()
 
 

@@ -255,7 +255,7 @@ def test_nan_and_infinity_answers_are_refused_with_their_place(tmp_path) -> None
         bad = parrules.submission_from_dict({"unit": {"code": "B", "name": "B"}, "answers": {"2": bad_value}},
                                             source="b.toml")
         try:
-            parrules.score_many(criteria, [good, bad])
+            parrules.score_many(criteria, [good, bad], language="en")
         except parrules.ProblemsError as exc:
             assert [(p.file, p.path) for p in exc.problems] == [("b.toml", 'answers."2"')]
             assert "not a number a criterion can be scored on" in exc.problems[0].message

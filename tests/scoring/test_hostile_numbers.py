@@ -63,7 +63,8 @@ def test_validate_refuses_a_number_no_figure_can_be_with_its_place(tmp_path, ans
 
     criteria = build_set(RATE, registry=parrules.Registry(entry_points=False))
     sub = parrules.load_submission(_write(tmp_path, answer))
-    (problem,) = [*validate_submission(criteria, sub), *figure_problems(criteria, sub)]
+    with parrules.speaking(language="en"):  # the English text is read below
+        (problem,) = [*validate_submission(criteria, sub), *figure_problems(criteria, sub)]
     assert problem.path == 'answers."1"' and problem.line == 8
     assert "not a number a criterion can be scored on" in problem.message and len(str(problem)) < 400
 
@@ -72,7 +73,7 @@ def test_validate_refuses_a_number_no_figure_can_be_with_its_place(tmp_path, ans
 def test_scoring_refuses_nan_and_infinity_with_their_place(tmp_path, answer: str) -> None:
     criteria = build_set(RATE, registry=parrules.Registry(entry_points=False))
     with pytest.raises(parrules.ProblemsError) as caught:
-        parrules.score_many(criteria, [parrules.load_submission(_write(tmp_path, answer))])
+        parrules.score_many(criteria, [parrules.load_submission(_write(tmp_path, answer))], language="en")
     (problem,) = caught.value.problems
     assert problem.path == 'answers."1"' and "not a number a criterion can be scored on" in problem.message
 
