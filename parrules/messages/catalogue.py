@@ -108,19 +108,20 @@ class Catalogue:
         self._pieces.update(Catalogue(entries, source=str(file))._pieces)
 
     def _read(self, key: str | None) -> bool:
-        """Read the file a key lives in (None: every file left); False when nothing was left to read."""
+        """Read the file a key lives in (None: every file left); False when nothing was left to read
+        and the key is still not there.
+
+        Checks run in threads: one reads a file under the lock, and a file leaves `_pending` only once
+        its keys are in, so another thread either waits for it or finds the key read."""
         if not self._pending:
-            return False
-        with _READING:  # checks run in threads: one reads a file, the others find it read
+            return key is not None and key in self._pieces  # read by another thread since the caller looked
+        with _READING:
             if not self._pending:
-                return True
+                return True  # read by another thread while this one waited: look again
             stem = None if key is None else key.partition(".")[0]
-            if stem in self._pending:
-                files = [self._pending.pop(stem)]
-            else:
-                files, self._pending = list(self._pending.values()), {}
-            for file in files:
-                self._add_file(file)
+            for name in ([stem] if stem in self._pending else list(self._pending)):
+                self._add_file(self._pending[name])
+                del self._pending[name]
         return True
 
     def __contains__(self, key: str) -> bool:

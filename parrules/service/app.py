@@ -22,8 +22,9 @@ from fastapi.openapi.utils import get_openapi
 from parrules import __version__
 from parrules.service import library, problems
 from parrules.service.db import Database, migrate
-from parrules.service.routes import accounts, auth, campaigns, criteria_sets, units
+from parrules.service.routes import accounts, auth, campaigns, criteria_sets, history, imports, units
 from parrules.service.settings import Settings
+from parrules.service.web import mount as mount_web
 
 DESCRIPTION = """The PAR Index workflow over the parrules library: criteria sets, stateless scoring,
 and campaigns with state (phases and deadlines, units' self-assessments, appraisal rounds,
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrate(database.engine)
+        library.read_messages()  # before any request: see library.read_messages
         yield
         database.dispose()
 
@@ -49,8 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     problems.install(app)
-    for module in (auth, accounts, criteria_sets, campaigns, units):
+    for module in (auth, accounts, criteria_sets, imports, campaigns, history, units):
         app.include_router(module.api)
+    mount_web(app)  # the web pages (parrules/service/web/, docs/web.md)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

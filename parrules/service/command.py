@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from parrules.messages import say
+
 if TYPE_CHECKING:
     from parrules.service.db import Database
     from parrules.service.settings import Settings
@@ -28,21 +30,18 @@ MISSING = "parrules serve needs the service's packages: pip install 'parrules[se
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1; use PostgreSQL for more)")
-    p.add_argument("--data-dir", help="folder of the SQLite database and the file cache "
-                                      "(default: $PARRULES_DATA_DIR, else ./parrules-data; ./parrules-demo with --demo)")
-    p.add_argument("--database", help="database URL, e.g. postgresql://user@host/parrules "
-                                      "(default: $PARRULES_DATABASE_URL, else SQLite in the data folder)")
-    p.add_argument("--demo", action="store_true", help="import examples/province-2018 and create demo accounts")
-    p.add_argument("--import", dest="imports", action="append", default=[], metavar="CAMPAIGN.toml",
-                   help="import a campaign file (set, submissions, data) and exit")
-    p.add_argument("--phase", default="self_assessment", help="phase of an imported campaign (default: self_assessment)")
-    p.add_argument("--export", nargs=2, metavar=("CAMPAIGN", "FOLDER"),
-                   help="write a campaign as files `parrules campaign` runs, and exit")
-    p.add_argument("--create-admin", metavar="USERNAME",
-                   help="create a site administrator (password from $PARRULES_ADMIN_PASSWORD, else asked) and exit")
+    p.add_argument("--host", default="127.0.0.1", help=say("cli.serve.arg.host"))
+    p.add_argument("--port", type=int, default=8000, help=say("cli.serve.arg.port"))
+    p.add_argument("--workers", type=int, default=1, help=say("cli.serve.arg.workers"))
+    p.add_argument("--data-dir", metavar=say("cli.metavar.folder"), help=say("cli.serve.arg.data_dir"))
+    p.add_argument("--database", help=say("cli.serve.arg.database"))
+    p.add_argument("--demo", action="store_true", help=say("cli.serve.arg.demo"))
+    p.add_argument("--import", dest="imports", action="append", default=[], metavar=say("cli.metavar.campaign") + ".toml",
+                   help=say("cli.serve.arg.import"))
+    p.add_argument("--phase", default="self_assessment", help=say("cli.serve.arg.phase"))
+    p.add_argument("--export", nargs=2, metavar=(say("cli.metavar.campaign"), say("cli.metavar.folder")),
+                   help=say("cli.serve.arg.export"))
+    p.add_argument("--create-admin", metavar=say("cli.metavar.username"), help=say("cli.serve.arg.create_admin"))
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -15,6 +15,12 @@ in the service changes:
 - `diff_sets` / `render_diff_text`: `parrules diff`.
 - `render_report` / `report_suffixes`: `parrules report`, for the files a publication freezes.
 - `results_schema`: the JSON Schema of the results document, for the OpenAPI description.
+- `check_campaign_inputs`: `parrules.campaign.run.load_inputs`, the one list of what a campaign
+  refuses in last year's results and the code mapping, so an upload of either is refused with the
+  library's problems, as `parrules validate campaign.toml` would refuse it.
+- `read_messages`: the core message catalogue read whole when a worker starts. The catalogue reads
+  its files on demand, and two threads asking at once can see a key missing while a third is
+  reading (docs/service.md, "Changes asked of the library"): a worker serves many requests at once.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 
-from parrules import CriteriaSet, Problem, Submission
+from parrules import Campaign, CriteriaSet, Problem, Submission
 
 
 def speaking(language: str | None, criteria: CriteriaSet | None = None) -> AbstractContextManager[Any]:
@@ -92,3 +98,18 @@ def results_schema() -> dict[str, Any]:
     from importlib.resources import files
 
     return json.loads((files("parrules") / "schemas" / "results.schema.json").read_text("utf-8"))
+
+
+def check_campaign_inputs(campaign: Campaign) -> None:
+    """Read last year's results and the code mapping of a loaded campaign as a run would (with no
+    submissions); `ProblemsError` with every problem."""
+    from parrules.campaign.run import load_inputs
+
+    load_inputs(campaign, submissions=[])
+
+
+def read_messages() -> int:
+    """Read every file of the core message catalogue now; the number of messages."""
+    from parrules.messages import CORE
+
+    return len(list(CORE.keys()))

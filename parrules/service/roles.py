@@ -73,6 +73,8 @@ RULES: dict[str, Rule] = {
     "explain": _rule({Role.CLERK}, {Phase.EXPLANATION}, True, "explain a deduction"),
     "import_data": _rule({Role.ADMINISTRATOR}, {Phase.SETUP, Phase.SURVEY}, True,
                          "replace a campaign data file (the survey import)"),
+    "import_history": _rule({Role.ADMINISTRATOR}, BEFORE_PUBLICATION, True,
+                            "upload last year's results or the code mapping"),
     "manage_units": _rule({Role.ADMINISTRATOR}, BEFORE_PUBLICATION, True, "add units"),
     "manage_members": _rule({Role.ADMINISTRATOR}, BEFORE_PUBLICATION | {Phase.PUBLICATION}, True,
                             "give accounts roles"),

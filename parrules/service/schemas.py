@@ -33,6 +33,21 @@ class NewAccount(Body):
     administrator: bool = False
 
 
+class AccountChange(Body):
+    display_name: str | None = Field(None, min_length=1, max_length=200)
+    active: bool | None = Field(None, description="false disables the account: its tokens are revoked, it cannot log in")
+    administrator: bool | None = None
+
+
+class PasswordChange(Body):
+    current_password: str = Field(min_length=1, max_length=1000)
+    new_password: str = Field(min_length=8, max_length=1000)
+
+
+class PasswordReset(Body):
+    password: str = Field(min_length=8, max_length=1000)
+
+
 class NewToken(Body):
     name: str = Field(min_length=1, max_length=200, description="what system the token is for")
     days: float | None = Field(None, gt=0, le=3660, description="lifetime; default: the service's api_token_days")

@@ -1,9 +1,10 @@
 """Scores, always by the library's engine: a unit's live score, a whole campaign, stateless runs.
 
-- **A unit's live score** is the engine run on the unit's submission as the database holds it, with
-  the campaign's data files. Those are copied once into a folder under the cache named by the hash
-  of the campaign-wide files, so every worker builds the same folder from the same rows and nothing
-  is kept in a process.
+- **A unit's live score** is the engine run on the unit's submission as the database holds it (or
+  as a save's transaction committed it), with the campaign's data files. Those are copied once into
+  a folder under the cache named by the hash of the campaign-wide files, so every worker builds the
+  same folder from the same rows; the checks' measurements are remembered by content
+  (`measurements`), and nothing else is kept in a process.
 - **A campaign's results** are computed by exporting it to a fresh folder and running
   `parrules.run_campaign` there: the service's results document is, byte for byte, what
   `parrules campaign` writes for the export.
@@ -18,12 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer
 
 from parrules import (
     CampaignResult,
@@ -33,32 +36,34 @@ from parrules import (
     load_campaign,
     run_campaign,
     submission_from_dict,
-    to_json,
     write_atomic,
 )
-from parrules.service import library
+from parrules.service import library, measurements
 from parrules.service.blobs import blob_content
-from parrules.service.models import Campaign, CriteriaSetRecord, Unit
+from parrules.service.models import Campaign, CampaignData, CriteriaSetRecord, Unit
 from parrules.service.sets import loaded
-from parrules.service.submissions import evidence_name, submission_document, unit_rows
+from parrules.service.submissions import UnitState, unit_state
 from parrules.service.transfer import (
     campaign_files,
     campaign_level_files,
     campaign_settings,
     data_rows,
+    file_content,
     write_files,
 )
 
 
 def campaign_criteria(session: Session, campaign: Campaign) -> tuple[CriteriaSetRecord, CriteriaSet]:
-    record = session.get(CriteriaSetRecord, campaign.criteria_set_id)
+    """The campaign's set: its row (the text is read only if the set is not loaded in this worker
+    yet: a large set's text need not cross from the database on every save) and the set, loaded."""
+    record = session.get(CriteriaSetRecord, campaign.criteria_set_id, options=[defer(CriteriaSetRecord.toml)])
     assert record is not None
     return record, loaded(record)
 
 
-def live_folder(session: Session, cache: Path, campaign: Campaign) -> Path:
+def live_folder(session: Session, cache: Path, campaign: Campaign, rows: list[CampaignData] | None = None) -> Path:
     """The campaign-wide files on disk (set, data, last year, mapping), for evidence checks."""
-    files = campaign_level_files(session, campaign)
+    files = campaign_level_files(session, campaign, rows)
     key = hashlib.sha256("\n".join(f"{path}\0{hashlib.sha256(ref.encode()).hexdigest()}"
                                    for path, ref in sorted(files.items())).encode()).hexdigest()
     folder = cache / "campaigns" / f"{campaign.id}-{key[:24]}"
@@ -67,38 +72,61 @@ def live_folder(session: Session, cache: Path, campaign: Campaign) -> Path:
         for path, ref in files.items():
             target = folder / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, ref[5:].encode("utf-8") if ref.startswith("text:") else blob_content(session, ref))
+            write_atomic(target, file_content(session, ref))
         (folder / "submissions").mkdir(parents=True, exist_ok=True)
         write_atomic(marker, b"")
     return folder
 
 
-def unit_submission_in(session: Session, folder: Path, unit: Unit, set_id: str) -> Any:
-    """The unit's submission as the library reads it, its evidence files in `folder/submissions`."""
-    entries, appraisals, documents = unit_rows(session, unit)
-    for document in documents:
-        name = evidence_name(unit, document)
-        if name is not None:
-            target = folder / "submissions" / name
-            if not target.is_file():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                write_atomic(target, blob_content(session, document.sha256 or ""))
-    data = submission_document(unit, set_id, entries, appraisals, documents)
-    return submission_from_dict(data, base_dir=folder / "submissions",
+def unit_submission_in(session: Session, folder: Path, unit: Unit, set_id: str,
+                       state: UnitState | None = None) -> Any:
+    """The unit's submission as the library reads it (as `state` holds it, else as the database
+    does now), its evidence files written into `folder/submissions`."""
+    state = state or unit_state(session, unit, set_id)
+    for name, digest in state.files:
+        target = folder / "submissions" / name
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, blob_content(session, digest))
+    return submission_from_dict(state.document, base_dir=folder / "submissions",
                                 source=str(folder / "submissions" / f"{unit.file_stem}.json"))
 
 
-def score_unit(session: Session, cache: Path, campaign: Campaign, unit: Unit) -> UnitResult:
-    """The unit's score now, by the engine, with the campaign's data files."""
+def score_unit(session: Session, cache: Path, campaign: Campaign, unit: Unit, *,
+               state: UnitState | None = None) -> UnitResult:
+    """The unit's score, by the engine, with the campaign's data files: as the database holds it now,
+    or as `state` (what a save's transaction committed) holds it.
+
+    The evidence checks remember what they measured by content (`measurements`), so after a save
+    that changed no evidence only the rules and sums run again. When a measurement is missing (the
+    worker's first score of these files, new evidence), the checks measure every unit of the
+    campaign in one call — as `parrules campaign` does — and the unit is scored again."""
     record, criteria = campaign_criteria(session, campaign)
-    folder = live_folder(session, cache, campaign)
-    submission = unit_submission_in(session, folder, unit, record.set_id)
+    rows = data_rows(session, campaign)
+    folder = live_folder(session, cache, campaign, rows)
     settings = campaign_settings(campaign)
-    data = {row.name: folder / "data" / row.file_name for row in data_rows(session, campaign)}
+    data = {row.name: folder / "data" / row.file_name for row in rows}
+    timeout = settings.get("check_timeout")
     with library.speaking(settings.get("language"), criteria):
-        run = Engine().score_many(criteria, [submission], data=data, relative_to=folder,
-                                  check_timeout=settings.get("check_timeout"))
+        submission = unit_submission_in(session, folder, unit, record.set_id, state)
+        with measurements.remembered_only() as missed:
+            run = Engine().score_many(criteria, [submission], data=data, relative_to=folder, check_timeout=timeout)
+        if missed:
+            with _MEASURING:  # requests that miss together wait for one measurement of the campaign
+                with measurements.remembered_only() as missed:
+                    run = Engine().score_many(criteria, [submission], data=data, relative_to=folder,
+                                              check_timeout=timeout)
+                if missed:
+                    units = session.scalars(select(Unit).where(Unit.campaign_id == campaign.id).order_by(Unit.id))
+                    everyone = [submission if u.id == unit.id else
+                                unit_submission_in(session, folder, u, record.set_id) for u in units]
+                    run = Engine().score_many(criteria, everyone, data=data, relative_to=folder,
+                                              check_timeout=timeout)
+                    return next(u for u in run.units if u.unit.code == unit.code)
     return run.units[0]
+
+
+_MEASURING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -122,7 +150,7 @@ def run_exported(session: Session, cache: Path, campaign: Campaign, *, report_fo
         language = loaded_campaign.spec.language or getattr(loaded_campaign.criteria.meta, "language", None) or "vi"
         with library.speaking(language, loaded_campaign.criteria):
             result = run_campaign(loaded_campaign)
-            body = result.to_json()
+            body = result.write_json(Path(folder) / "results.json").read_bytes()  # as `parrules campaign` writes it
             reports: dict[str, bytes] = {}
             if report_formats:
                 data = result.to_dict()
@@ -138,5 +166,5 @@ def score_posted(criteria: CriteriaSet, documents: Sequence[Mapping[str, Any]]) 
     with tempfile.TemporaryDirectory(prefix="parrules-posted-") as empty:
         submissions = [submission_from_dict(doc, base_dir=empty, source=f"submissions[{i}]")
                        for i, doc in enumerate(documents)]
-        with library.speaking(None, criteria):
-            return to_json(Engine().score_many(criteria, submissions).to_dict())
+        with library.speaking(None, criteria), measurements.unremembered():
+            return Engine().score_many(criteria, submissions).to_json()

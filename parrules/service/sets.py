@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parrules import CriteriaSet, Problem, ProblemsError, criteria_set_from_text
+from parrules.service.measurements import caching_registry
 from parrules.service.models import CriteriaSetRecord, utcnow
 from parrules.service.problems import ServiceProblem, not_found
 
@@ -54,7 +55,7 @@ def load_text(text: str, name: str = SET_FILE) -> CriteriaSet:
         raise ProblemsError([Problem(name, "extends", "a set uploaded to the service cannot extend another file",
                                      hint="upload the resolved set: parrules show SET --resolved",
                                      code="extends_refused")])
-    return criteria_set_from_text(text, name=name)
+    return criteria_set_from_text(text, caching_registry(), name=name)
 
 
 def text_digest(text: str) -> str:

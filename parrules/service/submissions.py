@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -68,6 +69,21 @@ def unit_rows(session: Session, unit: Unit) -> tuple[list[Entry], list[Appraisal
                                       .order_by(Appraisal.code, Appraisal.round)))
     documents = list(session.scalars(select(Document).where(Document.unit_id == unit.id).order_by(Document.position)))
     return entries, appraisals, documents
+
+
+@dataclass(frozen=True)
+class UnitState:
+    """A unit's submission document as one transaction read it, and the evidence files it names
+    (name beside the submission → sha256 of the blob), to score it after that transaction ends."""
+
+    document: dict[str, Any]
+    files: tuple[tuple[str, str], ...]
+
+
+def unit_state(session: Session, unit: Unit, set_id: str) -> UnitState:
+    entries, appraisals, documents = unit_rows(session, unit)
+    files = tuple((name, d.sha256 or "") for d in documents if (name := evidence_name(unit, d)) is not None)
+    return UnitState(submission_document(unit, set_id, entries, appraisals, documents), files)
 
 
 def unit_submission(session: Session, unit: Unit, set_id: str) -> dict[str, Any]:

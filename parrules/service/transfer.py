@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 import zipfile
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -105,12 +107,14 @@ def data_rows(session: Session, campaign: Campaign) -> list[CampaignData]:
                                 .order_by(CampaignData.name)))
 
 
-def campaign_level_files(session: Session, campaign: Campaign) -> dict[str, str]:
-    """Path in the export → sha256 of every campaign-wide file, and the TOML texts' own entries
-    (`campaign.toml`, the set) as text: what a live score needs, without the units."""
+def campaign_level_files(session: Session, campaign: Campaign,
+                         rows: list[CampaignData] | None = None) -> dict[str, str]:
+    """Path in the export → a reference to each campaign-wide file: the sha256 of a blob,
+    `set:<sha256>` for the set's text, `text:…` for `campaign.toml` itself; what a live score needs,
+    without the units (`file_content` reads one). `rows`: the campaign's data rows, when read."""
     record = session.get(CriteriaSetRecord, campaign.criteria_set_id)
     assert record is not None
-    rows = data_rows(session, campaign)
+    rows = data_rows(session, campaign) if rows is None else rows
     data = {row.name: f"data/{row.file_name}" for row in rows}
     files: dict[str, str] = {f"data/{row.file_name}": row.sha256 for row in rows}
     if campaign.previous_sha256:
@@ -118,15 +122,26 @@ def campaign_level_files(session: Session, campaign: Campaign) -> dict[str, str]
     if campaign.mapping_sha256:
         files[campaign.mapping_name or "mapping.toml"] = campaign.mapping_sha256
     files[CAMPAIGN_FILE] = "text:" + campaign_toml(campaign, data)
-    files[SET_FILE] = "text:" + record.toml
+    files[SET_FILE] = "set:" + record.sha256
     return files
+
+
+def file_content(session: Session, ref: str) -> bytes:
+    """The bytes of a reference `campaign_level_files` gave."""
+    if ref.startswith("text:"):
+        return ref[5:].encode("utf-8")
+    if ref.startswith("set:"):
+        text = session.scalar(select(CriteriaSetRecord.toml).where(CriteriaSetRecord.sha256 == ref[4:]))
+        assert text is not None
+        return text.encode("utf-8")
+    return blob_content(session, ref)
 
 
 def campaign_files(session: Session, campaign: Campaign, *, units: bool = True) -> dict[str, bytes]:
     """The campaign as files: path in the export → bytes (see the module's docstring)."""
     out: dict[str, bytes] = {}
     for path, ref in campaign_level_files(session, campaign).items():
-        out[path] = ref[5:].encode("utf-8") if ref.startswith("text:") else blob_content(session, ref)
+        out[path] = file_content(session, ref)
     out["submissions/.keep"] = b""
     if units:
         record = session.get(CriteriaSetRecord, campaign.criteria_set_id)
@@ -140,6 +155,26 @@ def campaign_files(session: Session, campaign: Campaign, *, units: bool = True) 
                 if name is not None and f"submissions/{name}" not in out:
                     out[f"submissions/{name}"] = blob_content(session, document.sha256 or "")
     return out
+
+
+def check_campaign_level(session: Session, campaign: Campaign) -> None:
+    """The campaign-wide files as they stand in this transaction (campaign file, set, data, last
+    year's results, code mapping), loaded and read by the library as `parrules campaign` would;
+    `ProblemsError` naming each file by its path in the export."""
+    with tempfile.TemporaryDirectory(prefix="parrules-check-") as folder:
+        root = Path(folder)
+        path = write_files(campaign_files(session, campaign, units=False), root)
+        try:
+            library.check_campaign_inputs(load_campaign(path))
+        except ProblemsError as exc:
+            raise ProblemsError([replace(p, file=_relative(p.file, root)) for p in exc.problems]) from None
+
+
+def _relative(file: str, root: Path) -> str:
+    try:
+        return Path(file).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(file).name
 
 
 def write_files(files: Mapping[str, bytes], folder: Path) -> Path:
@@ -179,9 +214,11 @@ def _unique(name: str, taken: set[str]) -> str:
 
 
 def import_campaign(session: Session, path: str | Path, *, phase: Phase = Phase.SELF_ASSESSMENT,
-                    year: int | None = None, account_id: int | None = None) -> Campaign:
-    """Import the campaign file at `path` (an operator's file on the server's disk) with its set,
-    submissions, data files, last year's results and code mapping. Raises `ProblemsError`."""
+                    year: int | None = None, account_id: int | None = None, within: Path | None = None) -> Campaign:
+    """Import the campaign file at `path` with its set, submissions, data files, last year's results
+    and code mapping: an operator's file on the server's disk, or (`within`: the folder an upload
+    was unpacked in) a client's, of which every file read must lie inside `within`. Raises
+    `ProblemsError`."""
     source = load_campaign(path)
     criteria = source.criteria
     problems: list[Problem] = []
@@ -189,7 +226,13 @@ def import_campaign(session: Session, path: str | Path, *, phase: Phase = Phase.
         problems.append(Problem(str(criteria.path), "extends", "the service keeps sets that extend no other file",
                                 hint="import the resolved set: parrules show SET --resolved > resolved.toml",
                                 code="extends_refused"))
+    if within is not None:
+        named = [criteria.path, *source.submission_files, *source.data.values(), source.previous_results,
+                 source.code_mapping]
+        _confined([Path(p) for p in named if p is not None], within, str(path))
     subs = load_submissions(list(source.submission_files))
+    if within is not None:
+        _confined([d.file for sub in subs for d in sub.documents if d.file is not None], within, str(path))
     for sub in subs:
         if sub.data:
             problems.append(Problem(sub.source, "data", "a unit's own data files are not kept by the service yet",
@@ -260,6 +303,14 @@ def import_campaign(session: Session, path: str | Path, *, phase: Phase = Phase.
                                  sha256=digest, suffix=suffix))
     session.flush()
     return campaign
+
+
+def _confined(paths: list[Path], folder: Path, campaign: str) -> None:
+    root = folder.resolve()
+    outside = [p for p in paths if not (p.resolve() == root or root in p.resolve().parents)]
+    if outside:
+        raise ProblemsError([Problem(campaign, "campaign", f"reads a file outside the uploaded folder "
+                                     f"({len(outside)} file(s))", code="outside_upload")])
 
 
 def _year(declared: int | None, subs: list[Any]) -> int:

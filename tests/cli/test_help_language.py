@@ -15,10 +15,6 @@ from parrules.cli.main import build_parser, main
 from parrules.messages import CORE, speaking
 
 NAMES = [command.NAME for command in COMMANDS]
-ENGLISH_ONLY = {"serve": "parrules/service/command.py"}
-"""Commands whose options' help is still written in English in their module (the catalogue has their
-entries, `cli.report.arg.*`, `cli.serve.arg.*`): test_the_english_only_commands_are_these keeps this
-list honest."""
 
 
 def _parsers(parser: argparse.ArgumentParser, name: str = "") -> Iterator[tuple[str, argparse.ArgumentParser]]:
@@ -52,18 +48,8 @@ def test_every_text_of_every_command_is_said_in_each_language() -> None:
     assert set(vi) >= {"", *NAMES, "new plugin", "new set"}
     same = [f"{name or 'parrules'}: {what}: {text!r}" for name in vi
             for (what, text), (_, english) in zip(vi[name], en[name], strict=True)
-            if text == english and text and name.partition(" ")[0] not in ENGLISH_ONLY]
+            if text == english and text]
     assert same == []
-
-
-def test_the_english_only_commands_are_these() -> None:
-    """When report.py or service/command.py say their help through the catalogue, drop them from ENGLISH_ONLY."""
-    vi, en = _built("vi"), _built("en")
-    for name in ENGLISH_ONLY:
-        helps = [(a, b) for (what, a), (_, b) in zip(vi[name], en[name], strict=True)
-                 if what.endswith(" help") and not what.startswith(("-h", "--lang", "--vi", "-q", "--progress",
-                                                                    "--check-timeout", "--provisional"))]
-        assert any(a == b for a, b in helps), name
 
 
 @pytest.mark.parametrize("command", ["", *NAMES, "new set"])

@@ -1,10 +1,9 @@
 """Fixtures of the service's tests: every test that takes `service` runs on SQLite and on PostgreSQL.
 
-PostgreSQL is Debian's (`/usr/lib/postgresql/*/bin`), started here for the test session: `initdb`
-refuses to run as root, so as root (CI) the server is initialised and run as the `postgres` user
-(`runuser`), in a temporary folder that user owns, listening on 127.0.0.1 on a free port; it is
-stopped and its folder removed when the session ends. If it cannot start, the PostgreSQL tests
-fail with the reason — they are never skipped.
+PostgreSQL is Debian's, started for the test session by `processes.throwaway_postgres` (as the
+`postgres` user when run as root, on 127.0.0.1 and a free port, stopped at the end; the load
+benchmark starts its server the same way). If it cannot start, the PostgreSQL tests fail with the
+reason — they are never skipped.
 
 Each test gets a fresh database copied from one migrated once per session (a file copy on SQLite,
 `CREATE DATABASE … TEMPLATE` on PostgreSQL), and argon2 with a small memory cost so that logging in
@@ -13,13 +12,9 @@ stays cheap (the production profile is tested on its own).
 
 from __future__ import annotations
 
-import glob
 import itertools
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +22,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from parrules import to_json
 from parrules.service.app import create_app
@@ -35,66 +30,27 @@ from parrules.service.auth import hash_password
 from parrules.service.db import Database, migrate
 from parrules.service.models import Account, utcnow
 from parrules.service.settings import Argon2Profile, Settings
+from tests.service.processes import Unavailable, create_database, throwaway_postgres
 
 CHEAP_ARGON2 = Argon2Profile(time_cost=1, memory_cost_kib=64, parallelism=1)
 PASSWORD = "correct horse battery"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _bin(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or ([shutil.which(name)] if shutil.which(name) else [])
-    if not found:
-        pytest.fail(f"PostgreSQL's {name} was not found (apt-get install postgresql): the service's tests run on "
-                    "PostgreSQL too, and are not skipped", pytrace=False)
-    return str(found[-1])
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A PostgreSQL server for the session: the URL of its `postgres` database."""
-    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
-    base = Path(tempfile.mkdtemp(prefix="parrules-pg-"))
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-        shutil.chown(base, "postgres", "postgres")
-    data, log = base / "data", base / "server.log"
-    port = _free_port()
-
-    def run(*command: str) -> None:
-        done = subprocess.run([*as_postgres, *command], capture_output=True, text=True, timeout=120)
-        if done.returncode != 0:
-            extra = log.read_text(errors="replace")[-2000:] if log.exists() else ""
-            pytest.fail(f"PostgreSQL could not start ({' '.join(command[:2])}): {done.stderr.strip()} {extra}",
-                        pytrace=False)
-
     try:
-        run(initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync")
-        options = (f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c max_connections=60")
-        run(pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "60", "start")
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        if (data / "postmaster.pid").exists():
-            subprocess.run([*as_postgres, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
-                           capture_output=True, timeout=60)
-        shutil.rmtree(base, ignore_errors=True)
+        with throwaway_postgres() as url:
+            yield url
+    except Unavailable as exc:
+        pytest.fail(f"{exc}: the service's tests run on PostgreSQL too, and are not skipped", pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def postgres_template(postgres_url: str) -> str:
     """A database migrated once, that each test's database is copied from."""
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text("CREATE DATABASE parrules_template"))
-    admin.dispose()
-    database = Database(postgres_url.rsplit("/", 1)[0] + "/parrules_template")
+    database = Database(create_database(postgres_url, "parrules_template"))
     migrate(database.engine)
     database.dispose()
     return "parrules_template"
@@ -121,12 +77,7 @@ def database_url(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> s
         return f"sqlite:///{target}"
     server = request.getfixturevalue("postgres_url")
     template = request.getfixturevalue("postgres_template")
-    name = f"parrules_test_{os.getpid()}_{next(_numbers)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    admin.dispose()
-    return server.rsplit("/", 1)[0] + "/" + name
+    return create_database(server, f"parrules_test_{os.getpid()}_{next(_numbers)}", template)
 
 
 @dataclass

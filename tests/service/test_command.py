@@ -5,11 +5,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx2 as httpx
@@ -21,6 +16,7 @@ from parrules.cli.main import build_parser
 from parrules.service import command
 from tests.service.conftest import PASSWORD, ROOT, Service
 from tests.service.helpers import FIRST_SET
+from tests.service.processes import Server
 
 
 class ServeCommand:
@@ -68,30 +64,9 @@ def test_serve_imports_a_campaign_file_and_exports_it_back(service: Service, tmp
         _run("--database", url, "--export", "nope", str(tmp_path / "x"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_two_worker_processes_serve_one_database(service: Service, tmp_path: Path) -> None:
-    port = _free_port()
-    env = {**os.environ, "PARRULES_DATABASE_URL": service.settings.url, "PARRULES_DATA_DIR": str(tmp_path / "data")}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "parrules.service.app:app_from_environment",
-                               "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--log-level", "warning"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}/api/v1"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/auth/me", timeout=2).status_code == 401:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+    with Server(service.settings.url, tmp_path / "data", workers=2) as server:
+        base = server.base
         token = httpx.post(f"{base}/auth/login", json={"username": "admin", "password": PASSWORD}, timeout=30).json()
         headers = {"Authorization": f"Bearer {token['token']}"}
         # each request on a new connection, so the two workers share the load: the token, written by
@@ -100,10 +75,3 @@ def test_two_worker_processes_serve_one_database(service: Service, tmp_path: Pat
         assert [a.status_code for a in answers] == [200] * 12
         assert httpx.post(f"{base}/auth/logout", headers=headers, timeout=30).status_code == 204
         assert [httpx.get(f"{base}/auth/me", headers=headers, timeout=30).status_code for _ in range(6)] == [401] * 6
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()

@@ -4,6 +4,7 @@ and concurrent saves from two workers never overwrite each other silently."""
 from __future__ import annotations
 
 import threading
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -73,3 +74,31 @@ def test_two_workers_saving_the_same_version_one_wins_one_is_told(service: Servi
         assert len(saves) == 2  # the first save and the winner's: the refused one left no trace
         stored = session.scalar(select(Entry.self_points).where(Entry.code == "2.1"))
     assert Decimal(stored or "") == 2 + winner
+
+
+def test_a_save_that_changes_nothing_waits_for_a_save_in_flight(service: Service) -> None:
+    """A save giving the stored value issues no UPDATE: it must still not pass a version that another
+    transaction is replacing (the row is read FOR UPDATE), or it would be acknowledged at a version
+    the row no longer has. Found by the fault test on PostgreSQL."""
+    first_campaign(service)
+    advance(service, "self_assessment", who="admin")
+    service.call("PUT", f"/campaigns/{CODE}/units/SNV/criteria/2.1", "clerk-snv", 200,
+                 json={"version": 0, "self_assessment": 2})
+    headers = service.headers("clerk-snv")
+    answer: list[Any] = []
+
+    def same_value_at_version_1() -> None:
+        answer.append(service.client.put(f"/api/v1/campaigns/{CODE}/units/SNV/criteria/2.1", headers=headers,
+                                         json={"version": 1, "self_assessment": 2}))
+
+    with service.database.writing() as session:  # another worker's save, not committed yet
+        row = session.scalar(select(Entry).where(Entry.code == "2.1"))
+        assert row is not None and row.version == 1
+        row.self_points = "0"
+        session.flush()
+        thread = threading.Thread(target=same_value_at_version_1)
+        thread.start()
+        time.sleep(1.0)  # the API's save reaches the row while this transaction holds it
+    thread.join(timeout=60)
+    assert answer[0].status_code == 409, answer[0].text
+    assert answer[0].json()["current_version"] == 2

@@ -46,7 +46,7 @@ def test_stateless_scoring_is_the_library_byte_for_byte(service: Service, tmp_pa
     criteria = parrules.load_criteria_set(FIRST_SET)
     subs = [parrules.submission_from_dict(doc, base_dir=tmp_path, source=f"submissions[{i}]")
             for i, doc in enumerate(posted)]
-    assert served.content == parrules.to_json(parrules.score_many(criteria, subs).to_dict())
+    assert served.content == parrules.to_json(parrules.score_many(criteria, subs).to_dict(), indent=False)
 
     # and the CLI on the same submissions as JSON files gives the same figures; only the files'
     # provenance (their path and hash) is the CLI's own

@@ -2,7 +2,10 @@
 explanations of deductions, evidence documents, live score, submission and audit trail.
 
 Every save names the version it read and is refused with 409 when someone saved in between; the
-change, its audit row and the version bump are one transaction. The unit's submission with the
+change, its audit row and the version bump are one transaction. The row whose version is checked is
+read `FOR UPDATE` (on PostgreSQL; SQLite's write transactions are serial already): a save that
+changes nothing issues no UPDATE, so without the lock it could pass a version another transaction
+had just replaced, and be acknowledged at a version the row no longer has. The unit's submission with the
 change is checked by the library (`validate_submission`: points in range, N/A where allowed, an
 answer the rule can read) before it is committed, and the unit's live score is computed by the
 engine after it is.
@@ -44,6 +47,7 @@ from parrules.service.schemas import AppraisalSave, EntrySave, ExplanationSave, 
 from parrules.service.scoring import campaign_criteria, score_unit
 from parrules.service.submissions import (
     NA,
+    UnitState,
     appraisal_view,
     document_view,
     entry_view,
@@ -52,8 +56,8 @@ from parrules.service.submissions import (
     points_text,
     points_value,
     safe_name,
-    submission_document,
     unit_rows,
+    unit_state,
     unit_submission,
 )
 
@@ -78,26 +82,26 @@ def score_view(result: Any, code: str | None = None) -> dict[str, Any]:
     return out
 
 
-def _check_submission(session: Session, campaign: Campaign, unit: Unit) -> None:
-    """The unit's submission as it now stands in this transaction, checked by the library."""
+def _check_submission(session: Session, campaign: Campaign, unit: Unit) -> UnitState:
+    """The unit's submission as it now stands in this transaction, checked by the library; returned
+    so the live score after the commit scores exactly what this transaction committed."""
     record, criteria = campaign_criteria(session, campaign)
     session.flush()
-    entries, appraisals, documents = unit_rows(session, unit)
-    document = submission_document(unit, record.set_id, entries, appraisals, documents)
-    for d in document["documents"]:
-        d.pop("file", None)  # files are the service's; their presence is not what is checked here
+    state = unit_state(session, unit, record.set_id)
+    # files are the service's; their presence is not what is checked here
+    document = {**state.document, "documents": [{k: v for k, v in d.items() if k != "file"}
+                                                 for d in state.document["documents"]]}
     submission = submission_from_dict(document, source=f"submissions/{unit.file_stem}.json")
     problems = library.validate_submission(criteria, submission)
     if problems:
         raise invalid(problems)
+    return state
 
 
-def _live(request: Request, campaign_code: str, unit_code: str, code: str | None) -> dict[str, Any]:
-    """After the commit: the unit's score as it is now, by the engine."""
+def _live(request: Request, campaign: Campaign, unit: Unit, state: UnitState, code: str | None) -> dict[str, Any]:
+    """After the commit: the unit's score with what the transaction committed, by the engine."""
     with database(request).reading() as session:
-        campaign = find_campaign(session, campaign_code)
-        unit = find_unit(session, campaign, unit_code)
-        return score_view(score_unit(session, settings_of(request).cache_dir, campaign, unit), code)
+        return score_view(score_unit(session, settings_of(request).cache_dir, campaign, unit, state=state), code)
 
 
 @api.get("/campaigns/{campaign}/units", summary="The campaign's units (a clerk sees only their own)")
@@ -191,7 +195,7 @@ def save_entry(campaign: str, unit: str, code: str, body: EntrySave, who: Caller
         found = find_unit(session, row, unit)
         _, criteria = campaign_criteria(session, row)
         code = leaf_code(criteria, code)
-        entry = session.scalar(select(Entry).where(Entry.unit_id == found.id, Entry.code == code))
+        entry = session.scalar(select(Entry).where(Entry.unit_id == found.id, Entry.code == code).with_for_update())
         check_version(body.version, entry.version if entry else 0, f"criterion {code} of unit {unit}")
         before = entry_view(entry, code) if entry else None
         if entry is None:
@@ -201,20 +205,23 @@ def save_entry(campaign: str, unit: str, code: str, body: EntrySave, who: Caller
             entry.self_points = points_text(body.self_assessment)
         if "answer" in given:
             entry.answer = None if body.answer is None else json_text(body.answer)
-        _check_submission(session, row, found)
-        session.flush()
+        state = _check_submission(session, row, found)
         audit.record(session, who, row, "entry.save", unit=found, code=code, before=before,
                      after=entry_view(entry, code))
         view = entry_view(entry, code)
-    return exact({"entry": view, "score": _live(request, campaign, unit, code)})
+    return exact({"entry": view, "score": _live(request, row, found, state, code)})
 
 
 def _today(request: Request) -> dt.date:
     return dt.datetime.now(ZoneInfo(settings_of(request).timezone)).date()
 
 
-def _lowers(new: Decimal | str, previous: Decimal | str | None) -> bool:
-    return isinstance(new, Decimal) and isinstance(previous, Decimal) and new < previous
+def _lowers(new: Decimal | str, previous: Decimal | str | None, role: str = "base") -> bool:
+    """Whether points `new` instead of `previous` lower the unit's total: fewer points on a base or
+    bonus criterion, more on a penalty criterion (its points are taken off)."""
+    if not (isinstance(new, Decimal) and isinstance(previous, Decimal)):
+        return False
+    return new > previous if role == "penalty" else new < previous
 
 
 @api.put("/campaigns/{campaign}/units/{unit}/criteria/{code}/appraisals/{round}",
@@ -230,15 +237,16 @@ def save_appraisal(campaign: str, unit: str, code: str, round: int, body: Apprai
         _, criteria = campaign_criteria(session, row)
         code = leaf_code(criteria, code)
         existing = {a.round: a for a in session.scalars(select(Appraisal).where(Appraisal.unit_id == found.id,
-                                                                                 Appraisal.code == code))}
+                                                                                 Appraisal.code == code)
+                                                        .with_for_update())}
         appraisal = existing.get(round)
         check_version(body.version, appraisal.version if appraisal else 0, f"round {round} of {code} for unit {unit}")
         entry = session.scalar(select(Entry).where(Entry.unit_id == found.id, Entry.code == code))
         previous = points_value(existing[1].points) if round == 2 and 1 in existing else \
             points_value(entry.self_points) if entry else None
-        if _lowers(body.points, previous) and not body.reason.strip():
-            raise ServiceProblem(422, "invalid", f"round {round} lowers {code} from {previous} to {body.points}: "
-                                 "give the reason")
+        if _lowers(body.points, previous, criteria.nodes[code].role) and not body.reason.strip():
+            raise ServiceProblem(422, "invalid", f"round {round} lowers the score of {code} ({previous} → "
+                                 f"{body.points} points): give the reason")
         before = appraisal_view(appraisal) if appraisal else None
         if appraisal is None:
             appraisal = Appraisal(unit_id=found.id, code=code, round=round, points="0")
@@ -248,12 +256,11 @@ def save_appraisal(campaign: str, unit: str, code: str, round: int, body: Apprai
         appraisal.by = who.display_name
         appraisal.at = _today(request)
         appraisal.appraiser_id = who.account_id
-        _check_submission(session, row, found)
-        session.flush()
+        state = _check_submission(session, row, found)
         audit.record(session, who, row, "appraisal.save", unit=found, code=code, round=round, before=before,
                      after=appraisal_view(appraisal))
         view = appraisal_view(appraisal)
-    return exact({"appraisal": view, "score": _live(request, campaign, unit, code)})
+    return exact({"appraisal": view, "score": _live(request, row, found, state, code)})
 
 
 @api.put("/campaigns/{campaign}/units/{unit}/criteria/{code}/explanation",
@@ -267,15 +274,15 @@ def save_explanation(campaign: str, unit: str, code: str, body: ExplanationSave,
         _, criteria = campaign_criteria(session, row)
         code = leaf_code(criteria, code)
         appraisal = session.scalar(select(Appraisal).where(Appraisal.unit_id == found.id, Appraisal.code == code,
-                                                           Appraisal.round == 1))
+                                                           Appraisal.round == 1).with_for_update())
         if appraisal is None:
             raise not_found(f"criterion {code} of unit {unit} has no round-1 appraisal to explain")
         entry = session.scalar(select(Entry).where(Entry.unit_id == found.id, Entry.code == code))
         own = points_value(entry.self_points) if entry else None
         given = points_value(appraisal.points)
-        if not (isinstance(own, Decimal) and (given == NA or _lowers(given, own))):  # type: ignore[arg-type]
-            raise ServiceProblem(422, "invalid", f"round 1 did not lower {code} below the self-assessment: there is "
-                                 "no deduction to explain")
+        if not (isinstance(own, Decimal) and (given == NA or _lowers(given, own, criteria.nodes[code].role))):  # type: ignore[arg-type]
+            raise ServiceProblem(422, "invalid", f"round 1 did not lower the score of {code} below the "
+                                 "self-assessment: there is no deduction to explain")
         check_version(body.version, appraisal.version, f"round 1 of {code} for unit {unit}")
         before = appraisal_view(appraisal)
         appraisal.response = body.response
@@ -340,7 +347,7 @@ def _attach(campaign: str, unit: str, document_id: int, version: int, suffix: st
         row = find_campaign(session, campaign, lock="share")
         allowed(session, who, row, "edit_documents", unit)
         found = find_unit(session, row, unit)
-        document = session.get(Document, document_id)
+        document = session.get(Document, document_id, with_for_update=True)
         if document is None or document.unit_id != found.id:
             raise not_found(f"unit {unit} has no document {document_id}")
         check_version(version, document.version, f"document {document_id}")

@@ -32,10 +32,9 @@ from parrules.service.transfer import import_campaign
 
 # Debian's Chromium through Playwright and the artefacts folder: the HTML report's browser fixtures;
 # Debian's PostgreSQL, started for the session, and a migrated template database: the service's.
-from ..reports.test_html_browser import artefacts, browser, chromium  # noqa: F401
-from ..service.conftest import postgres_template, postgres_url  # noqa: F401
+from ...reports.test_html_browser import artefacts, browser, chromium  # noqa: F401
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "province-2018" / "campaign.toml"
 CAMPAIGN = "par-province-2018"
 PASSWORD = "correct horse battery"

@@ -25,7 +25,7 @@ import pytest
 import parrules
 from parrules.messages.numbers import format_number
 
-from ..reports.test_html_browser import DESKTOP, PHONE
+from ...reports.test_html_browser import DESKTOP, PHONE
 from .conftest import CAMPAIGN, EXAMPLE, PASSWORD, ROOT, Served, campaign_phase
 
 UNIT, OTHER = "01", "94"

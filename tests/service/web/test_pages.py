@@ -22,7 +22,7 @@ from parrules.service.web.calls import KNOWN
 
 from .conftest import CAMPAIGN, CHEAP_ARGON2, PASSWORD, fresh_database, prepare
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "parrules" / "service" / "web" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[3] / "parrules" / "service" / "web" / "templates"
 UNIT_PAGE = f"/c/{CAMPAIGN}/units/01"
 LIMIT = 4096
 
@@ -287,7 +287,7 @@ def test_a_figure_that_is_not_one_is_refused(typed: str) -> None:
 def test_the_form_fits_each_rule_of_the_2018_set(app_settings: Settings) -> None:
     from parrules import load_criteria_set
 
-    criteria = load_criteria_set(Path(__file__).resolve().parents[2] / "criteria_sets" / "par-province-2018.toml")
+    criteria = load_criteria_set(Path(__file__).resolve().parents[3] / "criteria_sets" / "par-province-2018.toml")
     kinds = {code: forms.field_for(criteria, code) for code in criteria.leaves}
     assert kinds["1.1.1"].kind == "yes_no"
     assert kinds["1.3.2"].kind == "choice" and kinds["1.3.2"].options[0] == "Xử lý 100% vấn đề phát hiện"
