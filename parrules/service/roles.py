@@ -5,9 +5,13 @@ and nowhere else. A denial is a 403 problem that says what the caller may not do
 another unit, or its data, exists.
 
 Phases follow the yearly cycle (docs/service.md): setup → self-assessment → appraisal round 1 →
-explanation (giải trình) → appraisal round 2 → survey import → publication → published. Only the
-council chair or an administrator moves a campaign on, one phase at a time; only the chair publishes.
-Each phase may have a deadline after which the writes it allows are refused.
+explanation (giải trình) → appraisal round 2 → explanation of round 2 → bonus and penalty criteria
+(điểm thưởng, điểm trừ) appraised → their explanation → survey import → publication → published.
+Every appraisal step is followed by the unit's explanation step, as provinces run it: round 1 is
+answered by round 2; round 2 and the bonus/penalty appraisal are the last word on their criteria,
+so the council may still revise them during their explanation step, in answer to an explanation.
+Only the council chair or an administrator moves a campaign on, one phase at a time; only the
+chair publishes. Each phase may have a deadline after which the writes it allows are refused.
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ class Phase(str, Enum):
     APPRAISAL_1 = "appraisal_1"
     EXPLANATION = "explanation"
     APPRAISAL_2 = "appraisal_2"
+    EXPLANATION_2 = "explanation_2"
+    BONUS_PENALTY = "bonus_penalty"
+    BONUS_PENALTY_EXPLANATION = "bonus_penalty_explanation"
     SURVEY = "survey"
     PUBLICATION = "publication"
     PUBLISHED = "published"
@@ -44,6 +51,12 @@ SCHEDULED = ORDER[1:-1]
 """The phases that have dates (opens, deadline): all but setup and the frozen end."""
 
 ROUND_PHASE = {1: Phase.APPRAISAL_1, 2: Phase.APPRAISAL_2}
+
+EXTRA_ROLES = frozenset({"bonus", "penalty"})
+"""Criteria roles appraised and explained in a step of their own (the bonus/penalty phases), in one
+round (1); base criteria are appraised in rounds 1 and 2."""
+
+EXPLANATION_PHASES = (Phase.EXPLANATION, Phase.EXPLANATION_2, Phase.BONUS_PENALTY_EXPLANATION)
 
 
 @dataclass(frozen=True)
@@ -69,8 +82,14 @@ RULES: dict[str, Rule] = {
     "self_assess": _rule({Role.CLERK}, {Phase.SELF_ASSESSMENT}, True, "change a self-assessment or an answer"),
     "edit_documents": _rule({Role.CLERK}, {Phase.SELF_ASSESSMENT}, True, "change evidence documents"),
     "appraise_1": _rule(COUNCIL, {Phase.APPRAISAL_1}, True, "appraise round 1"),
-    "appraise_2": _rule(COUNCIL, {Phase.APPRAISAL_2}, True, "appraise round 2"),
-    "explain": _rule({Role.CLERK}, {Phase.EXPLANATION}, True, "explain a deduction"),
+    "appraise_2": _rule(COUNCIL, {Phase.APPRAISAL_2, Phase.EXPLANATION_2}, True,
+                        "appraise round 2 (or revise it in answer to an explanation)"),
+    "appraise_bonus_penalty": _rule(COUNCIL, {Phase.BONUS_PENALTY, Phase.BONUS_PENALTY_EXPLANATION}, True,
+                                    "appraise a bonus or penalty criterion"),
+    "explain": _rule({Role.CLERK}, {Phase.EXPLANATION}, True, "explain a round-1 deduction"),
+    "explain_2": _rule({Role.CLERK}, {Phase.EXPLANATION_2}, True, "explain a round-2 deduction"),
+    "explain_bonus_penalty": _rule({Role.CLERK}, {Phase.BONUS_PENALTY_EXPLANATION}, True,
+                                   "explain a deduction on a bonus or penalty criterion"),
     "import_data": _rule({Role.ADMINISTRATOR}, {Phase.SETUP, Phase.SURVEY}, True,
                          "replace a campaign data file (the survey import)"),
     "import_history": _rule({Role.ADMINISTRATOR}, BEFORE_PUBLICATION, True,
@@ -85,7 +104,8 @@ RULES: dict[str, Rule] = {
     "read_publication": _rule(set(Role), {Phase.PUBLISHED}, False, "download the publication"),
 }
 
-DEADLINE_BOUND = {"self_assess", "edit_documents", "appraise_1", "appraise_2", "explain"}
+DEADLINE_BOUND = {"self_assess", "edit_documents", "appraise_1", "appraise_2", "appraise_bonus_penalty", "explain",
+                  "explain_2", "explain_bonus_penalty"}
 """Writes refused after their phase's deadline (the chair still moves the campaign on)."""
 
 
@@ -96,6 +116,24 @@ class Standing:
     role: Role
     unit_id: int | None = None
     unit_code: str | None = None
+
+
+def appraisal_action(round: int, criterion_role: str) -> str | None:
+    """The action that appraises round `round` of a criterion of this role; None when the criterion
+    has no such round (a bonus or penalty criterion has round 1 only)."""
+    if criterion_role in EXTRA_ROLES:
+        return "appraise_bonus_penalty" if round == 1 else None
+    return f"appraise_{round}" if round in ROUND_PHASE else None
+
+
+def explanation_step(phase: Phase | str, criterion_role: str) -> tuple[str, int]:
+    """The action by which a unit explains a deduction on a criterion of this role, and the round it
+    answers: round 1 in `explanation`, round 2 in `explanation_2`, a bonus or penalty criterion's
+    round in `bonus_penalty_explanation`. In any other phase, the step the criterion would have (so
+    the refusal names the phase where it is allowed)."""
+    if criterion_role in EXTRA_ROLES:
+        return "explain_bonus_penalty", 1
+    return ("explain_2", 2) if Phase(phase) is Phase.EXPLANATION_2 else ("explain", 1)
 
 
 def phase_label(phase: Phase | str) -> str:

@@ -109,7 +109,9 @@ class AppraisalSave(Body):
 
 
 class ExplanationSave(Body):
-    version: int = Field(ge=1, description="the round-1 appraisal's version as read")
+    version: int = Field(ge=1, description="the version, as read, of the appraisal explained: round 1 in the explanation "
+                                         "phase, round 2 in explanation_2, the bonus or penalty criterion's round in "
+                                         "bonus_penalty_explanation")
     response: str = Field(min_length=1, max_length=20000, description="the unit's explanation (giải trình)")
 
 

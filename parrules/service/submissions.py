@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from parrules import to_json
 from parrules.service.models import Appraisal, Document, Entry, Unit
+from parrules.service.roles import EXTRA_ROLES
 
 NA = "na"
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
@@ -44,6 +45,28 @@ def points_value(text: str | None) -> Decimal | str | None:
     if text is None:
         return None
     return NA if text == NA else Decimal(text)
+
+
+def claimed(self_points: str | None, criterion_role: str) -> Decimal | str | None:
+    """What the unit claims on a criterion: its self-assessment; on a bonus or penalty criterion it
+    left out, 0 (no bonus claimed, no penalty incurred, as the library scores it)."""
+    own = points_value(self_points)
+    return Decimal(0) if own is None and criterion_role in EXTRA_ROLES else own
+
+
+def lowers(new: Decimal | str | None, previous: Decimal | str | None, criterion_role: str = "base") -> bool:
+    """Whether points `new` instead of `previous` lower the unit's total: fewer points on a base or
+    bonus criterion, more on a penalty criterion (its points are taken off)."""
+    if not (isinstance(new, Decimal) and isinstance(previous, Decimal)):
+        return False
+    return new > previous if criterion_role == "penalty" else new < previous
+
+
+def deducts(given: Decimal | str | None, own: Decimal | str | None, criterion_role: str = "base") -> bool:
+    """Whether an appraisal's points `given` are a deduction from what the unit claimed (`own`, see
+    `claimed`): what lowers the total, or N/A where the unit claimed points. Only a deduction needs
+    the council's reason and may be explained by the unit."""
+    return isinstance(own, Decimal) and (given == NA or lowers(given, own, criterion_role))
 
 
 def json_text(value: Any) -> str:

@@ -28,7 +28,38 @@ def test_migrations_create_exactly_the_models(service: Service) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+
+
+def test_the_second_migration_gives_older_campaigns_the_new_phases(tmp_path: Any) -> None:
+    """A database made before the round-2 explanation and the bonus/penalty step: its campaigns get a
+    schedule row (for their deadlines) for each new phase, and nothing else changes."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from parrules.service.db import alembic_config
+    from parrules.service.roles import SCHEDULED
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "0001")
+    old = ["self_assessment", "appraisal_1", "explanation", "appraisal_2", "survey", "publication"]
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO criteria_sets (id, sha256, set_id, name, toml, uploaded_at) "
+                                "VALUES (1, 'x', 's', 'n', '', '2026-01-01')"))
+        connection.execute(text("INSERT INTO campaigns (id, code, name, year, criteria_set_id, phase, settings, "
+                                "created_at, version) VALUES (1, 'c', 'n', 2024, 1, 'appraisal_2', '{}', "
+                                "'2026-01-01', 1)"))
+        for phase in old:
+            connection.execute(text("INSERT INTO phase_schedule (campaign_id, phase, closes_at) "
+                                    "VALUES (1, :p, '2026-02-01')"), {"p": phase})
+    migrate(engine)
+    with engine.connect() as connection:
+        rows = dict(connection.execute(text("SELECT phase, closes_at FROM phase_schedule WHERE campaign_id = 1")).all())
+        assert connection.execute(text("SELECT phase FROM campaigns")).scalar() == "appraisal_2"
+    assert set(rows) == {p.value for p in SCHEDULED}
+    assert all(rows[p] is not None for p in old)
+    assert all(rows[p] is None for p in ("explanation_2", "bonus_penalty", "bonus_penalty_explanation"))
+    engine.dispose()
 
 
 def test_the_audit_trail_refuses_update_and_delete(service: Service) -> None:

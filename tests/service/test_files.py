@@ -16,7 +16,7 @@ from parrules.cli.main import main as parrules_main
 from parrules.service.demo import prepare
 from parrules.service.transfer import import_campaign
 from tests.service.conftest import ROOT, Service
-from tests.service.helpers import PROVINCE_2018
+from tests.service.helpers import CODE, PROVINCE_2018, advance, appraise, first_campaign, save
 
 CAMPAIGN = "par-province-2018"
 
@@ -95,3 +95,46 @@ def test_the_demo_opens_the_example_campaign_with_an_account_per_role(service: S
     assert not any(line.startswith("imported") for line in again)
     assert svc.client.post("/api/v1/auth/login", json={"username": "clerk-94",
                                                        "password": accounts["clerk-94"]}).status_code == 401
+
+
+def test_round_2_and_bonus_explanations_go_into_the_files_and_score_the_same(service: Service, tmp_path: Path) -> None:
+    """The explanation of round 2 and of a bonus criterion are each the `response` of the round they
+    answer in the exported submission (docs/submissions.md), and `parrules campaign` on the export
+    gives the service's results byte for byte, explanations included."""
+    svc = service
+    first_campaign(svc)
+    advance(svc, "self_assessment", who="admin")
+    save(svc, "clerk-snv", "SNV", "1.2", 200, version=0, self_assessment=2)
+    save(svc, "clerk-snv", "SNV", "T.1", 200, version=0, self_assessment=1)
+    for phase in ("appraisal_1", "explanation", "appraisal_2"):
+        advance(svc, phase)
+    appraise(svc, "appraiser", "SNV", "1.2", 2, 200, version=0, points=1, reason="Kế hoạch ban hành muộn")
+    advance(svc, "explanation_2")
+    svc.call("PUT", f"/campaigns/{CODE}/units/SNV/criteria/1.2/explanation", "clerk-snv", 200,
+             json={"version": 1, "response": "Ban hành đúng hạn: công văn 5/UBND"})
+    advance(svc, "bonus_penalty")
+    appraise(svc, "appraiser", "SNV", "T.1", 1, 200, version=0, points=Decimal("0.5"), reason="Một bằng khen")
+    advance(svc, "bonus_penalty_explanation")
+    svc.call("PUT", f"/campaigns/{CODE}/units/SNV/criteria/T.1/explanation", "clerk-snv", 200,
+             json={"version": 1, "response": "Bằng khen thứ hai: Quyết định 88/QĐ-TTg"})
+
+    served = svc.call("GET", f"/campaigns/{CODE}/results", "viewer", 200).content
+    results = json.loads(served, parse_float=Decimal)
+    snv = next(u for u in results["units"] if u["unit"]["code"] == "SNV")
+    leaves = {leaf["code"]: leaf for leaf in snv["leaves"]}
+    assert [(a["round"], a["response"]) for a in leaves["1.2"]["appraisals"]] == [
+        (2, "Ban hành đúng hạn: công văn 5/UBND")]
+    assert [(a["round"], a["response"]) for a in leaves["T.1"]["appraisals"]] == [
+        (1, "Bằng khen thứ hai: Quyết định 88/QĐ-TTg")]
+
+    with zipfile.ZipFile(io.BytesIO(svc.call("GET", f"/campaigns/{CODE}/export", "viewer", 200).content)) as unpacked:
+        unpacked.extractall(tmp_path / "export")
+    exported = tmp_path / "export" / CODE
+    submission = json.loads((exported / "submissions" / "SNV.json").read_bytes(), parse_float=Decimal)
+    assert {(a["code"], a["round"], a["points"], a["reason"], a["response"]) for a in submission["appraisals"]} == {
+        ("1.2", 2, Decimal("1"), "Kế hoạch ban hành muộn", "Ban hành đúng hạn: công văn 5/UBND"),
+        ("T.1", 1, Decimal("0.5"), "Một bằng khen", "Bằng khen thứ hai: Quyết định 88/QĐ-TTg")}
+    out = tmp_path / "out"
+    assert parrules_main(["campaign", str(exported / "campaign.toml"), "-o", str(out), "--formats", "json", "--quiet",
+                          "--provisional"]) == 0  # criteria nobody answered: incomplete, as the service says too
+    assert (out / f"{CODE}.json").read_bytes() == served

@@ -82,7 +82,8 @@ def test_new_survey_data_is_measured_again(service: Service) -> None:
     # every answer of unit 94's forms becomes the best one (A)
     changed = [line.rsplit(",", 1)[0] + ",A" if line.startswith("94,") else line for line in survey]
     assert changed != survey
-    for phase in ("appraisal_1", "explanation", "appraisal_2", "survey"):
+    for phase in ("appraisal_1", "explanation", "appraisal_2", "explanation_2", "bonus_penalty",
+                  "bonus_penalty_explanation", "survey"):
         version = svc.call("GET", f"/campaigns/{CAMPAIGN}", "admin", 200).json()["version"]
         svc.call("POST", f"/campaigns/{CAMPAIGN}/phase", "admin", 200, json={"to": phase, "version": version})
     svc.call("PUT", f"/campaigns/{CAMPAIGN}/data/survey", "admin", 200,

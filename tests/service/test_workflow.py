@@ -33,6 +33,7 @@ def test_the_whole_cycle_with_every_role_and_its_denials(service: Service) -> No
     assert "98,7 %" in rate["score"]["criterion"]["explanation"]
     assert Decimal(str(rate["score"]["total_points"])) == Decimal("4")
     save(svc, "clerk-snv", "SNV", "1.4", 200, version=0, self_assessment=2)
+    save(svc, "clerk-snv", "SNV", "T.1", 200, version=0, self_assessment=1)  # a bonus claimed
     # a stale version is refused, and nothing is overwritten
     stale = problem(save(svc, "clerk-snv", "SNV", "1.2", version=0, self_assessment=1), 409, "stale-version")
     assert stale["current_version"] == 1
@@ -73,6 +74,9 @@ def test_the_whole_cycle_with_every_role_and_its_denials(service: Service) -> No
     problem(appraise(svc, "appraiser2", "SNV", "1.4", 1, version=0, points=1, reason="khác"), 409, "stale-version")
     problem(appraise(svc, "appraiser", "SNV", "1.4", 2, version=0, points=1, reason="x"), 403, "wrong-phase")
     appraise(svc, "chair", "STP", "1.4", 1, 200, version=0, points=1)  # not lower than the self-score: no reason
+    # bonus and penalty criteria have a step of their own, after round 2
+    bonus_now = problem(appraise(svc, "appraiser", "SNV", "T.1", 1, version=0, points=0, reason="x"), 403, "wrong-phase")
+    assert "bonus penalty" in bonus_now["detail"]
 
     # explanation: the unit answers the deduction
     advance(svc, "explanation")
@@ -91,9 +95,53 @@ def test_the_whole_cycle_with_every_role_and_its_denials(service: Service) -> No
     advance(svc, "appraisal_2")
     second = appraise(svc, "chair", "SNV", "1.4", 2, 200, version=0, points=2, reason="Chấp nhận giải trình").json()
     assert second["score"]["criterion"]["final_points"] == 2
+    # a new deduction in round 2 (a criterion round 1 left alone), with its reason
+    appraise(svc, "appraiser", "SNV", "1.2", 2, 200, version=0, points=1, reason="Kế hoạch ban hành muộn")
+    problem(svc.call("PUT", f"/campaigns/{CODE}/units/SNV/criteria/1.2/explanation", "clerk-snv",
+                     json={"version": 1, "response": "x"}), 403, "wrong-phase")
+
+    # explanation of round 2: the unit answers round 2's deductions; the council may revise round 2 in answer
+    advance(svc, "explanation_2")
+    answered = svc.call("PUT", f"/campaigns/{CODE}/units/SNV/criteria/1.2/explanation", "clerk-snv", 200,
+                        json={"version": 1, "response": "Kế hoạch ban hành đúng hạn, xem công văn 5/UBND"}).json()
+    assert answered["appraisal"]["round"] == 2 and answered["appraisal"]["version"] == 2
+    # round 2 gave 1.4 its points back: nothing left to explain there; round 1 is over
+    problem(svc.call("PUT", f"/campaigns/{CODE}/units/SNV/criteria/1.4/explanation", "clerk-snv",
+                     json={"version": 1, "response": "x"}), 422, "invalid")
+    problem(appraise(svc, "appraiser", "SNV", "1.4", 1, version=2, points=2), 403, "wrong-phase")
+    problem(svc.call("PUT", f"/campaigns/{CODE}/units/SNV/criteria/T.1/explanation", "clerk-snv",
+                     json={"version": 1, "response": "x"}), 403, "wrong-phase")
+    problem(svc.call("PUT", f"/campaigns/{CODE}/units/SNV/criteria/1.2/explanation", "appraiser",
+                     json={"version": 2, "response": "x"}), 403, "forbidden")
+    revised = appraise(svc, "chair", "SNV", "1.2", 2, 200, version=2, points=2, reason="Chấp nhận giải trình").json()
+    assert revised["appraisal"]["response"].startswith("Kế hoạch") and revised["score"]["criterion"]["final_points"] == 2
+
+    # bonus and penalty: the council appraises them (one round), then the unit explains
+    advance(svc, "bonus_penalty")
+    problem(appraise(svc, "chair", "SNV", "1.2", 2, version=3, points=1, reason="x"), 403, "wrong-phase")
+    problem(appraise(svc, "appraiser", "SNV", "T.1", 2, version=0, points=0, reason="x"), 404, "not-found")
+    problem(appraise(svc, "appraiser", "SNV", "T.1", 1, version=0, points=Decimal("0.5")), 422, "invalid")  # reason owed
+    appraise(svc, "appraiser", "SNV", "T.1", 1, 200, version=0, points=Decimal("0.5"),
+             reason="Chỉ một bằng khen về CCHC")
+    appraise(svc, "appraiser", "STP", "T.1", 1, 200, version=0, points=0)  # STP claimed nothing: no deduction
+    problem(svc.call("PUT", f"/campaigns/{CODE}/units/SNV/criteria/T.1/explanation", "clerk-snv",
+                     json={"version": 1, "response": "x"}), 403, "wrong-phase")
+    advance(svc, "bonus_penalty_explanation")
+    bonus = svc.call("PUT", f"/campaigns/{CODE}/units/SNV/criteria/T.1/explanation", "clerk-snv", 200,
+                     json={"version": 1, "response": "Bằng khen thứ hai: Quyết định 88/QĐ-TTg"}).json()
+    assert bonus["appraisal"]["round"] == 1 and bonus["appraisal"]["response"].startswith("Bằng khen")
+    problem(svc.call("PUT", f"/campaigns/{CODE}/units/STP/criteria/T.1/explanation", "clerk-stp",
+                     json={"version": 1, "response": "x"}), 422, "invalid")
+    problem(svc.call("PUT", f"/campaigns/{CODE}/units/SNV/criteria/1.2/explanation", "clerk-snv",
+                     json={"version": 3, "response": "x"}), 403, "wrong-phase")
+    problem(svc.call("PUT", f"/campaigns/{CODE}/units/STP/criteria/T.1/explanation", "clerk-snv",
+                     json={"version": 1, "response": "x"}), 403, "forbidden")
+    kept = appraise(svc, "chair", "SNV", "T.1", 1, 200, version=2, points=1, reason="Chấp nhận giải trình").json()
+    assert kept["score"]["criterion"]["final_points"] == 1 and kept["score"]["bonus_points"] == 1
     problem(svc.call("PUT", f"/campaigns/{CODE}/data/survey", "admin", content=b"a,b\n1,2\n",
                      headers={"Content-Type": "text/csv"}), 403, "wrong-phase")
     advance(svc, "survey")
+    problem(appraise(svc, "chair", "SNV", "T.1", 1, version=3, points=0, reason="x"), 403, "wrong-phase")
     problem(svc.call("PUT", f"/campaigns/{CODE}/data/survey", "chair", content=b"a,b\n1,2\n",
                      headers={"Content-Type": "text/csv"}), 403, "forbidden")
     svc.call("PUT", f"/campaigns/{CODE}/data/survey", "admin", 200, content=b"a,b\n1,2\n",
@@ -141,9 +189,17 @@ def test_the_whole_cycle_with_every_role_and_its_denials(service: Service) -> No
     assert trail[1]["before"] is None and trail[1]["after"]["points"] == 1.5 and trail[1]["username"] == "appraiser"
     assert trail[2]["before"]["response"] == "" and trail[2]["after"]["response"].startswith("Sáng kiến")
     assert all(e["unit"] == "SNV" and e["code"] == "1.4" for e in trail)
+    trail = svc.call("GET", f"/campaigns/{CODE}/units/SNV/audit", "viewer", 200, params={"criterion": "1.2"}).json()
+    assert [(e["action"], e["round"]) for e in trail][-3:] == [("appraisal.save", 2), ("explanation.save", 2),
+                                                               ("appraisal.save", 2)]
+    assert trail[-2]["username"] == "clerk-snv" and trail[-2]["after"]["response"].startswith("Kế hoạch")
+    trail = svc.call("GET", f"/campaigns/{CODE}/units/SNV/audit", "viewer", 200, params={"criterion": "T.1"}).json()
+    assert [(e["action"], e["round"]) for e in trail] == [("entry.save", None), ("appraisal.save", 1),
+                                                          ("explanation.save", 1), ("appraisal.save", 1)]
     whole = svc.call("GET", f"/campaigns/{CODE}/audit", "viewer", 200).json()
     assert [e["after"]["phase"] for e in whole if e["action"] == "campaign.phase"] == [
-        "self_assessment", "appraisal_1", "explanation", "appraisal_2", "survey", "publication"]
+        "self_assessment", "appraisal_1", "explanation", "appraisal_2", "explanation_2", "bonus_penalty",
+        "bonus_penalty_explanation", "survey", "publication"]
     assert whole[-1]["action"] == "campaign.publish"
     assert not any(e["action"] == "entry.save" and e["after"]["self_assessment"] == 3 for e in whole)  # refused: none
 
@@ -163,7 +219,8 @@ def test_phases_move_one_at_a_time_by_the_chair_or_an_administrator(service: Ser
     assert stale["current_version"] == version(svc)
     for who in ("viewer", "system", "appraiser", "clerk-snv"):
         problem(advance_denied(svc, "self_assessment", who), 403, "forbidden")
-    phases = ["self_assessment", "appraisal_1", "explanation", "appraisal_2", "survey", "publication"]
+    phases = ["self_assessment", "appraisal_1", "explanation", "appraisal_2", "explanation_2", "bonus_penalty",
+              "bonus_penalty_explanation", "survey", "publication"]
     for i, phase in enumerate(phases):
         moved = advance(svc, phase, who="chair" if i % 2 else "admin").json()
         assert moved["phase"] == phase
@@ -185,6 +242,33 @@ def test_a_deadline_closes_the_phase_for_its_writes(service: Service) -> None:
     assert refused["deadline"].startswith(past[:16])
     assert entry(svc, "SNV", "1.2")["entry"]["self_assessment"] == 2
     advance(svc, "appraisal_1")  # the chair still moves the campaign on
+
+
+def test_the_deadlines_of_the_new_steps_close_their_writes(service: Service) -> None:
+    """The explanation of round 2 and the bonus/penalty explanation have deadlines of their own: the
+    unit's explanation, and the council's revision in answer, are refused after them."""
+    svc = service
+    past = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)).isoformat()
+    first_campaign(svc)
+    advance(svc, "self_assessment", who="admin")
+    save(svc, "clerk-snv", "SNV", "1.2", 200, version=0, self_assessment=2)
+    save(svc, "clerk-snv", "SNV", "T.1", 200, version=0, self_assessment=1)
+    for phase in ("appraisal_1", "explanation", "appraisal_2"):
+        advance(svc, phase)
+    appraise(svc, "appraiser", "SNV", "1.2", 2, 200, version=0, points=1, reason="Ban hành muộn")
+    for phase in ("explanation_2", "bonus_penalty_explanation"):
+        svc.call("PUT", f"/campaigns/{CODE}/schedule/{phase}", "admin", 200, json={"closes_at": past})
+    advance(svc, "explanation_2")
+    problem(svc.call("PUT", f"/campaigns/{CODE}/units/SNV/criteria/1.2/explanation", "clerk-snv",
+                     json={"version": 1, "response": "x"}), 403, "deadline-passed")
+    problem(appraise(svc, "chair", "SNV", "1.2", 2, version=1, points=2), 403, "deadline-passed")
+    advance(svc, "bonus_penalty")
+    appraise(svc, "appraiser", "SNV", "T.1", 1, 200, version=0, points=0, reason="Chưa được khen thưởng")
+    advance(svc, "bonus_penalty_explanation")
+    problem(svc.call("PUT", f"/campaigns/{CODE}/units/SNV/criteria/T.1/explanation", "clerk-snv",
+                     json={"version": 1, "response": "x"}), 403, "deadline-passed")
+    assert entry(svc, "SNV", "T.1")["appraisals"][0]["response"] == ""
+    advance(svc, "survey")
 
 
 def test_not_applicable_and_tables_round_trip_exactly(service: Service) -> None:

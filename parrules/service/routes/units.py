@@ -14,7 +14,6 @@ engine after it is.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -31,7 +30,7 @@ from parrules.service.blobs import EVIDENCE_TYPES, blob_content, put_blob, suffi
 from parrules.service.exactjson import json_body_schema
 from parrules.service.models import Appraisal, Campaign, Document, Entry, Unit
 from parrules.service.problems import ServiceProblem, invalid, not_found, responses
-from parrules.service.roles import Role
+from parrules.service.roles import ROUND_PHASE, Role, appraisal_action, explanation_step
 from parrules.service.routes.common import (
     allowed,
     check_version,
@@ -46,13 +45,15 @@ from parrules.service.routes.common import (
 from parrules.service.schemas import AppraisalSave, EntrySave, ExplanationSave, NewDocument, NewUnit
 from parrules.service.scoring import campaign_criteria, score_unit
 from parrules.service.submissions import (
-    NA,
     UnitState,
     appraisal_view,
+    claimed,
+    deducts,
     document_view,
     entry_view,
     json_text,
     json_value,
+    lowers,
     points_text,
     points_value,
     safe_name,
@@ -216,26 +217,26 @@ def _today(request: Request) -> dt.date:
     return dt.datetime.now(ZoneInfo(settings_of(request).timezone)).date()
 
 
-def _lowers(new: Decimal | str, previous: Decimal | str | None, role: str = "base") -> bool:
-    """Whether points `new` instead of `previous` lower the unit's total: fewer points on a base or
-    bonus criterion, more on a penalty criterion (its points are taken off)."""
-    if not (isinstance(new, Decimal) and isinstance(previous, Decimal)):
-        return False
-    return new > previous if role == "penalty" else new < previous
-
-
 @api.put("/campaigns/{campaign}/units/{unit}/criteria/{code}/appraisals/{round}",
-         summary="Appraise a criterion in round 1 or 2 (appraiser, chair; in that round's phase)", responses=CONFLICTS)
+         summary="Appraise a criterion: round 1 or 2 of a base criterion, round 1 of a bonus or penalty criterion "
+                 "(appraiser, chair; in that step's phases)", responses=CONFLICTS)
 def save_appraisal(campaign: str, unit: str, code: str, round: int, body: AppraisalSave, who: Caller,
                    request: Request) -> Response:
-    if round not in (1, 2):
+    if round not in ROUND_PHASE:
         raise not_found("appraisal rounds are 1 and 2")
     with database(request).writing() as session:
         row = find_campaign(session, campaign, lock="share")
-        allowed(session, who, row, f"appraise_{round}", unit)
-        found = find_unit(session, row, unit)
+        # the set first (any account may read sets: a 404 for a code tells nothing of a unit), so the
+        # one `allowed` asks about the step this criterion is appraised in
         _, criteria = campaign_criteria(session, row)
         code = leaf_code(criteria, code)
+        role = criteria.nodes[code].role
+        action = appraisal_action(round, role)
+        if action is None:
+            raise not_found(f"{code} is a {role} criterion: it is appraised in one round (1), in the bonus and "
+                            "penalty step")
+        allowed(session, who, row, action, unit)
+        found = find_unit(session, row, unit)
         existing = {a.round: a for a in session.scalars(select(Appraisal).where(Appraisal.unit_id == found.id,
                                                                                  Appraisal.code == code)
                                                         .with_for_update())}
@@ -243,8 +244,8 @@ def save_appraisal(campaign: str, unit: str, code: str, round: int, body: Apprai
         check_version(body.version, appraisal.version if appraisal else 0, f"round {round} of {code} for unit {unit}")
         entry = session.scalar(select(Entry).where(Entry.unit_id == found.id, Entry.code == code))
         previous = points_value(existing[1].points) if round == 2 and 1 in existing else \
-            points_value(entry.self_points) if entry else None
-        if _lowers(body.points, previous, criteria.nodes[code].role) and not body.reason.strip():
+            claimed(entry.self_points if entry else None, role)
+        if lowers(body.points, previous, role) and not body.reason.strip():
             raise ServiceProblem(422, "invalid", f"round {round} lowers the score of {code} ({previous} → "
                                  f"{body.points} points): give the reason")
         before = appraisal_view(appraisal) if appraisal else None
@@ -264,30 +265,31 @@ def save_appraisal(campaign: str, unit: str, code: str, round: int, body: Apprai
 
 
 @api.put("/campaigns/{campaign}/units/{unit}/criteria/{code}/explanation",
-         summary="Explain a round-1 deduction (the unit's clerk, in the explanation phase)", responses=CONFLICTS)
+         summary="Explain a deduction (the unit's clerk): round 1 in explanation, round 2 in explanation_2, a bonus "
+                 "or penalty criterion in bonus_penalty_explanation", responses=CONFLICTS)
 def save_explanation(campaign: str, unit: str, code: str, body: ExplanationSave, who: Caller,
                      request: Request) -> Response:
     with database(request).writing() as session:
         row = find_campaign(session, campaign, lock="share")
-        allowed(session, who, row, "explain", unit)
-        found = find_unit(session, row, unit)
-        _, criteria = campaign_criteria(session, row)
+        _, criteria = campaign_criteria(session, row)  # as in save_appraisal: the set, then `allowed`
         code = leaf_code(criteria, code)
+        role = criteria.nodes[code].role
+        action, round = explanation_step(row.phase, role)
+        allowed(session, who, row, action, unit)
+        found = find_unit(session, row, unit)
         appraisal = session.scalar(select(Appraisal).where(Appraisal.unit_id == found.id, Appraisal.code == code,
-                                                           Appraisal.round == 1).with_for_update())
+                                                           Appraisal.round == round).with_for_update())
         if appraisal is None:
-            raise not_found(f"criterion {code} of unit {unit} has no round-1 appraisal to explain")
+            raise not_found(f"criterion {code} of unit {unit} has no round-{round} appraisal to explain")
         entry = session.scalar(select(Entry).where(Entry.unit_id == found.id, Entry.code == code))
-        own = points_value(entry.self_points) if entry else None
-        given = points_value(appraisal.points)
-        if not (isinstance(own, Decimal) and (given == NA or _lowers(given, own, criteria.nodes[code].role))):  # type: ignore[arg-type]
-            raise ServiceProblem(422, "invalid", f"round 1 did not lower the score of {code} below the "
+        if not deducts(points_value(appraisal.points), claimed(entry.self_points if entry else None, role), role):
+            raise ServiceProblem(422, "invalid", f"round {round} did not lower the score of {code} below the "
                                  "self-assessment: there is no deduction to explain")
-        check_version(body.version, appraisal.version, f"round 1 of {code} for unit {unit}")
+        check_version(body.version, appraisal.version, f"round {round} of {code} for unit {unit}")
         before = appraisal_view(appraisal)
         appraisal.response = body.response
         session.flush()
-        audit.record(session, who, row, "explanation.save", unit=found, code=code, round=1, before=before,
+        audit.record(session, who, row, "explanation.save", unit=found, code=code, round=round, before=before,
                      after=appraisal_view(appraisal))
         view = appraisal_view(appraisal)
     return exact({"appraisal": view})

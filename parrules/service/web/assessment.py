@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -30,12 +29,19 @@ from parrules.service.blobs import EVIDENCE_TYPES, suffix_for
 from parrules.service.exactjson import parse_json
 from parrules.service.models import Appraisal
 from parrules.service.problems import ServiceProblem
-from parrules.service.roles import Role
+from parrules.service.roles import EXTRA_ROLES, Role, appraisal_action, explanation_step
 from parrules.service.routes import units as unit_routes
 from parrules.service.routes.common import allowed, database, find_campaign, find_unit, settings_of
 from parrules.service.schemas import AppraisalSave, EntrySave, ExplanationSave, NewDocument
 from parrules.service.scoring import campaign_criteria, score_unit
-from parrules.service.submissions import appraisal_view, document_view, entry_view, unit_rows
+from parrules.service.submissions import (
+    appraisal_view,
+    claimed,
+    deducts,
+    document_view,
+    entry_view,
+    unit_rows,
+)
 from parrules.service.web import forms
 from parrules.service.web.calls import (
     SignIn,
@@ -46,7 +52,7 @@ from parrules.service.web.calls import (
     sign_in_redirect,
     signed_in,
 )
-from parrules.service.web.progress import campaign_progress
+from parrules.service.web.progress import campaign_progress, leaf_counts
 from parrules.service.web.render import SECURITY_HEADERS, page, percent, points
 from parrules.service.web.session import CSRF_FIELD, CSRF_HEADER, check_csrf, language
 from parrules.sets.official_table import rule_text
@@ -57,6 +63,11 @@ MAGIC = {".pdf": (b"%PDF-",), ".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\x
          ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",), ".xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)}
 """What each kind of evidence file starts with: a file is kept only when its content is what its type
 says (a script renamed .pdf is refused), on top of the API's type and size limits."""
+EXPLAIN_ACTIONS = ("explain", "explain_2", "explain_bonus_penalty")
+ACTIONS = ("self_assess", "edit_documents", *EXPLAIN_ACTIONS, "appraise_1", "appraise_2", "appraise_bonus_penalty")
+"""What a unit's page asks `roles.RULES` about the caller, to show an input only where a save is allowed."""
+EXPLAIN_NOTES = {"explanation_2": "web.assess.explain_how_2",
+                 "bonus_penalty_explanation": "web.assess.explain_how_bonus_penalty"}
 
 
 def dom_id(code: str) -> str:
@@ -82,8 +93,7 @@ def unit_model(request: Request, who: Principal, campaign_code: str, unit_code: 
         record, criteria = campaign_criteria(session, campaign)
         entries, appraisals, documents = unit_rows(session, unit)
         result = score_unit(session, settings_of(request).cache_dir, campaign, unit).to_dict()
-        can = {action: _may(session, who, campaign, action, unit_code)
-               for action in ("self_assess", "edit_documents", "explain", "appraise_1", "appraise_2")}
+        can = {action: _may(session, who, campaign, action, unit_code) for action in ACTIONS}
         by_code = {e.code: e for e in entries}
         rounds: dict[str, dict[int, dict[str, Any]]] = {}
         for a in appraisals:
@@ -114,19 +124,21 @@ def unit_model(request: Request, who: Principal, campaign_code: str, unit_code: 
                     "documents": [d for d in docs if node.code in d["criteria"]],
                     "check": node.check.name if node.check else None,
                 })
-                rows[-1]["lowered"] = lowered(rows[-1])
+                rows[-1].update(steps(rows[-1], node.role, campaign.phase, can, by_code.get(node.code)))
         progress = None
         rnd = {"appraisal_1": 1, "appraisal_2": 2}.get(campaign.phase)
         if mine.role is not Role.CLERK and rnd:
             units = campaign_progress(session, campaign)
-            progress = {"round": rnd, "of": len(units),
-                        "done": sum(1 for u in units if u.rounds[rnd] >= len(criteria.leaves))}
+            base = leaf_counts(session, campaign).base
+            progress = {"round": rnd, "of": len(units), "done": sum(1 for u in units if u.rounds[rnd] >= base)}
         total = {key: result.get(key) for key in ("total_points", "index", "band", "applicable_max",
                                                    "bonus_points", "penalty_points", "incomplete")}
+        can["explain"] = any(can[action] for action in EXPLAIN_ACTIONS)
     return {"campaign": {"code": campaign.code, "name": campaign.name, "year": campaign.year, "phase": campaign.phase},
             "unit": {"code": unit.code, "name": unit.name}, "role": mine.role.value, "can": can, "rows": rows,
             "total": total, "progress": progress, "rounding": criteria.meta.rounding, "set_name": criteria.meta.name,
-            "documents": docs, "leaf_count": len(criteria.leaves), "max_bytes": settings_of(request).max_evidence_bytes}
+            "documents": docs, "leaf_count": len(criteria.leaves), "max_bytes": settings_of(request).max_evidence_bytes,
+            "explain_note": EXPLAIN_NOTES.get(campaign.phase, "web.assess.explain_how")}
 
 
 @web.get("/c/{campaign}/units/{unit}")
@@ -441,11 +453,17 @@ def get_file(campaign: str, unit: str, document: int, request: Request) -> Respo
         return problem_page(request, problem, who)
 
 
-def lowered(row: dict[str, Any]) -> bool:
-    """Round 1 put this criterion below the unit's self-assessment: a deduction the unit may explain."""
-    first = row["rounds"].get(1)
-    own = row["stored"]["sa"]
-    if first is None or not isinstance(own, Decimal):
-        return False
-    given = first["points"]
-    return given == "na" or (isinstance(given, Decimal) and given < own)
+def steps(row: dict[str, Any], criterion_role: str, phase: str, can: dict[str, bool], entry: Any) -> dict[str, Any]:
+    """A leaf's appraisal steps as its page shows them: the rounds it has (1 and 2, or 1 for a bonus
+    or penalty criterion), which of them the caller may appraise now, the rounds that deducted from
+    what the unit claimed (`submissions.deducts`), and the round the unit may explain now (None
+    when nothing of this criterion is explained in this phase) — as the API's rules decide."""
+    extra = criterion_role in EXTRA_ROLES
+    rounds = (1,) if extra else (1, 2)
+    own = claimed(entry.self_points if entry is not None else None, criterion_role)
+    deducted = [rnd for rnd in rounds if rnd in row["rounds"]
+                and deducts(row["rounds"][rnd]["points"], own, criterion_role)]
+    action, explained = explanation_step(phase, criterion_role)
+    return {"extra": extra, "rounds_of": rounds, "own": own, "deducted": deducted,
+            "appraise": {rnd: can.get(appraisal_action(rnd, criterion_role) or "", False) for rnd in rounds},
+            "explain": explained if can[action] and explained in deducted else None}

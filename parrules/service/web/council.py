@@ -17,9 +17,8 @@ from parrules.service.roles import ORDER, SCHEDULED, Phase
 from parrules.service.routes import campaigns as campaign_routes
 from parrules.service.routes.common import allowed, database, find_campaign, settings_of
 from parrules.service.schemas import PhaseChange, Publish, Schedule
-from parrules.service.scoring import campaign_criteria
 from parrules.service.web.calls import SignIn, api, problem_page, sign_in_redirect, signed_in
-from parrules.service.web.progress import campaign_progress
+from parrules.service.web.progress import STEPS, campaign_progress, leaf_counts
 from parrules.service.web.render import page
 from parrules.service.web.session import CSRF_FIELD, check_csrf
 
@@ -43,7 +42,7 @@ def dashboard(campaign: str, request: Request) -> Response:
         with database(request).reading() as session:
             row = find_campaign(session, campaign)
             allowed(session, who, row, "read_all_units")
-            _, criteria = campaign_criteria(session, row)
+            counts = leaf_counts(session, row)
             units = campaign_progress(session, row)
             can = {action: _may(session, who, row, action) for action in ("change_phase", "publish", "schedule")}
     except SignIn as going:
@@ -54,10 +53,13 @@ def dashboard(campaign: str, request: Request) -> Response:
     schedule = [{"phase": p.value, "open": ORDER.index(p) >= now, **(view["schedule"].get(p.value) or {})}
                 for p in SCHEDULED]
     rnd = {Phase.APPRAISAL_1.value: 1, Phase.APPRAISAL_2.value: 2}.get(view["phase"])
-    leaves = len(criteria.leaves)
-    done = sum(1 for u in units if rnd and u.rounds[rnd] >= leaves)
-    return page(request, "council.html", who=who, campaign=view, units=units, leaves=leaves, schedule=schedule,
-                can=can, round=rnd, done=done, message=request.query_params.get("done"))
+    done = sum(1 for u in units if rnd and u.rounds[rnd] >= counts.base)
+    step = view["phase"] if view["phase"] in STEPS else None
+    explained = {"done": sum(u.explained[step] for u in units), "of": sum(u.deductions[step] for u in units),
+                 "units": sum(1 for u in units if u.deductions[step])} if step else None
+    return page(request, "council.html", who=who, campaign=view, units=units, leaves=counts.base + counts.extra,
+                base=counts.base, extra=counts.extra, schedule=schedule, can=can, round=rnd, done=done,
+                step=step, explained=explained, message=request.query_params.get("done"))
 
 
 @web.post("/c/{campaign}/phase")

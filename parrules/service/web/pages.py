@@ -21,9 +21,8 @@ from parrules.service.routes import auth as auth_routes
 from parrules.service.routes import campaigns as campaign_routes
 from parrules.service.routes.common import database, find_campaign, settings_of
 from parrules.service.schemas import Login
-from parrules.service.scoring import campaign_criteria
 from parrules.service.web.calls import SignIn, api, problem_page, sign_in_redirect, signed_in
-from parrules.service.web.progress import campaign_progress
+from parrules.service.web.progress import STEPS, campaign_progress, leaf_counts
 from parrules.service.web.render import page
 from parrules.service.web.session import (
     CSRF_FIELD,
@@ -106,10 +105,14 @@ async def logout(request: Request) -> Response:
 DUE = {  # (role, phase) → what the account is asked to do now
     (Role.CLERK, Phase.SELF_ASSESSMENT): "web.due.self_assess",
     (Role.CLERK, Phase.EXPLANATION): "web.due.explain",
+    (Role.CLERK, Phase.EXPLANATION_2): "web.due.explain_2",
+    (Role.CLERK, Phase.BONUS_PENALTY_EXPLANATION): "web.due.explain_bonus_penalty",
     (Role.APPRAISER, Phase.APPRAISAL_1): "web.due.appraise",
     (Role.APPRAISER, Phase.APPRAISAL_2): "web.due.appraise",
+    (Role.APPRAISER, Phase.BONUS_PENALTY): "web.due.appraise_bonus_penalty",
     (Role.CHAIR, Phase.APPRAISAL_1): "web.due.appraise",
     (Role.CHAIR, Phase.APPRAISAL_2): "web.due.appraise",
+    (Role.CHAIR, Phase.BONUS_PENALTY): "web.due.appraise_bonus_penalty",
     (Role.CHAIR, Phase.PUBLICATION): "web.due.publish",
     (Role.ADMINISTRATOR, Phase.SETUP): "web.due.setup",
     (Role.ADMINISTRATOR, Phase.SURVEY): "web.due.survey",
@@ -127,19 +130,21 @@ def campaign_card(request: Request, who: Any, code: str) -> dict[str, Any]:
                             "progress": None}
     with database(request).reading() as session:
         campaign = find_campaign(session, code)
-        _, criteria = campaign_criteria(session, campaign)
-        leaves = len(criteria.leaves)
+        counts = leaf_counts(session, campaign)
         if role is Role.CLERK and view["your_unit"]:
             unit_id = session.scalar(select(Unit.id).where(Unit.campaign_id == campaign.id,
                                                            Unit.code == view["your_unit"]))
             mine = campaign_progress(session, campaign, unit_id)
             if mine:
-                card["progress"] = {"done": mine[0].self_assessed, "of": leaves, "deductions": mine[0].deductions,
-                                    "explained": mine[0].explained}
+                step = phase.value if phase.value in STEPS else None
+                card["progress"] = {"done": mine[0].self_assessed, "of": counts.base + counts.extra,
+                                    "explaining": step is not None,
+                                    "deductions": mine[0].deductions[step] if step else 0,
+                                    "explained": mine[0].explained[step] if step else 0}
         elif role in (Role.APPRAISER, Role.CHAIR) and phase in (Phase.APPRAISAL_1, Phase.APPRAISAL_2):
             rnd = 1 if phase is Phase.APPRAISAL_1 else 2
             units = campaign_progress(session, campaign)
-            card["progress"] = {"done": sum(1 for u in units if u.rounds[rnd] >= leaves), "of": len(units),
+            card["progress"] = {"done": sum(1 for u in units if u.rounds[rnd] >= counts.base), "of": len(units),
                                 "round": rnd}
     return card
 

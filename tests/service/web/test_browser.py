@@ -4,7 +4,7 @@ example campaign (63 provinces, the 2018 central set of 76 leaves).
 
 A clerk logs in, fills the self-assessment (the score updating as they type) and attaches evidence;
 the chair closes the phase; an appraiser scores round 1 with a reason; the clerk explains; round 2;
-the chair publishes; the public ranking shows every province's figures as the library computes them
+the clerk explains round 2's deduction (counted on the council's dashboard); the chair publishes; the public ranking shows every province's figures as the library computes them
 from the same inputs (the example's files with the same changes, run by `parrules.run_campaign`).
 On the way: screenshots at desktop and phone width, no console errors, axe-core finds no serious or
 critical violation, and a clerk opening another unit's page is refused. The page's serving time and
@@ -13,6 +13,7 @@ the time from a changed answer to its new score on the page are printed (p95), n
 
 from __future__ import annotations
 
+import re
 import shutil
 import statistics
 import sys
@@ -252,7 +253,36 @@ def test_the_year_in_a_browser(browser: Any, served: Served, artefacts: Path, tm
     row.get_by_role("button", name="Lưu điểm vòng 2").click()
     appraiser.page.wait_for_url("**saved=1*")
 
-    # survey, publication, published
+    # the clerk explains round 2's deduction (0,75 of the 1 point claimed); the dashboard counts it
+    advance(browser, served, "explanation_2")
+    chair = Tab(browser, served, DESKTOP)
+    chair.login("chair")
+
+    def explained_round_2() -> tuple[int, int]:
+        chair.page.goto(f"/c/{CAMPAIGN}/council")
+        found = re.search(r"(\d+)/(\d+)", chair.page.locator("#explained-progress").inner_text())
+        assert found is not None
+        return int(found[1]), int(found[2])
+
+    done, of = explained_round_2()
+    clerk.page.goto(f"/c/{CAMPAIGN}/units/{UNIT}")
+    assert "Giai đoạn: giải trình vòng 2" in clerk.page.locator("main").inner_text()
+    explain = clerk.page.locator(f"#c-{LEAF.replace('.', '-')}-explain")
+    assert "vòng 2 chấm 0,75" in explain.inner_text() and "chấp nhận một phần giải trình" in explain.inner_text()
+    explain.get_by_label("Giải trình của đơn vị").fill("Tỷ lệ 100 %: xem báo cáo số 15/BC")
+    explain.get_by_role("button", name="Gửi giải trình").click()
+    clerk.page.wait_for_url("**saved=1*")
+    assert "Tỷ lệ 100 %: xem báo cáo số 15/BC" in clerk.page.locator(f"#c-{LEAF.replace('.', '-')}").inner_text()
+    assert explained_round_2() == (done + 1, of)
+    assert "Giải trình vòng 2" in chair.page.locator("table.units thead").inner_text()
+    violations += axe_serious(chair.page)
+    chair.close()
+    appraiser.page.goto(f"/c/{CAMPAIGN}/units/{UNIT}")
+    assert "Tỷ lệ 100 %: xem báo cáo số 15/BC" in appraiser.page.locator(f"#c-{LEAF.replace('.', '-')}").inner_text()
+
+    # the bonus and penalty step (the 2018 set has none of those criteria), survey, publication, published
+    advance(browser, served, "bonus_penalty")
+    advance(browser, served, "bonus_penalty_explanation")
     advance(browser, served, "survey")
     advance(browser, served, "publication")
     chair = Tab(browser, served, DESKTOP)
