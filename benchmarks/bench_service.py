@@ -29,7 +29,7 @@ newest audit row).
 
 The stateless endpoint (`POST /criteria-sets/{sha}/score`, the 63 submissions in one request, one
 request at a time) is compared with its honest peer in the same run: the library in process on the
-same 63 documents (`submission_from_dict`, `Engine.score_many`, `to_json`), also one batch at a time.
+same 63 documents (`submission_from_dict`, `Engine.score_many`, `RunResult.to_json`: the fast writer), also one batch at a time.
 
 The bars (issue #14, on this 2-core machine): p95 ≤ 250 ms for a save and rescore, errors = 0, lost
 updates = 0, stateless ≥ 0.5× the in-process rate. The clients run in this process (asyncio, one
@@ -288,7 +288,7 @@ def stateless(base: str, admin_token: str, set_text: str, submissions: list[dict
             language = criteria.meta.language or "vi"
             rounding = criteria.meta.rounding
             with parrules.speaking(language, decimals=rounding.decimals, percent_decimals=rounding.percent_decimals):
-                return parrules.to_json(parrules.Engine().score_many(criteria, subs).to_dict())
+                return parrules.Engine().score_many(criteria, subs).to_json()
 
     ours = library_once()
     started = time.perf_counter()
