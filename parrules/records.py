@@ -48,7 +48,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -57,7 +57,7 @@ from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -91,6 +91,7 @@ __all__ = [
     "open_records",
     "percent",
     "read_unit_catalogue",
+    "remembered",
     "said_what",
     "session",
     "sha256_digest",
@@ -99,6 +100,8 @@ __all__ = [
 #: Date formats tried in order: Vietnamese exports write dd/mm/yyyy, databases write ISO.
 DATE_FORMATS: tuple[str, ...] = ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
                                  "%Y-%m-%d %H:%M:%S", "%d-%m-%Y")
+
+T = TypeVar("T")
 
 _SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
              ".parquet": "parquet", ".pq": "parquet"}
@@ -188,6 +191,7 @@ class RecordSession:
         self.views: dict[tuple[Any, ...], Records] = {}
         self.digests: dict[tuple[Any, ...], Future[str]] = {}
         self.formats: dict[tuple[Any, ...], str | None] = {}
+        self.remembered: dict[tuple[str, str], Any] = {}
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
@@ -212,6 +216,7 @@ class RecordSession:
             self.described.clear()
             self.views.clear()
             self.formats.clear()
+            self.remembered.clear()
 
 
 #: A CSV or XLSX file at most this big is kept in a table of the session's database after its first
@@ -243,6 +248,26 @@ def session() -> Iterator[RecordSession]:
     finally:
         _SESSION.reset(token)
         opened.close()
+
+
+def remembered(rec: Records, name: str, compute: Callable[[], T]) -> T:
+    """`compute()` for an opened file, worked out once per session under `name` and handed to every
+    later caller that asks for the same `name` on the same view; outside a session, `compute()`.
+
+    For what several calls of a check read alike from a small file — the 10 document checks of the
+    2018 set each read the whole register — so that each reads it from memory after the first. A
+    session's view is the file as it was first opened (a file changed on disk gets a new view), so
+    the remembered value is what `compute()` would give again; it must not be changed by a caller."""
+    active = _SESSION.get()
+    if active is None:
+        return compute()
+    key = (rec.view, name)
+    with active.lock:
+        if key in active.remembered:
+            return active.remembered[key]
+    value = compute()  # not under the lock: a check past its time limit must not hold up the next
+    with active.lock:
+        return active.remembered.setdefault(key, value)
 
 
 def file_sha256(path: str | Path) -> str:
@@ -550,9 +575,9 @@ class UnitCodes:
 
     @staticmethod
     def shown(raw: object) -> str:
-        """A code as written, for messages about unknown codes ('(blank)' for an empty cell)."""
+        """A code as written, for messages about unknown codes ("(để trống)" / "(blank)" for an empty cell)."""
         text = "" if raw is None else str(raw).strip()
-        return text or "(blank)"
+        return text or say("records.blank")
 
 
 # -- shared by the standard checks ---------------------------------------------------------------------

@@ -175,7 +175,11 @@ def test_unit_codes_match_as_written() -> None:
     assert codes.match(" 000.00.19.h21 ") == "000.00.19.H21"
     assert codes.match(unicodedata.normalize("NFD", "SỞ NỘI VỤ")) == "Sở Nội vụ"
     assert codes.match("000.00.20.H21") is None and codes.is_known("000.00.20.H21")
-    assert not codes.is_known("000.00.99.H21") and codes.shown(None) == "(blank)"
+    assert not codes.is_known("000.00.99.H21")
+    with parrules.speaking(language="vi"):
+        assert codes.shown(None) == "(để trống)" and codes.shown(" ") == "(để trống)"
+    with parrules.speaking(language="en"):
+        assert codes.shown(None) == "(blank)"
 
 
 def test_percent_is_exact() -> None:
@@ -279,6 +283,37 @@ def test_a_session_reads_a_small_file_once_and_shares_it_with_every_check(tmp_pa
         assert changed is not rec
         assert len(records.fetch(second, f"SELECT * FROM {changed.view}", changed)) == len(outside) + 1
     assert read(path)[-1] == ("U3", dt.date(2024, 2, 6), True, None)  # and after the session, as before
+
+
+def test_a_session_remembers_what_a_check_reads_whole_and_a_changed_file_is_read_again(tmp_path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(TEXT, encoding="utf-8")
+    calls: list[int] = []
+
+    def rows(con, rec):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return records.fetch(con, f"SELECT unit FROM {rec.view}", rec)
+
+    def open_(con):  # type: ignore[no-untyped-def]
+        return records.open_records(con, path, COLUMNS, required=("unit", "received"), dates=("received",))
+
+    con = records.connect()
+    rec = open_(con)
+    assert records.remembered(rec, "units", lambda: rows(con, rec)) == records.remembered(
+        rec, "units", lambda: rows(con, rec))
+    assert len(calls) == 2  # outside a session: worked out on every call
+    con.close()
+    calls.clear()
+    with records.session():
+        first, second = records.connect(), records.connect()
+        got = records.remembered(open_(first), "units", lambda: rows(first, open_(first)))
+        assert records.remembered(open_(second), "units", lambda: rows(second, open_(second))) is got
+        assert len(calls) == 1
+        assert records.remembered(open_(second), "other", lambda: rows(second, open_(second))) == got
+        assert len(calls) == 2  # another name: its own value
+        path.write_text(TEXT + "U3,06/02/2024\n", encoding="utf-8")
+        changed = records.remembered(open_(second), "units", lambda: rows(second, open_(second)))
+        assert len(changed) == len(got) + 1 and len(calls) == 3
 
 
 def test_a_check_in_another_thread_sees_the_callers_session(tmp_path) -> None:

@@ -341,8 +341,12 @@ class _NotStandard(ValueError):
 
 def _object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object whose keys are each given once: a key given twice would silently keep the last
-    value (TOML reports it; so does this)."""
-    out: dict[str, Any] = {}
+    value (TOML reports it; so does this). Built by `dict` (in C) and walked only when a key is lost:
+    the hook runs once per object of a campaign JSON."""
+    out: dict[str, Any] = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    out = {}
     for key, value in pairs:
         if key in out:
             raise _NotStandard(say("problem.json.key_twice", key=repr(key)), say("problem.json.key_twice_hint"))

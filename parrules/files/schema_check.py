@@ -9,7 +9,9 @@ annotation only). When the answer is *not valid*, the caller asks `jsonschema` f
 person reads exactly what they read before; a wrong *valid* is the one answer this module must never
 give, which is why any keyword, `$ref` or `enum` value it does not know makes `compile_schema` return
 None (and the caller use `jsonschema` for everything). `tests/reports/test_sealed_input.py` compares the
-two on edited documents.
+two on edited documents. The same checks (`plainly_valid`) pass a set's check and rule parameters and a
+submission's answers, and `well_formed` a plugin's schemas, so that a run whose schemas and values are
+all plain never imports `jsonschema`; `tests/files/test_schema_check.py` compares both with it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ Check = Callable[[Any], bool]
 _ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "$defs", "title", "description", "default", "examples",
                           "format", "deprecated", "readOnly", "writeOnly"})
 _KNOWN = _ANNOTATIONS | {"type", "properties", "required", "additionalProperties", "items", "anyOf", "enum",
-                         "const", "minimum", "pattern", "$ref"}
+                         "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems",
+                         "maxItems", "minProperties", "maxProperties", "pattern", "$ref"}
 
 
 class _Unsupported(Exception):
@@ -68,6 +71,12 @@ def compile_schema(schema: Mapping[str, Any] | bool) -> Check | None:
             checks.append(_enum([part["const"]]))
         if "minimum" in part:
             checks.append(_minimum(part["minimum"]))
+        for keyword, fails in _BOUNDS.items():
+            if keyword in part:
+                checks.append(_bound(part[keyword], fails))
+        for keyword, (kind, fails) in _SIZES.items():
+            if keyword in part:
+                checks.append(_size(part[keyword], kind, fails))
         if "pattern" in part:
             checks.append(_pattern(part["pattern"]))
         if {"properties", "required", "additionalProperties"} & part.keys():
@@ -170,6 +179,32 @@ def _minimum(bound: Any) -> Check:
     return lambda value: not _is_number(value) or not value < bound
 
 
+#: The other bounds of a number, each as the comparison that makes a number fail it (what `jsonschema`
+#: does: a value that is not a number passes).
+_BOUNDS: dict[str, Callable[[Any, Any], bool]] = {
+    "maximum": lambda value, bound: value > bound,
+    "exclusiveMinimum": lambda value, bound: value <= bound,
+    "exclusiveMaximum": lambda value, bound: value >= bound,
+}
+#: Sizes of a list or a table, each with the Python type it applies to (another value passes).
+_SIZES: dict[str, tuple[type, Callable[[int, int], bool]]] = {
+    "minItems": (list, lambda n, bound: n < bound), "maxItems": (list, lambda n, bound: n > bound),
+    "minProperties": (dict, lambda n, bound: n < bound), "maxProperties": (dict, lambda n, bound: n > bound),
+}
+
+
+def _bound(bound: Any, fails: Callable[[Any, Any], bool]) -> Check:
+    if not _is_number(bound):
+        raise _Unsupported(bound)
+    return lambda value: not _is_number(value) or not fails(value, bound)
+
+
+def _size(bound: Any, kind: type, fails: Callable[[int, int], bool]) -> Check:
+    if type(bound) is not int or bound < 0:
+        raise _Unsupported(bound)
+    return lambda value: not isinstance(value, kind) or not fails(len(value), bound)
+
+
 def _pattern(expression: Any) -> Check:
     """A text `re.search` finds the pattern in (what `jsonschema` does); other values pass."""
     if not isinstance(expression, str):
@@ -217,3 +252,80 @@ def _object(part: Mapping[str, Any], build: Callable[[Any], Check]) -> Check:
     if not known and not needed and other is None and not closed:
         return _always
     return check
+
+
+def _is_type_name(value: Any) -> bool:
+    return isinstance(value, str) and value in _TYPES
+
+
+def _count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _schemas(value: Any) -> bool:
+    return type(value) is list and bool(value) and all(well_formed(v) for v in value)
+
+
+#: What the Draft 2020-12 meta-schema accepts as the value of each keyword `well_formed` knows; the
+#: forms are narrower than the meta-schema's where that keeps them simple (an int, never an integral
+#: float; a `dict`, never another mapping), so that *well formed* here is always well formed there.
+_FORMS: dict[str, Callable[[Any], bool]] = {
+    "type": lambda v: _is_type_name(v) or (type(v) is list and bool(v) and all(map(_is_type_name, v))
+                                          and len(set(v)) == len(v)),
+    "properties": lambda v: type(v) is dict and all(type(k) is str and well_formed(s) for k, s in v.items()),
+    "additionalProperties": lambda v: well_formed(v),
+    "items": lambda v: well_formed(v),
+    "anyOf": _schemas, "allOf": _schemas, "oneOf": _schemas,
+    "required": lambda v: type(v) is list and all(type(k) is str for k in v) and len(set(v)) == len(v),
+    "enum": lambda v: type(v) is list,
+    "const": lambda v: True,
+    "minimum": lambda v: type(v) in (int, float), "maximum": lambda v: type(v) in (int, float),
+    "exclusiveMinimum": lambda v: type(v) in (int, float), "exclusiveMaximum": lambda v: type(v) in (int, float),
+    "minLength": _count, "maxLength": _count, "minItems": _count, "maxItems": _count,
+    "minProperties": _count, "maxProperties": _count,
+    "uniqueItems": lambda v: type(v) is bool,
+    "title": lambda v: type(v) is str, "description": lambda v: type(v) is str, "$comment": lambda v: type(v) is str,
+    "format": lambda v: type(v) is str,
+    "default": lambda v: True, "examples": lambda v: type(v) is list,
+    "deprecated": lambda v: type(v) is bool, "readOnly": lambda v: type(v) is bool,
+    "writeOnly": lambda v: type(v) is bool,
+}
+
+
+def well_formed(schema: Any) -> bool:
+    """True when `schema` is certainly a valid Draft 2020-12 schema, judged without `jsonschema`.
+
+    Every plugin's parameter schemas are checked when the registry collects them, so a run whose
+    schemas are all plain — keywords from `_FORMS`, each with a value of the form the meta-schema
+    asks — never imports `jsonschema` (a third of the import time of a small campaign). False means
+    *not proven*: the caller asks `jsonschema.Draft202012Validator.check_schema`, which words the
+    error as it always has (`pattern`, `$ref`, `$defs` and any keyword not listed always go there)."""
+    if schema is True or schema is False:
+        return True
+    if type(schema) is not dict:
+        return False
+    for key, value in schema.items():
+        form = _FORMS.get(key)
+        if form is None or not form(value):
+            return False
+    return True
+
+
+_COMPILED: dict[int, tuple[Any, Check | None]] = {}
+
+
+def plainly_valid(instance: Any, schema: Mapping[str, Any] | bool) -> bool:
+    """True when `instance` is certainly valid against `schema` (its checks from `compile_schema`,
+    made once per schema object and kept for the process); False means *invalid or not known here*,
+    and the caller asks `jsonschema`, which finds the errors and words them."""
+    found = _COMPILED.get(id(schema))
+    if found is None or found[0] is not schema:
+        if len(_COMPILED) >= 1024:  # schemas made on the fly (tests, a service's many registries)
+            _COMPILED.clear()
+        found = (schema, compile_schema(schema))  # the schema is kept, so its id is not reused
+        _COMPILED[id(schema)] = found
+    check = found[1]
+    try:
+        return check is not None and check(instance)
+    except ArithmeticError:  # a NaN compared with a bound: jsonschema's to judge, as it always was
+        return False

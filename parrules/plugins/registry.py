@@ -32,6 +32,7 @@ from typing import Any
 import pluggy
 
 from parrules.errors import PluginError
+from parrules.files.schema_check import well_formed
 from parrules.plugins import discovery, hookspecs
 from parrules.plugins.contracts import CheckKind, RuleKind
 from parrules.plugins.hookspecs import CommandArguments, CommandRun, RenderReport, hookimpl
@@ -311,12 +312,13 @@ def _make(cls: Any, name: str, func: Callable[..., Any], meta: Mapping[str, Any]
         schema = getattr(item, attr, None)
         if schema is None:
             continue
-        import jsonschema  # only once a plugin's rule kinds or checks are collected: never for --help
+        if not well_formed(schema):  # a plain schema is judged here; jsonschema words what is wrong
+            import jsonschema  # only for a schema beyond the plain keywords: never for --help
 
-        try:
-            jsonschema.Draft202012Validator.check_schema(schema)
-        except jsonschema.SchemaError as exc:
-            raise PluginError(f"{plugin}: {name!r}: {attr} is not a valid JSON Schema: {exc.message}") from None
+            try:
+                jsonschema.Draft202012Validator.check_schema(schema)
+            except jsonschema.SchemaError as exc:
+                raise PluginError(f"{plugin}: {name!r}: {attr} is not a valid JSON Schema: {exc.message}") from None
         if attr == "params_schema":
             item = replace(item, params_schema=dict(schema))
     return item

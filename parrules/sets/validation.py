@@ -10,15 +10,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from parrules.amounts import shown
 from parrules.errors import Problem, did_you_mean, key_path
 from parrules.files.reading import LineIndex
+from parrules.files.schema_check import plainly_valid
 from parrules.messages import CORE, say
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _TYPE_WORDS = {
     "decimal_parsing": "number",
@@ -224,7 +227,14 @@ def schema_problems(
     known_extra: Iterable[str] = (),
     what: str = "",
 ) -> list[Problem]:
-    """Validate `instance` against a plugin-declared JSON Schema; one problem per violation."""
+    """Validate `instance` against a plugin-declared JSON Schema; one problem per violation.
+
+    Parameters a plain schema certainly accepts are passed without `jsonschema` (`plainly_valid`): a
+    set's 76 leaves then cost no import of it; anything else is validated, and worded, by it."""
+    if plainly_valid(instance, schema):
+        return []
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema)
     problems = []
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):

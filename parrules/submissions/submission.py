@@ -16,13 +16,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-import jsonschema
 from pydantic import Field
 
 from parrules.amounts import plain, shown, to_decimal
 from parrules.errors import Problem, ProblemsError, did_you_mean, key_path
 from parrules.files.digest import sha256_digest
 from parrules.files.reading import InputDocument, LineIndex, nesting_problem, nfc, path_problem, read_document
+from parrules.files.schema_check import Check, compile_schema
 from parrules.messages import say
 from parrules.plugins.contracts import EvidenceFile, UnitEvidence
 from parrules.sets.codes import foreign_digit
@@ -487,10 +487,13 @@ _PLAIN_TYPES: dict[str, Any] = {"number": (int, float, Decimal), "string": str, 
 
 class SchemaChecks(NamedTuple):
     """How answers are checked against one input schema: its plain types (None when the schema says
-    more than a type and bounds) and its jsonschema validator."""
+    more than a type and bounds), the valid-or-not checks `compile_schema` makes of it (None when it
+    cannot), and the schema's content key, from which its jsonschema validator is made the first
+    time an answer needs its words (a run whose answers all pass never imports jsonschema)."""
 
     plain_types: tuple[tuple[type, ...], bool, Any, Any] | None
-    validator: Any
+    valid: Check | None
+    key: Hashable
 
 
 def _input_checks(criteria: CriteriaSet) -> Callable[[str], SchemaChecks | None]:
@@ -512,7 +515,11 @@ def _input_error(checks: SchemaChecks, value: Any) -> Any:
     if types is not None and isinstance(value, types[0]) and (types[1] or not isinstance(value, bool)) \
             and (types[2] is None or value >= types[2]) and (types[3] is None or value <= types[3]):
         return None
-    return jsonschema.exceptions.best_match(checks.validator.iter_errors(value))
+    if checks.valid is not None and checks.valid(value):
+        return None
+    import jsonschema
+
+    return jsonschema.exceptions.best_match(_validator(checks.key).iter_errors(value))
 
 
 def _finite(value: Any) -> bool:
@@ -605,7 +612,14 @@ def _schema_checks(schema: Mapping[str, Any]) -> SchemaChecks:
 @functools.lru_cache(maxsize=256)
 def _checks_for(key: Hashable) -> SchemaChecks:
     schema = _from_key(key)
-    return SchemaChecks(_plain_types(schema), jsonschema.Draft202012Validator(schema))
+    return SchemaChecks(_plain_types(schema), compile_schema(schema), key)
+
+
+@functools.lru_cache(maxsize=256)
+def _validator(key: Hashable) -> Any:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(_from_key(key))
 
 
 def _content_key(value: Any) -> Hashable:

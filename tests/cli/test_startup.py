@@ -85,7 +85,23 @@ def test_the_lazy_names_are_the_names_type_checkers_see() -> None:
 def test_registry_collects_a_hook_when_its_items_are_first_looked_at() -> None:
     code = "import parrules; r = parrules.Registry(entry_points=False); list(r.commands)"
     assert _loaded_after(code) == []
-    assert "jsonschema" in _loaded_after(code + "; r.rule_kinds")
+    collected = _loaded_after(code + "; r.rule_kinds")
+    assert "parrules.builtins.rules" in collected
+    # the built-in rule kinds' schemas are plain: judged well formed without importing jsonschema
+    assert "jsonschema" not in collected
+
+
+def test_a_campaign_run_imports_no_jsonschema() -> None:
+    """Every schema of the standard plugins and every parameter of the example set is plain, so a whole
+    campaign (set, submissions, checks, every report) runs without jsonschema; it is imported only
+    to word a problem or judge a schema beyond the plain keywords."""
+    run = ("import sys, tempfile; out = tempfile.mkdtemp(); sys.argv = ['parrules', 'campaign', "
+           "'examples/province-2018/campaign.toml', '-q', '-o', out + '/x']\n"
+           "try:\n    from parrules.cli.main import main; main()\nfinally:\n"
+           "    import shutil; shutil.rmtree(out)")
+    loaded = _loaded_after(run)
+    assert "parrules.campaign" in loaded and "duckdb" in loaded
+    assert "jsonschema" not in loaded
 
 
 class CommandAndBadRule:

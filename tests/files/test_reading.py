@@ -59,3 +59,20 @@ def test_the_systems_refusals_are_said_in_the_readers_language() -> None:
         assert os_reason(OSError(errno.EXDEV, "Invalid cross-device link")) == "Invalid cross-device link"
     with parrules.speaking(language="en"):
         assert os_reason(denied) == "permission denied"
+
+
+def test_a_json_key_given_twice_is_named_whichever_object_holds_it(tmp_path) -> None:
+    import pytest
+
+    from parrules.files.reading import read_document
+    from parrules.messages import speaking
+
+    path = tmp_path / "a.json"
+    for text, key in (('{"a": 1, "b": {"c": 2, "d": 3, "c": 4}, "e": 5}', "'c'"),
+                      ('{"a": 1, "b": 2, "a": 3, "b": 4}', "'a'")):
+        path.write_text(text, encoding="utf-8")
+        with speaking("en"), pytest.raises(parrules.ProblemsError) as caught:
+            read_document(path)
+        assert f"key {key} is given twice in one object" in caught.value.problems[0].message
+    path.write_text('{"a": 1, "b": {"c": 2, "d": [{"e": 3}, {"e": 4}]}}', encoding="utf-8")
+    assert read_document(path).data == {"a": 1, "b": {"c": 2, "d": [{"e": 3}, {"e": 4}]}}

@@ -101,17 +101,15 @@ def _read_file(group: parrules.records.FileGroup, wanted_type: str | None, needl
         rec = parrules.records.open_records(
             con, group.path, group.columns, required=("unit", "number", "type", "issued"), optional=("subject",),
             dates=("issued",), what="document register", key="check_params.columns")
-        types = [t for (t,) in parrules.records.fetch(con, f"SELECT DISTINCT type FROM {rec.view}", rec)
-                 if t is not None and _matches(t, wanted_type)]
-        raw_units = [c for (c,) in parrules.records.fetch(con, f"SELECT DISTINCT unit FROM {rec.view}", rec)
-                     if codes.match(c) is not None]
-        rows = parrules.records.fetch(
-            con,
-            f"SELECT unit, number, subject, issued, issued__given FROM {rec.view} "
-            "WHERE list_contains(?, type) AND list_contains(?, unit)",
-            rec, [types, raw_units])
+        # A register is small and the 2018 set asks it ten times (one call per document type): it
+        # is read whole once per session and each call keeps its type and units in Python.
+        every = parrules.records.remembered(rec, "documents.register", lambda: parrules.records.fetch(
+            con, f"SELECT unit, number, subject, issued, issued__given, type FROM {rec.view}", rec))
     finally:
         con.close()
+    types = {t for *_, t in every if t is not None and _matches(t, wanted_type)}
+    raw_units = {row[0] for row in every if row[0] is not None and codes.match(row[0]) is not None}
+    rows = [row[:5] for row in every if row[5] in types and row[0] in raw_units]
     result = {u.code: UnitEntries(source=(str(group.path), rec.sha256)) for u in group.units}
     for unit_raw, number, subject, issued, given in rows:
         if needle and needle not in label(subject):

@@ -194,7 +194,7 @@ def test_row_without_a_unit_code_is_reported_not_dropped(tmp_path) -> None:
                                                       "04/03/2024", "Không", "", "")])
     got = evaluate([unit(A1, tmp_path, dossiers=path)])
     assert got[A1].metrics["dossier_count"] == 2 and got[A1].issues == {"unknown_unit": 1}
-    assert "1 dòng trong tệp có mã đơn vị (blank)" in got[A1].explain("bad_rows")
+    assert "1 dòng trong tệp có mã đơn vị (để trống)" in got[A1].explain("bad_rows")
 
 
 def test_apology_rate_has_no_value_without_late_dossiers(tmp_path) -> None:
