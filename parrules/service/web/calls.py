@@ -51,7 +51,7 @@ def api(function: Callable[..., Response], *args: Any, **kwargs: Any) -> Any:
 
 
 def refusal_text(problem: ServiceProblem) -> str:
-    """What a refusal means, in the reader's language (the API's English detail is shown beside it)."""
+    """What a refusal means, in the reader's language."""
     key = problem.extra.get("web_key")
     if isinstance(key, str) and key in CORE:
         return CORE.say(key, value=str(problem.extra.get("value", "")))
@@ -61,11 +61,16 @@ def refusal_text(problem: ServiceProblem) -> str:
 
 
 def problem_json(request: Request, problem: ServiceProblem) -> JSONResponse:
-    """A refusal for the page's script: the kind, the reader's sentence, the API's detail and extras."""
+    """A refusal for the page's script: the kind, the reader's sentence, and as `detail` what the library
+    said about the input (its problems, in the campaign's language) — never the API's own English
+    detail, which the page would show beside a Vietnamese sentence (the error page keeps it, folded
+    away, as a technical detail)."""
     with speaking(language(request)):
         message = refusal_text(problem)
     extra = {k: v for k, v in problem.extra.items() if k in ("current_version", "problems", "phase", "deadline")}
-    return JSONResponse({"kind": problem.kind, "message": message, "detail": problem.detail, **_plain(extra)},
+    found = problem.extra.get("problems")
+    said = "; ".join(str(p.get("message", "")) for p in found if isinstance(p, dict)) if isinstance(found, list) else ""
+    return JSONResponse({"kind": problem.kind, "message": message, "detail": said, **_plain(extra)},
                         status_code=problem.status, headers=SECURITY_HEADERS)
 
 

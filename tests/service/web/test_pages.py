@@ -189,6 +189,9 @@ def test_a_stale_save_keeps_what_was_typed_and_says_what_is_stored(client: TestC
         assert refused.status_code == 422 and refused.json()["kind"] == "invalid", broken
     bad = client.post(save, json={"version": 3, "answer": "chín mươi"}, headers={"X-CSRF-Token": csrf})
     assert bad.status_code == 422 and "chín mươi" in bad.json()["message"]
+    # the page's script is told why in the reader's language: the library's problems, never the API's English
+    assert bad.json()["detail"] == ""  # the sentence above says it all; the API's "1 problem found" is not shown
+    assert stale.json()["detail"] == ""  # the API says "version 1 is stale…": the page has its own sentence
 
 
 def test_the_home_page_says_what_is_due_and_by_when(client: TestClient) -> None:
