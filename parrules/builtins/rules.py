@@ -168,7 +168,7 @@ def _band_points(leaf: Leaf, band: Mapping[str, Any]) -> Decimal:
 
 
 def _band_label(band: Mapping[str, Any], unit: str) -> str:
-    """A band as a set's problems name it ("90–<100"): loader problems are in English, as every other."""
+    """A band as a set's problems name it ("90–<100"), alike in both languages but for a band with no bounds."""
     low, high = band.get("from"), band.get("below")
     if low is not None and high is not None:
         return f"{plain(to_decimal(low))}{unit}–<{plain(to_decimal(high))}{unit}"
@@ -176,7 +176,7 @@ def _band_label(band: Mapping[str, Any], unit: str) -> str:
         return f"≥{plain(to_decimal(low))}{unit}"
     if high is not None:
         return f"<{plain(to_decimal(high))}{unit}"
-    return "any value"
+    return say("rule.band.any")
 
 
 def _band_text(low: Decimal | None, high: Decimal | None, unit: str) -> str:
@@ -253,29 +253,25 @@ def _validate_bands(leaf: Leaf) -> list[str]:
     bands = list(leaf.params.get("bands", []))
     for i, band in enumerate(bands):
         if ("points" in band) == ("percent" in band):
-            problems.append(f"bands[{i}] needs exactly one of 'points' or 'percent'")
+            problems.append(say("rule.params.band_points_or_percent", i=i))
             continue
         points = _band_points(leaf, band)
         if points > leaf.max_points:
-            problems.append(
-                f"bands[{i}] is worth {plain(points)} points, more than the maximum {plain(leaf.max_points)}"
-            )
+            problems.append(say("rule.params.band_over_max", i=i, points=plain(points), max=plain(leaf.max_points)))
         low, high = band.get("from"), band.get("below")
         if low is not None and high is not None and to_decimal(low) >= to_decimal(high):
-            problems.append(f"bands[{i}] starts at {low} but ends below {high}: empty band")
+            problems.append(say("rule.params.band_empty", i=i, low=low, high=high))
     lows = [to_decimal(b["from"]) if b.get("from") is not None else None for b in bands]
     known = [low for low in lows if low is not None]
     if known != sorted(known) and known != sorted(known, reverse=True):
-        problems.append("bands are out of order: list them from lowest to highest, or the reverse")
+        problems.append(say("rule.params.bands_out_of_order"))
     for first, second in overlapping(bands, _band_bounds):
-        problems.append(f"bands overlap: {_band_label(first, '')} and {_band_label(second, '')}"
-                        " (lower bounds are inclusive, upper bounds exclusive)")
+        problems.append(say("rule.params.bands_overlap", first=_band_label(first, ""), second=_band_label(second, "")))
     for first, second in gaps(bands, _band_bounds):  # a figure in the gap would error, not score
         end, start = _band_bounds(first)[1], _band_bounds(second)[0]
         low, high = plain(end or ZERO), plain(start or ZERO)  # a gap lies between two bounds
-        problems.append(f"bands leave {low} to below {high} uncovered, between {_band_label(first, '')} and "
-                        f"{_band_label(second, '')}: end the lower band below {high}, or start the upper one "
-                        f"from {low}")
+        problems.append(say("rule.params.bands_gap", low=low, high=high, first=_band_label(first, ""),
+                            second=_band_label(second, "")))
     return problems
 
 
@@ -341,9 +337,9 @@ def _validate_proportional(leaf: Leaf) -> list[str]:
     floor = to_decimal(leaf.params.get("floor", 0))
     cap = to_decimal(leaf.params.get("cap", 100))
     if cap <= 0:
-        return ["cap must be above 0"]
+        return [say("rule.params.cap_not_positive")]
     if floor >= cap:
-        return [f"floor {plain(floor)} must be below cap {plain(cap)}"]
+        return [say("rule.params.floor_not_below_cap", floor=plain(floor), cap=plain(cap))]
     return []
 
 
@@ -379,9 +375,10 @@ def _deduction(leaf: Leaf, value: Any) -> Scored:
 def _validate_deduction(leaf: Leaf) -> list[str]:
     has_each, has_sev = "per_occurrence" in leaf.params, "severities" in leaf.params
     if has_each == has_sev:
-        return ["a deduction needs exactly one of 'per_occurrence' or 'severities'"]
+        return [say("rule.params.deduction_one_of")]
     if has_each and to_decimal(leaf.params["per_occurrence"]) > leaf.max_points:
-        return [f"per_occurrence {leaf.params['per_occurrence']} is more than the maximum {plain(leaf.max_points)}"]
+        return [say("rule.params.per_occurrence_over_max", each=leaf.params["per_occurrence"],
+                    max=plain(leaf.max_points))]
     return []
 
 

@@ -119,15 +119,18 @@ class _SetFacts:
         return losses
 
     def _loss(self, leaf: LeafResult) -> Loss | None:
-        name, field, role, minus_order = self.leaf_facts[leaf.code]
-        if role == "penalty" and leaf.final_points:
-            lost = leaf.final_points
-        elif role == "base" and leaf.status in _RECOVERABLE:
-            lost = leaf.max_points - (leaf.final_points or ZERO)
+        code, status, final = leaf.code, leaf.status, leaf.final_points
+        name, field, role, minus_order = self.leaf_facts[code]
+        if role == "base":  # most leaves: lost what they miss of the maximum, unless full or N/A
+            if status not in _RECOVERABLE:
+                return None
+            top = leaf.max_points
+            lost = top - (final or ZERO)  # 0.00 points lose the maximum as written, as None does (2, not 2.00)
+        elif role == "penalty" and final:
+            top, lost = leaf.max_points, final
         else:
             return None
-        loss = Loss(leaf.code, name, field, role, lost, leaf.max_points, leaf.final_points, leaf.status,
-                    leaf.explanation)
+        loss = Loss(code, name, field, role, lost, top, final, status, leaf.explanation)
         self.rank_of[loss] = (lost, minus_order)
         return loss
 
@@ -144,6 +147,8 @@ def analyse(criteria: CriteriaSet, ranking: Ranking) -> dict[str, GapAnalysis]:
         code = placing.unit.unit.code
         out[code] = _analysis(criteria, placing.unit, tuple(facts.losses_of(placing.unit.leaves)), above.get(code),
                               strict, facts)
+    facts.loss_of.clear()  # one entry per distinct leaf, held in a cycle (the cache's `make` is a method of facts)
+    facts.rank_of.clear()
     return out
 
 

@@ -44,10 +44,13 @@ def campaign_json_chunks(result: CampaignResult, batch: int = 200) -> Iterator[b
     head, tail = writer.dumps(result.to_dict(units=orjson.Fragment(marker))).split(marker)
     yield head + b"["
     placings = result.ranking.placings
-    for start in range(0, len(placings), batch):
-        if start:
-            yield b","
-        yield b",".join([writer.unit(result, p) for p in placings[start:start + batch]])
+    try:
+        for start in range(0, len(placings), batch):
+            if start:
+                yield b","
+            yield b",".join([writer.unit(result, p) for p in placings[start:start + batch]])
+    finally:
+        writer.forget()
     yield b"]" + tail + b"\n"
 
 

@@ -52,15 +52,15 @@ def check_timeout_seconds(value: object) -> float:
     a negative, NaN, infinity, a yes/no). The one reading of a limit, for the command line and the
     campaign file alike.
     """
-    expected = f"a number of seconds from 0 (no limit) to {MAX_CHECK_TIMEOUT}"
+    limit = str(MAX_CHECK_TIMEOUT)
     if isinstance(value, bool):
-        raise ValueError(f"expected {expected}, not a yes/no value")
+        raise ValueError(say("rule.check_limit.yes_no", max=limit))
     try:
         seconds = Decimal(value.strip() if isinstance(value, str) else value)  # type: ignore[arg-type]
     except (InvalidOperation, TypeError, ValueError):
-        raise ValueError(f"expected {expected}, not {str(value)[:40]!r}") from None
+        raise ValueError(say("rule.check_limit.not_a_number", max=limit, value=repr(str(value)[:40]))) from None
     if not seconds.is_finite() or not 0 <= seconds <= MAX_CHECK_TIMEOUT:
-        raise ValueError(f"expected {expected}, not {str(value)[:40]}")
+        raise ValueError(say("rule.check_limit.not_a_number", max=limit, value=str(value)[:40]))
     return float(seconds)
 
 

@@ -35,7 +35,7 @@ from parrules.scoring.inputs import (
 from parrules.scoring.results import RunResult, UnitResult
 from parrules.scoring.rules import score_values
 from parrules.scoring.sharing import LeafColumn, Units
-from parrules.scoring.stages import Criterion, LeafInput, rounding_mode, settle, settled_by_rule
+from parrules.scoring.stages import Criterion, LeafInput, rounding_mode, settle, settled_by_rule_column
 from parrules.scoring.totals import SumPlan
 from parrules.sets.criteria_set import CriteriaSet, Node
 from parrules.submissions.submission import Submission, validate_submissions
@@ -109,16 +109,16 @@ def _score_declared(criteria: CriteriaSet, node: Node, units: Units) -> LeafColu
     inputs = [declared_input(d, needs_input) for d in declared]
     scored = _scored(node, inputs, [j for j, v in enumerate(inputs) if v is not MISSING and v is not NOT_APPLICABLE])
     criterion = Criterion(criteria, node)
-    plain = criterion.plain  # most situations: only the rule speaks (`settled_by_rule`)
-    table = []
-    for j, r in enumerate(reps):
-        verdict, shown = scored[j], shown_declared(declared[j])
-        result = settled_by_rule(criterion, subs[r], verdict, "", shown) if plain and verdict is not None else None
+    shown = list(map(shown_declared, declared))
+    # most situations: only the rule speaks (`settled_by_rule_column`); the others go through every stage
+    table = settled_by_rule_column(criterion, [subs[r] for r in reps], scored, shown) if criterion.plain \
+        else [None] * len(reps)
+    for j, result in enumerate(table):
         if result is None:
-            result = settle(criterion, subs[r], LeafInput(inputs[j], verdict, "", declared[j], MISSING,
-                                                          units.attached(r)), shown)
-        table.append(result)
-    return LeafColumn(table, slots)
+            r = reps[j]
+            table[j] = settle(criterion, subs[r], LeafInput(inputs[j], scored[j], "", declared[j], MISSING,
+                                                            units.attached(r)), shown[j])
+    return LeafColumn(table, slots)  # type: ignore[arg-type]  # no None is left
 
 
 def _score_checked(criteria: CriteriaSet, node: Node, units: Units, measured: Measured) -> LeafColumn:

@@ -89,11 +89,24 @@ class RawJson:
         """`to_json(data, indent=indent)` without the final newline, Decimals from the cache."""
         return orjson.dumps(data, default=self._fragment, option=_INDENTED if indent else _COMPACT)
 
+    def forget(self) -> None:
+        """Drop every cache once the output is written: they are held in cycles (each cache's `make` is a
+        method of this writer), which only a full collection would free — hundreds of MB of JSON pieces."""
+        for cache in (self._numbers, self._fragments, self._texts, self._figure_templates, self._plain_templates,
+                      self._full_templates):
+            cache.clear()
+        for item in vars(self).values():
+            if isinstance(item, PerResult):
+                item.clear()
+
     def value(self, value: Any) -> bytes | None:
         """A declared or verified value of a simple kind (a number, yes/no, a text) as JSON, or None
         for one that needs the general serialiser (a table, a date)."""
         kind = value.__class__
         if kind is Decimal:  # not cached: a unit's own figure, and a shared leaf is written once anyway
+            spelled = spelling(value)  # most are fractions written out (73.1234): JSON as they are
+            if spelled[-1] != "0" and "." in spelled and "E" not in spelled:
+                return spelled.encode()
             return decimal_json(value).encode()
         if kind is bool:
             return b"true" if value else b"false"
@@ -119,22 +132,27 @@ class RawJson:
         flags, an error or a table goes through the general serialiser."""
         declared, computed, final = leaf.declared, leaf.computed_points, leaf.final_points
         figure = declared.__class__ is Decimal
+        stage = leaf.final_stage
         if (figure or declared is None) and computed is not None and final is not None and leaf.self_points is None \
-                and leaf.final_stage is not None and leaf.error is None and leaf.verified is None \
+                and stage is not None and leaf.error is None and leaf.verified is None \
                 and not leaf.appraisals and not leaf.flags:
-            # the shape of most leaves (the rule scored a figure): the criterion's template, its code filled in
+            # the shape of most leaves (the rule scored a figure): the criterion's template, its code filled in;
+            # the few numbers, stages and statuses looked up here, not through `number` and `text`
             templates = self._figure_templates if figure else self._plain_templates
             template = templates.get(leaf.code)
             if template is None:
                 template = templates[leaf.code] = _filled(_COMPACT_DECLARED if figure else _COMPACT_PLAIN,
                                                           {0: self.text(leaf.code)})
-            said, text = self.number(computed), self.text
+            numbers, texts = self._numbers, self._texts
+            said = numbers.get(spelling(computed)) or self.number(computed)
+            final_said = said if final is computed else (numbers.get(spelling(final)) or self.number(final))
+            status = leaf.status
+            stage_said = texts.get(stage) or self.text(stage)
+            status_said = texts.get(status) or self.text(status)
             if figure:  # a unit's own figure: not cached, and a shared leaf is written once anyway
-                return template % (said, decimal_json(declared).encode(), orjson.dumps(leaf.explanation),
-                                   said if final is computed else self.number(final), text(leaf.final_stage),
-                                   text(leaf.status))
-            return template % (said, orjson.dumps(leaf.explanation), said if final is computed else self.number(final),
-                               text(leaf.final_stage), text(leaf.status))
+                return template % (said, self.value(declared), orjson.dumps(leaf.explanation), final_said,
+                                   stage_said, status_said)
+            return template % (said, orjson.dumps(leaf.explanation), final_said, stage_said, status_said)
         if leaf.appraisals or leaf.flags or leaf.error is not None or leaf.verified is not None or (
                 declared is not None and declared.__class__ not in _SIMPLE):
             return kept(self.dumps(leaf.to_dict(compact=True)))
@@ -254,13 +272,15 @@ class RunJson(RawJson):
             found = self._full_templates[leaf.code] = (
                 leaf.max_points, _filled(self._leaf_template, {0: text(leaf.code), 7: num(leaf.max_points)}))
         computed, final = leaf.computed_points, leaf.final_points
-        said = num(computed)
+        numbers, texts = self._numbers, self._texts  # looked up here: the few numbers, stages and statuses
+        said = b"null" if computed is None else (numbers.get(spelling(computed)) or num(computed))
+        stage, status = leaf.final_stage, leaf.status
         return found[1] % (
             said, b"null" if declared is None else self.value(declared),
             b"null" if leaf.error is None else orjson.dumps(leaf.error), orjson.dumps(leaf.explanation),
-            said if final is computed else num(final), text(leaf.final_stage),
+            said if final is computed else num(final), texts.get(stage) or text(stage),
             b"null" if leaf.self_points is None else num(leaf.self_points),
-            text(leaf.status), b"null" if verified is None else self.value(verified))
+            texts.get(status) or text(status), b"null" if verified is None else self.value(verified))
 
     def _node(self, node: NodeResult) -> bytes:
         num = self.number
@@ -294,8 +314,11 @@ def run_json_chunks(result: RunResult, *, indent: bool = False, batch: int = 100
     start, comma, end = (b"[\n    ", b",\n    ", b"\n  ]") if indent else (b"[", b",", b"]")
     yield head + start
     units = result.units
-    for first in range(0, len(units), batch):
-        if first:
-            yield comma
-        yield comma.join([writer.unit(u) for u in units[first:first + batch]])
+    try:
+        for first in range(0, len(units), batch):
+            if first:
+                yield comma
+            yield comma.join([writer.unit(u) for u in units[first:first + batch]])
+    finally:
+        writer.forget()
     yield end + tail + b"\n"

@@ -169,6 +169,9 @@ def _frozen(key: Any) -> Any:
     return key
 
 
+_ONE_KIND = frozenset({Decimal, str, int})  # within one of these types, equal keys mean the same spelling
+
+
 def distinct_inputs(values: list[Any]) -> tuple[list[Any], list[int]]:
     """The distinct values of a rule's input column, and per value the slot of its distinct value.
 
@@ -176,6 +179,13 @@ def distinct_inputs(values: list[Any]) -> tuple[list[Any], list[int]]:
     same verdicts as scoring every unit. Numbers are told apart by spelling (75.00 and 75, or -0 and
     0, may score differently); unhashable inputs (tables) are passed as they are.
     """
+    kinds = set(map(type, values))
+    if len(kinds) == 1 and kinds <= _ONE_KIND:  # a column of one simple type (most): its keys made in C
+        keys = list(map(spelling, values)) if Decimal in kinds else values
+        order = dict.fromkeys(keys)  # the distinct keys, in the order they first come
+        first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))  # each key's first place
+        slot_of = dict(zip(order, range(len(order))))
+        return [values[first[key]] for key in order], list(map(slot_of.__getitem__, keys))
     distinct: list[Any] = []
     where: dict[tuple[type, Any], int] = {}
     slots: list[int] = []
@@ -279,21 +289,27 @@ class PerResult(Generic[K, V]):
     def many(self, items: Sequence[K]) -> list[V]:
         """`make` of each item, in order; each distinct object made once."""
         made = self._made
-        try:
-            return list(map(made.__getitem__, items))
-        except KeyError:
-            found = list(map(made.get, items, repeat(_ABSENT)))
+        found = list(map(made.get, items, repeat(_ABSENT)))
         make = self._make
-        for i, f in enumerate(found):
-            if f is _ABSENT:  # made here, unless the same object came earlier in `items`
-                item = items[i]
-                f = made.get(item, _ABSENT)
-                found[i] = made[item] = make(item) if f is _ABSENT else f
-        return found
+        find = found.index  # the items not made yet are found in C; with distinct answers, half a unit's
+        i = -1
+        while True:
+            try:
+                i = find(_ABSENT, i + 1)
+            except ValueError:  # none left (only `find` is inside: an error of `make` is the caller's)
+                return found
+            item = items[i]  # made here, unless the same object came earlier in `items`
+            f = made.get(item, _ABSENT)
+            found[i] = made[item] = make(item) if f is _ABSENT else f
 
     def values(self) -> list[V]:
         """What was made so far, once per distinct object."""
         return list(self._made.values())
+
+    def clear(self) -> None:
+        """Drop what was made. A consumer whose `make` is its own method holds a reference cycle, which
+        only a full collection would free; clearing gives its cache back at once."""
+        self._made.clear()
 
 
 _ABSENT: Any = object()

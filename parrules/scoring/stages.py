@@ -19,7 +19,7 @@ rounding would contradict the sentence it stands in ("self-assessed 0.75 but the
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
@@ -211,6 +211,28 @@ def settled_by_rule(criterion: Criterion, sub: Submission, scored: Scored, trail
         join_trail(trail, scored.explanation) if trail else scored.explanation,
         shown_declared if type(shown_declared) in _AS_IS else frozen(shown_declared),
         None if verified is MISSING else frozen(verified))
+
+
+def settled_by_rule_column(criterion: Criterion, subs: Sequence[Submission], verdicts: Sequence[Scored | None],
+                           shown: Sequence[Any]) -> list[LeafResult | None]:
+    """`settled_by_rule` for a column of situations (unit i's verdict and declared answer as shown), no
+    trail and nothing verified: the same results, None where `settle` must go through every stage.
+    One loop with the criterion's facts at hand, as most of a campaign's distinct situations are these."""
+    code, top, rounded = criterion.code, criterion.max_points, criterion.rounded
+    out: list[LeafResult | None] = []
+    append = out.append
+    for sub, scored, declared in zip(subs, verdicts, shown):
+        points = None if scored is None or scored.error is not None else scored.points
+        if type(points) is not Decimal or code in sub.self_assessment or code in sub.self_na \
+                or code in sub.appraisals or not (points.is_finite() and ZERO <= points <= top):
+            append(None)
+            continue
+        computed = rounded(points)
+        append(LeafResult(
+            code, top, None, computed, (), computed, "computed",
+            "full" if computed == top else "zero" if computed == 0 else "partial", scored.explanation,
+            declared if type(declared) in _AS_IS else frozen(declared), None))
+    return out
 
 
 def computed_stage(criterion: Criterion, given: LeafInput) -> tuple[Any, str, str | None]:

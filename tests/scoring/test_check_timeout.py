@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextvars
+import re
 import subprocess
 import sys
 import textwrap
@@ -153,22 +154,32 @@ def test_a_limit_is_a_number_of_seconds(text: str, seconds: float) -> None:
     assert p.parse_args([]).check_timeout is None  # not given: the campaign file's value, else the default
 
 
+EXPECTED = {"en": "a number of seconds from 0 (no limit) to 86400", "vi": "một số giây từ 0 (không giới hạn) đến 86400"}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
 @pytest.mark.parametrize("text", ["-1", "nan", "inf", "Infinity", "soon", "", "1e9", "86401"])
-def test_a_wrong_limit_is_wrong_usage(text: str, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(ValueError, match="a number of seconds from 0"):
-        check_timeout_seconds(text)
-    p = argparse.ArgumentParser(prog="parrules score")
-    add_check_timeout(p)
-    with pytest.raises(SystemExit) as exit_:
-        p.parse_args(["--check-timeout", text])
+def test_a_wrong_limit_is_wrong_usage(text: str, language: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with parrules.speaking(language=language):
+        with pytest.raises(ValueError, match=re.escape(EXPECTED[language])) as refused:
+            check_timeout_seconds(text)
+        p = argparse.ArgumentParser(prog="parrules score")
+        add_check_timeout(p)
+        with pytest.raises(SystemExit) as exit_:
+            p.parse_args(["--check-timeout", text])
     assert exit_.value.code == 2
     err = capsys.readouterr().err
-    assert "--check-timeout" in err and "a number of seconds from 0 (no limit) to 86400" in err
+    assert "--check-timeout" in err and EXPECTED[language] in err
+    assert str(refused.value).endswith(f"{text!r}" if text in ("soon", "") else text)  # what was written
 
 
+@pytest.mark.parametrize("language", ["vi", "en"])
 @pytest.mark.parametrize("value", [True, Decimal("NaN"), -1, [60]])
-def test_a_wrong_limit_from_a_file_or_the_api_is_refused(value: object, registry: parrules.Registry) -> None:
-    with pytest.raises(ValueError, match="a number of seconds from 0"):
-        check_timeout_seconds(value)
-    with pytest.raises(ValueError, match="a number of seconds from 0"):
-        parrules.score_many(_set(registry), [build_submission("U1")], check_timeout=value)  # type: ignore[arg-type]
+def test_a_wrong_limit_from_a_file_or_the_api_is_refused(value: object, language: str,
+                                                          registry: parrules.Registry) -> None:
+    with parrules.speaking(language=language):
+        with pytest.raises(ValueError, match=re.escape(EXPECTED[language])):
+            check_timeout_seconds(value)
+        with pytest.raises(ValueError, match=re.escape(EXPECTED[language])):
+            parrules.score_many(_set(registry), [build_submission("U1")], check_timeout=value,  # type: ignore[arg-type]
+                               language=language)  # the run speaks its own language

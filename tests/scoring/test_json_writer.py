@@ -68,3 +68,23 @@ def test_a_cached_piece_keeps_no_more_memory_than_its_bytes() -> None:
         tracemalloc.stop()
     assert cached == [piece(i) for i in range(200)]
     assert held < sum(len(p) + 64 for p in cached) + 4096  # the pieces and the list, not 200 × 4 KiB
+
+
+def test_a_written_run_leaves_no_cache_for_a_full_collection_to_find(tmp_path) -> None:
+    """The writer's caches (every distinct leaf's JSON) sit in a reference cycle — each cache makes
+    its pieces with a method of the writer — so they are emptied when the output is written rather
+    than kept until the next full collection."""
+    import gc
+
+    run = parrules.score_many(hand_set(tmp_path, SET), crowd(tmp_path))
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        pieces = b"".join(run_json_chunks(run))
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, dict) and o and all(isinstance(v, bytes) for v in o.values())]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert pieces == parrules.to_json(run.to_dict(), indent=False)
+    assert left == []
