@@ -62,6 +62,18 @@ def appraise(svc: Service, who: str, unit: str, criterion: str, round: int, expe
                     json=body)
 
 
+def round_2_deduction(svc: Service, reason: str = "Kế hoạch ban hành muộn") -> None:
+    """The first campaign in round 2, with SNV self-assessed on 1.2 (2 points) and on the bonus T.1
+    (1 point), and round 2 lowering 1.2 to 1 point: what the explanation steps after it start from."""
+    first_campaign(svc)
+    advance(svc, "self_assessment", who="admin")
+    save(svc, "clerk-snv", "SNV", "1.2", 200, version=0, self_assessment=2)
+    save(svc, "clerk-snv", "SNV", "T.1", 200, version=0, self_assessment=1)
+    for phase in ("appraisal_1", "explanation", "appraisal_2"):
+        advance(svc, phase)
+    appraise(svc, "appraiser", "SNV", "1.2", 2, 200, version=0, points=1, reason=reason)
+
+
 def problem(response: Any, status: int, kind: str) -> dict[str, Any]:
     """The response is an RFC 9457 problem of this status and kind; its body."""
     assert response.status_code == status, response.text

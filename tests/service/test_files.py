@@ -16,7 +16,13 @@ from parrules.cli.main import main as parrules_main
 from parrules.service.demo import prepare
 from parrules.service.transfer import import_campaign
 from tests.service.conftest import ROOT, Service
-from tests.service.helpers import CODE, PROVINCE_2018, advance, appraise, first_campaign, save
+from tests.service.helpers import (
+    CODE,
+    PROVINCE_2018,
+    advance,
+    appraise,
+    round_2_deduction,
+)
 
 CAMPAIGN = "par-province-2018"
 
@@ -102,13 +108,7 @@ def test_round_2_and_bonus_explanations_go_into_the_files_and_score_the_same(ser
     answer in the exported submission (docs/submissions.md), and `parrules campaign` on the export
     gives the service's results byte for byte, explanations included."""
     svc = service
-    first_campaign(svc)
-    advance(svc, "self_assessment", who="admin")
-    save(svc, "clerk-snv", "SNV", "1.2", 200, version=0, self_assessment=2)
-    save(svc, "clerk-snv", "SNV", "T.1", 200, version=0, self_assessment=1)
-    for phase in ("appraisal_1", "explanation", "appraisal_2"):
-        advance(svc, phase)
-    appraise(svc, "appraiser", "SNV", "1.2", 2, 200, version=0, points=1, reason="Kế hoạch ban hành muộn")
+    round_2_deduction(svc)
     advance(svc, "explanation_2")
     svc.call("PUT", f"/campaigns/{CODE}/units/SNV/criteria/1.2/explanation", "clerk-snv", 200,
              json={"version": 1, "response": "Ban hành đúng hạn: công văn 5/UBND"})

@@ -9,7 +9,17 @@ import hashlib
 from decimal import Decimal
 
 from tests.service.conftest import Service
-from tests.service.helpers import CODE, advance, appraise, entry, first_campaign, problem, save, version
+from tests.service.helpers import (
+    CODE,
+    advance,
+    appraise,
+    entry,
+    first_campaign,
+    problem,
+    round_2_deduction,
+    save,
+    version,
+)
 
 
 def test_the_whole_cycle_with_every_role_and_its_denials(service: Service) -> None:
@@ -249,13 +259,7 @@ def test_the_deadlines_of_the_new_steps_close_their_writes(service: Service) -> 
     unit's explanation, and the council's revision in answer, are refused after them."""
     svc = service
     past = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)).isoformat()
-    first_campaign(svc)
-    advance(svc, "self_assessment", who="admin")
-    save(svc, "clerk-snv", "SNV", "1.2", 200, version=0, self_assessment=2)
-    save(svc, "clerk-snv", "SNV", "T.1", 200, version=0, self_assessment=1)
-    for phase in ("appraisal_1", "explanation", "appraisal_2"):
-        advance(svc, phase)
-    appraise(svc, "appraiser", "SNV", "1.2", 2, 200, version=0, points=1, reason="Ban hành muộn")
+    round_2_deduction(svc, reason="Ban hành muộn")
     for phase in ("explanation_2", "bonus_penalty_explanation"):
         svc.call("PUT", f"/campaigns/{CODE}/schedule/{phase}", "admin", 200, json={"closes_at": past})
     advance(svc, "explanation_2")

@@ -9,7 +9,7 @@ import re
 from decimal import Decimal
 
 from tests.service.conftest import PASSWORD, Service
-from tests.service.helpers import CODE, advance, appraise, entry, first_campaign, save
+from tests.service.helpers import CODE, advance, entry, round_2_deduction
 
 from .test_pages import login
 
@@ -28,13 +28,7 @@ def forms_of(html: str) -> list[str]:
 
 def test_round_2_and_bonus_deductions_are_explained_in_their_own_steps(service: Service) -> None:
     svc = service
-    first_campaign(svc)
-    advance(svc, "self_assessment", who="admin")
-    save(svc, "clerk-snv", "SNV", "1.2", 200, version=0, self_assessment=2)
-    save(svc, "clerk-snv", "SNV", "T.1", 200, version=0, self_assessment=1)
-    for phase in ("appraisal_1", "explanation", "appraisal_2"):
-        advance(svc, phase)
-    appraise(svc, "appraiser", "SNV", "1.2", 2, 200, version=0, points=1, reason="Kế hoạch ban hành muộn")
+    round_2_deduction(svc)
 
     # explanation of round 2: a form for round 2's deduction, none for the bonus criterion yet
     advance(svc, "explanation_2")
